@@ -1,0 +1,212 @@
+"""LSTM cell: forward and hand-written backward, one step and a whole sequence.
+
+Dimensions: N batch, T time, D input, H hidden. Gate blocks are ordered
+i, f, g, o (input, forget, candidate, output), as in PyTorch:
+
+    a = x Wx + h_prev Wh + b                      (N, 4H)
+    i = sigmoid(a[:, 0:H])      f = sigmoid(a[:, H:2H])
+    g = tanh(a[:, 2H:3H])       o = sigmoid(a[:, 3H:4H])
+    c = f * c_prev + i * g
+    h = o * tanh(c)
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .._checks import as_array, check_finite, check_shape
+from ..activations import sigmoid
+from ._common import Grads, bptt, check_cache, check_cell_args, check_truncate, check_upstream
+
+__all__ = [
+    "LSTMStepCache",
+    "LSTMCache",
+    "lstm_step_forward",
+    "lstm_step_backward",
+    "lstm_forward",
+    "lstm_backward",
+]
+
+
+class LSTMStepCache(NamedTuple):
+    """What ``lstm_step_backward`` needs from ``lstm_step_forward``."""
+
+    x: np.ndarray  # (N, D)
+    h_prev: np.ndarray  # (N, H)
+    c_prev: np.ndarray  # (N, H)
+    gates: np.ndarray  # (N, 4H) activated gates [i, f, g, o]
+    tanh_c: np.ndarray  # (N, H)
+    Wx: np.ndarray  # (D, 4H)
+    Wh: np.ndarray  # (H, 4H)
+
+
+class LSTMCache(NamedTuple):
+    """What ``lstm_backward`` needs from ``lstm_forward``. Arrays are time-major."""
+
+    x: np.ndarray  # (T, N, D)
+    h0: np.ndarray  # (N, H)
+    c0: np.ndarray  # (N, H)
+    h: np.ndarray  # (T, N, H)
+    c: np.ndarray  # (T, N, H)
+    gates: np.ndarray  # (T, N, 4H) activated gates [i, f, g, o]
+    tanh_c: np.ndarray  # (T, N, H)
+    Wx: np.ndarray  # (D, 4H)
+    Wh: np.ndarray  # (H, 4H)
+
+
+def _activate(a, H):
+    """Apply sigmoid to the i, f, o blocks and tanh to g, in place."""
+    a[..., : 2 * H] = sigmoid(a[..., : 2 * H])
+    np.tanh(a[..., 2 * H : 3 * H], out=a[..., 2 * H : 3 * H])
+    a[..., 3 * H :] = sigmoid(a[..., 3 * H :])
+    return a
+
+
+def _check_c(name, c, N, H):
+    if c is None:
+        return np.zeros((N, H))
+    c = as_array(name, c)
+    check_shape(name, c, ("N", "H"), {"N": N, "H": H})
+    check_finite(name, c)
+    return c
+
+
+def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
+    """One step of an LSTM.
+
+    Inputs:
+        x: (N, D), h_prev: (N, H), c_prev: (N, H)
+        Wx: (D, 4H), Wh: (H, 4H), b: (4H,), gate blocks i, f, g, o
+    Returns:
+        h: (N, H), c: (N, H), cache: LSTMStepCache
+    """
+    x, h_prev, Wx, Wh, b, dims = check_cell_args(
+        x, h_prev, Wx, Wh, b, gates=4, sequence=False, h_name="h_prev", cell="lstm"
+    )
+    N, H = dims["N"], dims["H"]
+    c_prev = _check_c("c_prev", c_prev, N, H)
+    gates = _activate(x @ Wx + h_prev @ Wh + b, H)
+    i, f, g, o = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H : 3 * H], gates[:, 3 * H :]
+    c = f * c_prev + i * g
+    tanh_c = np.tanh(c)
+    h = o * tanh_c
+    return h, c, LSTMStepCache(x, h_prev, c_prev, gates, tanh_c, Wx, Wh)
+
+
+def _local_backward(gates, c_prev, tanh_c, Wh):
+    """Backward through one LSTM step (or a slice of steps, vectorised)."""
+    H = Wh.shape[0]
+    WhT = Wh.T
+
+    def local(dstate, idx):
+        dh, dc_next = dstate
+        gt = gates[idx]
+        i, f, g, o = gt[..., :H], gt[..., H : 2 * H], gt[..., 2 * H : 3 * H], gt[..., 3 * H :]
+        tc = tanh_c[idx]
+        dc = dc_next + dh * o * (1.0 - tc * tc)
+        da = np.empty(gt.shape, dtype=gt.dtype)
+        da[..., :H] = dc * g * i * (1.0 - i)
+        da[..., H : 2 * H] = dc * c_prev[idx] * f * (1.0 - f)
+        da[..., 2 * H : 3 * H] = dc * i * (1.0 - g * g)
+        da[..., 3 * H :] = dh * tc * o * (1.0 - o)
+        return da, (da @ WhT, dc * f), (dh, dc)
+
+    return local
+
+
+def lstm_step_backward(dh, dc, cache):
+    """Backward pass for one LSTM step.
+
+    Inputs:
+        dh: (N, H) gradient with respect to the step's h
+        dc: (N, H) gradient with respect to the step's c (from the next step)
+        cache: LSTMStepCache from ``lstm_step_forward``
+    Returns (a ``Grads`` tuple):
+        dx: (N, D), dh_prev: (N, H), dc_prev: (N, H), dWx: (D, 4H), dWh: (H, 4H), db: (4H,)
+    """
+    check_cache(cache, LSTMStepCache, "lstm_step_forward")
+    dh = check_upstream("dh", dh, cache.h_prev.shape, ("N", "H"))
+    dc = check_upstream("dc", dc, cache.c_prev.shape, ("N", "H"))
+    local = _local_backward(cache.gates, cache.c_prev, cache.tanh_c, cache.Wh)
+    da, (dh_prev, dc_prev), _ = local((dh, dc), Ellipsis)
+    return Grads(
+        ("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db"),
+        (da @ cache.Wx.T, dh_prev, dc_prev, cache.x.T @ da, cache.h_prev.T @ da, da.sum(axis=0)),
+    )
+
+
+def lstm_forward(x, h0, Wx, Wh, b, c0=None):
+    """Run an LSTM over a whole sequence.
+
+    Inputs:
+        x: (N, T, D), h0: (N, H) (None means zeros)
+        Wx: (D, 4H), Wh: (H, 4H), b: (4H,), gate blocks i, f, g, o
+        c0: (N, H) initial cell state, zeros when None
+    Returns:
+        h: (N, T, H) hidden states, cache: LSTMCache
+    The cell states are in ``cache.c`` (time-major, (T, N, H)).
+    """
+    x, h0, Wx, Wh, b, dims = check_cell_args(
+        x, h0, Wx, Wh, b, gates=4, sequence=True, h_name="h0", cell="lstm"
+    )
+    N, T, H = dims["N"], dims["T"], dims["H"]
+    c0 = _check_c("c0", c0, N, H)
+    x_tm = x.transpose(1, 0, 2)
+    gates = np.matmul(x_tm, Wx)
+    gates += b
+    h = np.empty((T, N, H), dtype=gates.dtype)
+    c = np.empty((T, N, H), dtype=gates.dtype)
+    tanh_c = np.empty((T, N, H), dtype=gates.dtype)
+    h_prev, c_prev = h0, c0
+    for t in range(T):
+        a = gates[t]
+        a += h_prev @ Wh
+        _activate(a, H)
+        np.multiply(a[:, H : 2 * H], c_prev, out=c[t])
+        c[t] += a[:, :H] * a[:, 2 * H : 3 * H]
+        np.tanh(c[t], out=tanh_c[t])
+        np.multiply(a[:, 3 * H :], tanh_c[t], out=h[t])
+        h_prev, c_prev = h[t], c[t]
+    return h.transpose(1, 0, 2), LSTMCache(x_tm, h0, c0, h, c, gates, tanh_c, Wx, Wh)
+
+
+def lstm_backward(dh, cache, truncate=None, truncate_mode="chunk"):
+    """Backpropagation through time for an LSTM.
+
+    Inputs:
+        dh: (N, T, H) gradient of the loss with respect to every hidden state
+        cache: LSTMCache from ``lstm_forward``
+        truncate, truncate_mode: as in ``rnn_backward``
+    Returns (a ``Grads`` tuple):
+        dx: (N, T, D), dh0: (N, H), dWx: (D, 4H), dWh: (H, 4H), db: (4H,)
+    and, as attributes only:
+        dc0: (N, H) gradient with respect to c0
+        dh_all: (N, T, H) total gradient arriving at each h_t
+        dc_all: (N, T, H) total gradient arriving at each c_t
+    """
+    check_cache(cache, LSTMCache, "lstm_forward")
+    check_truncate(truncate, truncate_mode)
+    T, N, H = cache.h.shape
+    dh = check_upstream("dh", dh, (N, T, H), ("N", "T", "H"))
+    c_prev = np.concatenate([cache.c0[None], cache.c[:-1]], axis=0)
+    local = _local_backward(cache.gates, c_prev, cache.tanh_c, cache.Wh)
+    upstream = (dh.transpose(1, 0, 2), np.zeros((T, N, H), dtype=cache.h.dtype))
+    da, (dh0, dc0), (dh_all, dc_all) = bptt(local, upstream, 4 * H, truncate, truncate_mode)
+    D = cache.x.shape[2]
+    h_prev = np.concatenate([cache.h0[None], cache.h[:-1]], axis=0)
+    da2 = da.reshape(T * N, 4 * H)
+    return Grads(
+        ("dx", "dh0", "dWx", "dWh", "db"),
+        (
+            (da @ cache.Wx.T).transpose(1, 0, 2),
+            dh0,
+            cache.x.reshape(T * N, D).T @ da2,
+            h_prev.reshape(T * N, H).T @ da2,
+            da2.sum(axis=0),
+        ),
+        dc0=dc0,
+        dh_all=dh_all.transpose(1, 0, 2),
+        dc_all=dc_all.transpose(1, 0, 2),
+    )

@@ -1,0 +1,99 @@
+"""`rnn-course notebooks sync|check`: the .py twins are the source, the .ipynb files are built from them.
+
+Every notebook in notebooks/, solutions/ and exercises/ is a py:percent file
+(reviewable, lintable) plus the .ipynb generated from it without outputs, so
+students can open it directly in JupyterLab, VS Code or Colab. ``sync``
+rewrites each .ipynb from its twin; ``check`` (used by the tests) lists the
+pairs that differ without writing anything.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .paths import NOTEBOOK_DIRS, course_root
+
+__all__ = ["twins", "render", "out_of_sync", "sync", "register"]
+
+
+def twins(root: Path, dirs=NOTEBOOK_DIRS) -> list[tuple[Path, Path]]:
+    """(py, ipynb) for every py:percent notebook under ``dirs`` of ``root``."""
+    pairs = []
+    for d in dirs:
+        for py in sorted((root / d).glob("*.py")):
+            if py.name.startswith("_") or "# %%" not in py.read_text(encoding="utf-8"):
+                continue
+            pairs.append((py, py.with_suffix(".ipynb")))
+    return pairs
+
+
+def render(py: Path) -> str:
+    """The .ipynb text generated from a py:percent file (no outputs, no execution counts)."""
+    import jupytext
+
+    nb = jupytext.read(py, fmt="py:percent")
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    nb.metadata.pop("jupytext", None)  # the pairing lives in jupytext.toml, not per notebook
+    text = jupytext.writes(nb, fmt="ipynb")
+    return text if text.endswith("\n") else text + "\n"
+
+
+def out_of_sync(root: Path, dirs=NOTEBOOK_DIRS) -> list[str]:
+    """Human-readable problems: missing or stale .ipynb files, and .ipynb files without a twin."""
+    problems = []
+    pairs = twins(root, dirs)
+    for py, ipynb in pairs:
+        if not ipynb.exists():
+            problems.append(f"{ipynb.relative_to(root)} is missing (run `rnn-course notebooks sync`)")
+        elif ipynb.read_text(encoding="utf-8") != render(py):
+            problems.append(f"{ipynb.relative_to(root)} differs from its twin {py.name} (run `rnn-course notebooks sync`)")
+    paired = {ipynb for _, ipynb in pairs}
+    for d in dirs:
+        for ipynb in sorted((root / d).glob("*.ipynb")):
+            if ipynb not in paired:
+                problems.append(f"{ipynb.relative_to(root)} has no py:percent twin {ipynb.with_suffix('.py').name}")
+    return problems
+
+
+def sync(root: Path, dirs=NOTEBOOK_DIRS) -> list[Path]:
+    """Rewrite every stale .ipynb from its twin; returns the files written."""
+    written = []
+    for py, ipynb in twins(root, dirs):
+        text = render(py)
+        if not ipynb.exists() or ipynb.read_text(encoding="utf-8") != text:
+            ipynb.write_text(text, encoding="utf-8")
+            written.append(ipynb)
+    return written
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "notebooks",
+        help="build the .ipynb notebooks from their py:percent twins, or check they agree",
+        description="The py:percent files are the source of the lessons; the .ipynb files are built from "
+        "them without outputs.",
+    )
+    p.add_argument("action", choices=("sync", "check"), help="sync: rewrite stale .ipynb files; check: only report")
+    p.add_argument("--dir", help="the course folder (default: the checkout you are in)")
+    p.set_defaults(func=_run)
+
+
+def _run(args) -> int:
+    root = course_root(args.dir)
+    if root is None:
+        print("rnn-course notebooks: cannot find the course folder; pass --dir PATH", file=sys.stderr)
+        return 2
+    if args.action == "sync":
+        for path in sync(root):
+            print(f"wrote {path.relative_to(root)}")
+        return 0
+    problems = out_of_sync(root)
+    for line in problems:
+        print(line)
+    if not problems:
+        print(f"all {len(twins(root))} notebooks are in sync with their twins")
+    return 1 if problems else 0
