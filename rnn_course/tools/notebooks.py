@@ -33,7 +33,8 @@ def render(py: Path) -> str:
     import jupytext
 
     nb = jupytext.read(py, fmt="py:percent")
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):
+        cell.id = f"cell-{index:03d}"  # deterministic: the .ipynb must be a pure function of the .py
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
