@@ -1,0 +1,113 @@
+"""Where the gradient goes in backpropagation through time (lesson 02).
+
+BPTT sums, over every loss term E_t and every unrolled copy k <= t of the
+recurrent weights, the gradient of E_t with respect to copy k:
+
+    dE/dWh = sum_t sum_{k <= t} G[t, k],    G[t, k] = h_{k-1}^T delta_k^(t)
+
+where delta_k^(t) = dE_t/da_k is E_t's gradient at step k's pre-activation
+(it has travelled back through the Jacobians of steps k+1..t). This module
+computes that table, the pairs (t, k) that truncated BPTT keeps, and how
+many step-backward operations each variant of BPTT performs, counted by
+running the package's own BPTT loop.
+
+Dimensions: N batch, T time, D input, H hidden.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import ACTIVATIONS
+from .cells._common import bptt, check_cache, check_truncate, check_upstream
+from .cells.rnn import RNNCache
+
+__all__ = ["dWh_contributions", "truncation_mask", "count_backward_steps"]
+
+
+def _check_length(T) -> int:
+    if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 1:
+        raise ValueError(f"T: expected an integer >= 1, got {T!r}")
+    return int(T)
+
+
+def dWh_contributions(dh, cache) -> np.ndarray:
+    """Every loss step's gradient with respect to every copy of Wh.
+
+    Inputs:
+        dh: (N, T, H) gradient each loss term sends directly to the hidden
+            states (the ``dh`` you would pass to ``rnn_backward``); row t of
+            the time axis is taken to come from E_t
+        cache: RNNCache from ``rnn_forward``
+    Returns:
+        G: (T, T, H, H) with G[t, k] = dE_t / dWh through copy k
+           (zero for k > t: a loss cannot depend on later steps).
+           ``G.sum(axis=(0, 1))`` is ``rnn_backward(dh, cache).dWh``.
+    """
+    check_cache(cache, RNNCache, "rnn_forward")
+    T, N, H = cache.h.shape
+    dh = check_upstream("dh", dh, (N, T, H), ("N", "T", "H"))
+    _, grad = ACTIVATIONS[cache.activation]
+    h_prev = np.concatenate([cache.h0[None], cache.h[:-1]], axis=0)  # (T, N, H)
+    G = np.zeros((T, T, H, H), dtype=np.float64)
+    # carry[t] is E_t's gradient at the state being processed: all loss
+    # terms travel back together, one step at a time.
+    carry = np.zeros((T, N, H), dtype=np.float64)
+    WhT = cache.Wh.T
+    for k in range(T - 1, -1, -1):
+        carry[k] += dh[:, k]
+        delta = carry[k:] * grad(cache.h[k])  # (T - k, N, H): E_t for t >= k
+        G[k:, k] = np.einsum("ni,tnj->tij", h_prev[k], delta)
+        carry[k:] = delta @ WhT
+    return G
+
+
+def truncation_mask(T: int, truncate: int | None, truncate_mode: str = "chunk") -> np.ndarray:
+    """Which (loss step t, copy k) pairs truncated BPTT keeps.
+
+    Inputs:
+        T: sequence length
+        truncate: None (full BPTT) or k >= 1
+        truncate_mode: "chunk" (t and k in the same block of ``truncate``
+            steps counted from the start) or "window" (0 <= t - k < truncate)
+    Returns:
+        (T, T) boolean array M[t, k]; ``(G * M[..., None, None]).sum((0, 1))``
+        is ``rnn_backward(dh, cache, truncate=..., truncate_mode=...).dWh``.
+    """
+    T = _check_length(T)
+    check_truncate(truncate, truncate_mode)
+    t = np.arange(T)[:, None]
+    k = np.arange(T)[None, :]
+    keep = k <= t
+    if truncate is None:
+        return keep
+    if truncate_mode == "chunk":
+        return keep & (t // truncate == k // truncate)
+    return keep & (t - k < truncate)
+
+
+def count_backward_steps(T: int, truncate: int | None = None, truncate_mode: str = "chunk") -> int:
+    """How many single-step backward operations ``rnn_backward`` performs.
+
+    Runs the package's BPTT loop (``rnn_course.cells._common.bptt``, the one
+    ``rnn_backward`` uses) with a stand-in step that only counts the steps
+    it is asked to process (a vectorised call over s steps counts s).
+
+    Inputs:
+        T: sequence length; truncate, truncate_mode: as for ``rnn_backward``
+    Returns:
+        the count: T for full BPTT and for "chunk" truncation, about T k
+        for "window" truncation (each loss step goes back up to k steps)
+    """
+    T = _check_length(T)
+    check_truncate(truncate, truncate_mode)
+    count = 0
+
+    def local(dstate, idx):
+        nonlocal count
+        (d,) = dstate
+        count += 1 if isinstance(idx, (int, np.integer)) else len(range(T)[idx])
+        return np.zeros(d.shape[:-1] + (1,)), (d,), (d,)
+
+    bptt(local, (np.zeros((T, 1, 1)),), 1, truncate, truncate_mode)
+    return count
