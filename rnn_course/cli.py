@@ -13,6 +13,7 @@ SUBCOMMANDS = (
     "rnn_course.tools.lab",
     "rnn_course.tools.doctor_cmd",
     "rnn_course.tools.notebooks",
+    "rnn_course.tools.slides",
 )
 
 

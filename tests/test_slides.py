@@ -1,0 +1,213 @@
+"""`rnn-course slides`: self-contained reveal.js decks that open offline.
+
+Unit tests check what goes into a deck (slides from metadata, executed figures,
+demos as PNGs, no stderr, no link off the machine); the ``browser`` tests open
+decks from file:// in Chromium with every non-file request blocked and check
+that reveal.js and MathJax ran.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from browser_support import ConsoleLog, RequestLog, launch
+
+from rnn_course.cli import main
+from rnn_course.tools import slides
+from rnn_course.tools.paths import course_root
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSONS = slides.lecture_notebooks(course_root(ROOT) or ROOT)
+
+DEMO_CODE = """\
+import numpy as np
+from rnn_course.demos import Demo, float_slider
+from rnn_course.plots._style import new_figure
+fig, ax = new_figure()
+x = np.linspace(0, 6, 200)
+(line,) = ax.plot(x, np.sin(x))
+ax.set(title="a sine", xlabel="x (rad)", ylabel="sin(x)")
+Demo("frequency", fig, lambda freq: line.set_ydata(np.sin(freq * x)),
+     {"freq": float_slider("freq", 1.0, 0.5, 3.0, 0.1)}, animated=[line])"""
+
+
+def _cell(kind, source, slide_type=None, tags=()):
+    cell = nbformat.v4.new_markdown_cell(source) if kind == "md" else nbformat.v4.new_code_cell(source)
+    if slide_type:
+        cell.metadata["slideshow"] = {"slide_type": slide_type}
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    return cell
+
+
+def sample_notebook(folder: Path) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        _cell("md", "# Sample lesson\n\nThe recurrence $h_t = \\tanh(x_t W_x + h_{t-1} W_h + b)$, and\n\n"
+              "$$\\frac{\\partial L}{\\partial W_h} = \\sum_{t=1}^{T} \\frac{\\partial L_t}{\\partial W_h}$$",
+              "slide"),
+        _cell("code", "print('SKIPPED', 'CELL', sep='-')", "skip"),
+        _cell("md", "## A demo", "slide"),
+        _cell("code", DEMO_CODE),
+        _cell("md", "- appears on a key press", "fragment"),
+        _cell("code", "import sys\nprint('PROGRESS', 'ON-STDERR', sep='-', file=sys.stderr)\n"
+                      "print('STDOUT', 'STAYS', sep='-')"),
+        _cell("code", "HIDDEN_SOURCE = 6 * 7\nHIDDEN_SOURCE", tags=["remove-input"]),
+        _cell("md", "### Below\n\n\\begin{align} a &= b + c \\\\ d &= e \\end{align}", "subslide"),
+        _cell("md", "say this out loud", "notes"),
+    ]
+    path = folder / "sample.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def executed_deck(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("deck")
+    return slides.build_deck(sample_notebook(folder), folder / "out")
+
+
+def test_executed_deck_has_the_slides_the_metadata_asks_for(executed_deck):
+    deck = executed_deck
+    assert (deck.slides, deck.subslides, deck.fragments, deck.executed) == (2, 1, 1, True)
+    text = deck.path.read_text(encoding="utf-8")
+    assert deck.path.name == "sample.slides.html"
+    assert "SKIPPED" not in text  # slide_type "skip": neither code nor output
+    assert "PROGRESS-ON-STDERR" not in text and "STDOUT-STAYS" in text
+    assert "HIDDEN_SOURCE = 6" not in text and ">42<" in text.replace("\n", "")  # remove-input keeps the output
+    assert '<aside class="notes">' in text and "say this out loud" in text
+    # the demo appears as the PNG of its figure, not as a widget view that needs a kernel
+    assert "application/vnd.jupyter.widget-view+json" not in text
+    assert re.search(r'<img [^>]*src="data:image/png;base64,[A-Za-z0-9+/=]{2000,}"', text)
+
+
+def test_deck_links_nothing_off_the_machine(executed_deck):
+    text = executed_deck.path.read_text(encoding="utf-8")
+    # no element loads anything from a URL: scripts and styles are inlined
+    assert not re.search(r'<script[^>]+src=', text)
+    assert not re.search(r'<link[^>]+href=', text)
+    assert not re.search(r'@import\s+url', text)
+    assert "unpkg.com" not in text and "cdnjs" not in text
+    assert f"reveal.js {slides.REVEAL_VERSION}" in text and f"MathJax {slides.MATHJAX_VERSION}" in text
+
+
+def test_no_execute_converts_as_is_and_reads_py_percent(tmp_path):
+    py = tmp_path / "lesson.py"
+    py.write_text('# %% [markdown] slideshow={"slide_type": "slide"}\n# # One\n\n'
+                  '# %%\nprint("NOT RUN")\n\n'
+                  '# %% [markdown] slideshow={"slide_type": "slide"}\n# # Two\n', encoding="utf-8")
+    deck = slides.build_deck(py, tmp_path / "out", execute=False)
+    assert (deck.slides, deck.executed) == (2, False)
+    text = deck.path.read_text(encoding="utf-8")
+    assert re.search(r'<span class="nb">print</span>.*NOT RUN', text)  # the code, highlighted...
+    assert 'class="jp-OutputArea jp-Cell-outputArea"' not in text  # ...and no output
+
+
+def test_bad_arguments_name_the_argument(tmp_path):
+    with pytest.raises(ValueError, match="notebook: expected an existing"):
+        slides.build_deck(tmp_path / "missing.ipynb", tmp_path)
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(ValueError, match="notebook: expected a .ipynb or .py file, got 'notes.txt'"):
+        slides.build_deck(tmp_path / "notes.txt", tmp_path)
+    nb = nbformat.v4.new_notebook(cells=[_cell("md", "# hidden", "skip")])
+    nbformat.write(nb, tmp_path / "hidden.ipynb")
+    with pytest.raises(ValueError, match="hidden.ipynb: All cells are hidden"):
+        slides.build_deck(tmp_path / "hidden.ipynb", tmp_path, execute=False)
+    with pytest.raises(ValueError, match="timeout: expected a positive number"):
+        slides.build_deck(tmp_path / "hidden.ipynb", tmp_path, timeout=0)
+
+
+def test_cli_builds_decks_and_an_index(tmp_path, capsys):
+    nb = sample_notebook(tmp_path)
+    assert main(["slides", str(nb), "--out", str(tmp_path / "decks"), "--no-execute"]) == 0
+    out = capsys.readouterr().out
+    assert "sample.slides.html (2 slides, 1 subslides, 1 fragments" in out
+    index = (tmp_path / "decks" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="sample.slides.html">sample</a>' in index
+    assert main(["slides", str(tmp_path / "nope.ipynb"), "--out", str(tmp_path)]) == 2
+    assert "no such notebook" in capsys.readouterr().err
+
+
+def test_lecture_notebooks_lists_lessons_in_order(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    for name in ("02_b.ipynb", "00_a.ipynb", "lecture_demos.ipynb", "scratch.ipynb"):
+        (tmp_path / "notebooks" / name).write_text("{}", encoding="utf-8")
+    assert [p.name for p in slides.lecture_notebooks(tmp_path)] == ["00_a.ipynb", "02_b.ipynb",
+                                                                   "lecture_demos.ipynb"]
+
+
+@pytest.mark.parametrize("notebook", LESSONS, ids=[p.stem for p in LESSONS])
+def test_every_lesson_is_marked_up_for_slides(notebook):
+    nb = nbformat.read(notebook, as_version=4)
+    types = [c.metadata.get("slideshow", {}).get("slide_type") for c in nb.cells]
+    assert types.count("slide") >= 3, f"{notebook.name}: mark section headings slide_type 'slide'"
+    first_shown = next(c for c, t in zip(nb.cells, types, strict=True) if t not in ("skip", "notes"))
+    assert first_shown.cell_type == "markdown" and first_shown.source.lstrip().startswith("# "), (
+        f"{notebook.name}: the deck should open on the lesson's title")
+
+
+# -- in a real browser, with the network cut ---------------------------------------------------
+
+
+def open_deck(browser, path: Path, screenshot: Path | None = None) -> dict:
+    """Open a deck from file:// with every non-file request blocked; returns what the page reports."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, offline=True)
+    requests = RequestLog(context)
+    page = context.new_page()
+    console = ConsoleLog(page)
+    page.goto(path.resolve().as_uri())
+    page.wait_for_function("window.Reveal && Reveal.isReady() && window.rnnCourseDeck "
+                           "&& window.rnnCourseDeck.mathjax !== 'pending'", timeout=30_000)
+    state = page.evaluate("""() => ({
+        mathjax: window.rnnCourseDeck.mathjax,
+        total: Reveal.getTotalSlides(),
+        sections: document.querySelectorAll('.reveal .slides section').length,
+        formulas: document.querySelectorAll('mjx-container svg').length,
+        mathErrors: Array.from(document.querySelectorAll('[data-mjx-error], mjx-merror'))
+                         .map(e => e.getAttribute('data-mjx-error') || e.textContent),
+        rawDollars: Array.from(document.querySelectorAll('.reveal .jp-MarkdownOutput'))
+                         .filter(e => /\\$[^$]+\\$/.test(e.innerText)).length,
+        images: Array.from(document.querySelectorAll('.reveal img')).map(i => i.naturalWidth),
+    })""")
+    if screenshot is not None:
+        page.screenshot(path=str(screenshot))
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(100)
+        page.screenshot(path=str(screenshot.with_name(screenshot.stem + "-2.png")))
+    state.update(blocked=requests.blocked, local=requests.local, console=console.errors)
+    context.close()
+    return state
+
+
+@pytest.mark.browser
+def test_deck_opens_offline_in_chromium(executed_deck, artifacts):
+    with launch() as browser:
+        state = open_deck(browser, executed_deck.path, artifacts / "slides-sample.png")
+    assert state["blocked"] == [], "the deck tried to reach the network"
+    assert all(url.startswith("file:") for url in state["local"]) and len(state["local"]) == 1
+    assert state["console"] == []
+    assert state["mathjax"] == "done" and state["mathErrors"] == [] and state["formulas"] >= 3
+    assert state["rawDollars"] == 0  # every $...$ was typeset
+    assert state["total"] == 3  # 2 slides + 1 subslide
+    assert state["images"] and all(width > 300 for width in state["images"])  # the demo's PNG decoded
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not LESSONS, reason="no lesson notebooks yet")
+def test_every_lesson_deck_opens_offline_and_typesets_its_maths(tmp_path, artifacts):
+    """Unexecuted decks (text and maths) of every lesson: reveal.js starts, MathJax parses every formula."""
+    decks = slides.build_decks(LESSONS, tmp_path, execute=False)
+    problems = []
+    with launch() as browser:
+        for deck in decks:
+            state = open_deck(browser, deck.path, artifacts / f"slides-{deck.notebook.stem}.png")
+            expected = deck.slides + deck.subslides
+            if state["blocked"] or state["console"] or state["mathjax"] != "done" or state["mathErrors"] \
+                    or state["rawDollars"] or state["total"] != expected:
+                problems.append(f"{deck.notebook.name}: {dict(state, local=len(state['local']))}, "
+                                f"expected {expected} slides")
+    assert problems == []
