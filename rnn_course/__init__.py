@@ -46,6 +46,7 @@ from .layers import (
 )
 from .losses import mse_loss, softmax_cross_entropy
 from .optim import SGD, Adagrad, Adam, Momentum, clip_grad_norm, clip_grad_value
+from .surfaces import descent_path, one_unit_grad, one_unit_loss, one_unit_surface
 from .wrappers import bidirectional_backward, bidirectional_forward, stacked_backward, stacked_forward
 
 __version__ = "0.1.0"
@@ -103,4 +104,8 @@ __all__ = [
     "stacked_forward",
     "stacked_backward",
     "__version__",
+    "one_unit_loss",
+    "one_unit_grad",
+    "one_unit_surface",
+    "descent_path",
 ]
