@@ -8,3 +8,11 @@ from ._base import Demo, dropdown, float_slider, int_slider, log_slider
 
 __all__ = ["Demo", "dropdown", "float_slider", "int_slider", "log_slider"]
 # Lesson modules add their demo functions below (import + __all__ entry).
+from .bptt import bptt_demo  # noqa: E402
+from .unrolling import hidden_state_demo, parity_demo  # noqa: E402
+
+__all__ += ["bptt_demo", "hidden_state_demo", "parity_demo"]
+from .cliff import cliff_demo  # noqa: E402
+from .gradients import spectral_radius_demo  # noqa: E402
+
+__all__ += ["cliff_demo", "spectral_radius_demo"]

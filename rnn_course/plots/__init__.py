@@ -6,3 +6,35 @@ from ._style import CELL_COLORS, DIVERGING, SEQUENTIAL, figure_to_png, new_figur
 
 __all__ = ["CELL_COLORS", "DIVERGING", "SEQUENTIAL", "figure_to_png", "new_figure", "presenter"]
 # Lesson modules add their plot functions below (import + __all__ entry).
+from .activations import plot_activations, plot_softmax  # noqa: E402
+from .bptt import (  # noqa: E402
+    plot_contribution_matrix,
+    plot_copy_contributions,
+    plot_gradient_reaching,
+    plot_truncation,
+    plot_truncation_masks,
+)
+from .states import plot_hidden_states, plot_memory_task  # noqa: E402
+from .unrolled import plot_io_pattern, plot_io_patterns, plot_unrolled  # noqa: E402
+
+__all__ += [
+    "plot_activations", "plot_softmax",
+    "plot_contribution_matrix", "plot_copy_contributions", "plot_gradient_reaching", "plot_truncation",
+    "plot_truncation_masks",
+    "plot_hidden_states", "plot_memory_task",
+    "plot_io_pattern", "plot_io_patterns", "plot_unrolled",
+]
+from .gradients import plot_eigenvalues, plot_jacobian_norms, plot_singular_values  # noqa: E402
+from .latch import plot_latch_runs, plot_latch_sweep, plot_latch_weights  # noqa: E402
+from .surfaces import (  # noqa: E402
+    plot_descent_paths,
+    plot_gradient_norm,
+    plot_loss_surface,
+    plot_loss_surface_3d,
+)
+
+__all__ += [
+    "plot_eigenvalues", "plot_jacobian_norms", "plot_singular_values",
+    "plot_latch_runs", "plot_latch_sweep", "plot_latch_weights",
+    "plot_descent_paths", "plot_gradient_norm", "plot_loss_surface", "plot_loss_surface_3d",
+]

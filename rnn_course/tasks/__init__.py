@@ -6,3 +6,9 @@ numpy's global random state. Nothing is downloaded.
 
 __all__: list[str] = []
 # Task modules add their imports below (import + __all__ entry).
+from .parity import parity_accuracy, parity_batch, running_parity, window_lookup_baseline  # noqa: E402
+
+__all__ += ["parity_accuracy", "parity_batch", "running_parity", "window_lookup_baseline"]
+from .latch import latch_batch, latch_sweep, train_latch, train_latch_rnn  # noqa: E402
+
+__all__ += ["latch_batch", "latch_sweep", "train_latch", "train_latch_rnn"]
