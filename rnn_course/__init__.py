@@ -14,7 +14,8 @@ The helper package of the course. One idea per module:
 Dimensions everywhere: N batch, T time, D input, H hidden, V vocabulary.
 """
 
-from . import activations, cells, gradcheck, init, layers, losses, optim, wrappers
+# `rnn_course.gradcheck` is the function (the module stays importable as rnn_course.gradcheck).
+from . import activations, cells, init, layers, losses, optim, wrappers
 from .activations import log_softmax, sigmoid, softmax
 from .cells import (
     CELLS,
@@ -54,7 +55,6 @@ __version__ = "0.1.0"
 __all__ = [
     "activations",
     "cells",
-    "gradcheck",
     "init",
     "layers",
     "losses",

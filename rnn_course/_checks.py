@@ -12,17 +12,19 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["as_array", "check_shape", "check_finite", "check_int_array", "check_choice"]
+__all__ = ["NonFiniteError", "as_array", "check_shape", "check_finite", "check_int_array", "check_choice"]
+
+
+class NonFiniteError(ValueError):
+    """A ValueError for NaN/inf values, so a training loop can tell divergence from a bug."""
 
 
 def _fmt_expected(spec: Sequence, dims: dict[str, int]) -> str:
     letters = "(" + ", ".join(str(s) for s in spec) + ("," if len(spec) == 1 else "") + ")"
     numbers = []
     for s in spec:
-        if isinstance(s, str):
-            numbers.append(str(dims[s]) if s in dims else s)
-        else:
-            numbers.append(str(s))
+        value = _dim_value(s, dims)
+        numbers.append(str(s) if value is None else str(value))
     numeric = "(" + ", ".join(numbers) + ("," if len(numbers) == 1 else "") + ")"
     if numeric == letters:
         return letters
@@ -36,7 +38,7 @@ def _dim_value(token: str | int, dims: dict[str, int]) -> int | None:
     if token in dims:
         return dims[token]
     head = token.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    letter = token[len(head):]
+    letter = token[len(head) :]
     if head and head.isdigit() and letter in dims:
         return int(head) * dims[letter]
     return None
@@ -81,7 +83,7 @@ def check_shape(name: str, arr: np.ndarray, spec: Sequence, dims: dict[str, int]
         if want is None:
             # e.g. '4H' where H is unknown: bind H from it when divisible.
             head = token.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-            letter = token[len(head):]
+            letter = token[len(head) :]
             k = int(head)
             if size % k:
                 raise ValueError(
@@ -91,9 +93,7 @@ def check_shape(name: str, arr: np.ndarray, spec: Sequence, dims: dict[str, int]
             dims[letter] = size // k
             continue
         if want != size:
-            raise ValueError(
-                f"{name}: expected shape {_fmt_expected(spec, dims)}, got {tuple(arr.shape)}"
-            )
+            raise ValueError(f"{name}: expected shape {_fmt_expected(spec, dims)}, got {tuple(arr.shape)}")
 
 
 def check_finite(name: str, arr: np.ndarray) -> None:
@@ -102,9 +102,8 @@ def check_finite(name: str, arr: np.ndarray) -> None:
     if not finite.all():
         bad = np.argwhere(~finite)
         first = tuple(int(i) for i in bad[0])
-        raise ValueError(
-            f"{name}: expected finite values, got {len(bad)} non-finite "
-            f"(first at index {first}: {arr[first]!r})"
+        raise NonFiniteError(
+            f"{name}: expected finite values, got {len(bad)} non-finite (first at index {first}: {arr[first]!r})"
         )
 
 

@@ -41,8 +41,6 @@ def _version(dist: str) -> str | None:
 
 def _check_python() -> Check:
     v = platform.python_version()
-    if sys.version_info < (3, 10):
-        return Check("python", "fail", f"Python {v} at {sys.executable}", "install Python 3.10 or newer")
     return Check("python", "ok", f"Python {v} at {sys.executable}")
 
 
@@ -77,8 +75,12 @@ def _check_matplotlib_renders() -> Check:
         fig.savefig(buf, format="png")
         return Check("figures", "ok", f"matplotlib renders PNG ({len(buf.getvalue())} bytes)")
     except Exception as err:
-        return Check("figures", "fail", f"matplotlib cannot render a figure: {err}",
-                     f"{PIP} install --force-reinstall matplotlib")
+        return Check(
+            "figures",
+            "fail",
+            f"matplotlib cannot render a figure: {err}",
+            f"{PIP} install --force-reinstall matplotlib",
+        )
 
 
 def _check_kernel() -> Check:
@@ -91,23 +93,37 @@ def _check_kernel() -> Check:
     except NoSuchKernel:
         return Check("kernel", "fail", "no 'python3' Jupyter kernel", f"{PIP} install ipykernel")
     except Exception as err:
-        return Check("kernel", "fail", f"cannot read the kernel spec: {err}", f"{PIP} install --force-reinstall ipykernel")
+        return Check(
+            "kernel", "fail", f"cannot read the kernel spec: {err}", f"{PIP} install --force-reinstall ipykernel"
+        )
     exe = spec.argv[0]
     if exe in ("python", "python3", "{python}") or os.path.realpath(exe) == os.path.realpath(sys.executable):
         exe = sys.executable
     if shutil.which(exe) is None and not Path(exe).exists():
-        return Check("kernel", "fail", f"the 'python3' kernel runs {exe}, which does not exist",
-                     f"{sys.executable} -m ipykernel install --user")
+        return Check(
+            "kernel",
+            "fail",
+            f"the 'python3' kernel runs {exe}, which does not exist",
+            f"{sys.executable} -m ipykernel install --user",
+        )
     try:
-        probe = subprocess.run([exe, "-c", "import rnn_course, numpy, ipykernel"], capture_output=True,
-                               text=True, timeout=60)
+        probe = subprocess.run(
+            [exe, "-c", "import rnn_course, numpy, ipykernel"], capture_output=True, text=True, timeout=60
+        )
     except (OSError, subprocess.TimeoutExpired) as err:
-        return Check("kernel", "fail", f"cannot start the kernel's Python {exe}: {err}",
-                     f"{sys.executable} -m ipykernel install --user")
+        return Check(
+            "kernel",
+            "fail",
+            f"cannot start the kernel's Python {exe}: {err}",
+            f"{sys.executable} -m ipykernel install --user",
+        )
     if probe.returncode != 0:
-        return Check("kernel", "fail",
-                     f"the 'python3' kernel runs {exe}, which cannot import rnn_course, numpy and ipykernel",
-                     f"{sys.executable} -m ipykernel install --user --name python3 (makes the kernel use this Python)")
+        return Check(
+            "kernel",
+            "fail",
+            f"the 'python3' kernel runs {exe}, which cannot import rnn_course, numpy and ipykernel",
+            f"{sys.executable} -m ipykernel install --user --name python3 (makes the kernel use this Python)",
+        )
     return Check("kernel", "ok", f"'python3' kernel: {exe} (imports rnn_course)")
 
 
@@ -122,8 +138,9 @@ def _labextension_dirs():
 def _check_widget_extension() -> Check:
     lab = _version("jupyterlab")
     if lab is None:
-        return Check("widgets in JupyterLab", "fail", "JupyterLab is not installed",
-                     f'{PIP} install "rnn-course[course]"')
+        return Check(
+            "widgets in JupyterLab", "fail", "JupyterLab is not installed", f'{PIP} install "rnn-course[course]"'
+        )
     for base in _labextension_dirs():
         pkg = base / "@jupyter-widgets" / "jupyterlab-manager" / "package.json"
         if pkg.exists():
@@ -131,18 +148,26 @@ def _check_widget_extension() -> Check:
                 version = json.loads(pkg.read_text()).get("version", "?")
             except (OSError, ValueError):
                 version = "?"
-            return Check("widgets in JupyterLab", "ok",
-                         f"JupyterLab {lab} with the widget extension {version} ({pkg.parent})")
-    return Check("widgets in JupyterLab", "fail",
-                 f"JupyterLab {lab} has no @jupyter-widgets/jupyterlab-manager: sliders will show as text",
-                 f"{PIP} install jupyterlab_widgets, then restart JupyterLab")
+            return Check(
+                "widgets in JupyterLab", "ok", f"JupyterLab {lab} with the widget extension {version} ({pkg.parent})"
+            )
+    return Check(
+        "widgets in JupyterLab",
+        "fail",
+        f"JupyterLab {lab} has no @jupyter-widgets/jupyterlab-manager: sliders will show as text",
+        f"{PIP} install jupyterlab_widgets, then restart JupyterLab",
+    )
 
 
 def _check_jupytext() -> Check:
     v = _version("jupytext")
     if v is None:
-        return Check("jupytext", "warn", "not installed: the .py twins of the notebooks will open as plain text",
-                     f"{PIP} install jupytext")
+        return Check(
+            "jupytext",
+            "warn",
+            "not installed: the .py twins of the notebooks will open as plain text",
+            f"{PIP} install jupytext",
+        )
     return Check("jupytext", "ok", f"jupytext {v}")
 
 
@@ -177,7 +202,10 @@ def format_text(checks: list[Check]) -> str:
     failed = [c.name for c in checks if c.status == "fail"]
     warned = [c.name for c in checks if c.status == "warn"]
     if failed:
-        lines.append(f"\n{len(failed)} problem(s): {', '.join(failed)}. Run the 'fix' commands above, then `rnn-course doctor` again.")
+        lines.append(
+            f"\n{len(failed)} problem(s): {', '.join(failed)}. "
+            "Run the 'fix' commands above, then `rnn-course doctor` again."
+        )
     elif warned:
         lines.append(f"\nReady, with {len(warned)} warning(s): {', '.join(warned)}.")
     else:
@@ -203,9 +231,15 @@ class _Report:
             f"<td>{escape(c.name)}</td><td>{escape(c.found)}</td><td><code>{escape(c.fix)}</code></td></tr>"
             for c in self.checks
         )
-        verdict = "Ready for the course." if self.ok else "Something needs fixing: run the commands in the last column in a terminal."
-        return (f"<p><b>{verdict}</b></p><table><thead><tr><th></th><th>check</th><th>found</th>"
-                f"<th>fix</th></tr></thead><tbody>{rows}</tbody></table>")
+        verdict = (
+            "Ready for the course."
+            if self.ok
+            else "Something needs fixing: run the commands in the last column in a terminal."
+        )
+        return (
+            f"<p><b>{verdict}</b></p><table><thead><tr><th></th><th>check</th><th>found</th>"
+            f"<th>fix</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
 
 
 def report(include_lab: bool = True) -> _Report:

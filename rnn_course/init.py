@@ -95,9 +95,17 @@ def lstm_forget_bias(H: int, value: float = 1.0) -> np.ndarray:
     return b
 
 
-def init_cell_params(D: int, H: int, cell: str = "rnn", *, input_init: str = "xavier",
-                     recurrent_init: str = "orthogonal", scale: float = 1.0, forget_bias: float = 1.0,
-                     rng=None) -> dict:
+def init_cell_params(
+    D: int,
+    H: int,
+    cell: str = "rnn",
+    *,
+    input_init: str = "xavier",
+    recurrent_init: str = "orthogonal",
+    scale: float = 1.0,
+    forget_bias: float = 1.0,
+    rng=None,
+) -> dict:
     """Parameters ``{"Wx": (D, G*H), "Wh": (H, G*H), "b": (G*H,)}`` for a cell with G gate blocks.
 
     Inputs:

@@ -88,9 +88,7 @@ class _Optimizer:
             if g.shape != p.shape:
                 raise ValueError(f"grads[{path!r}]: expected shape {p.shape} (the parameter's), got {g.shape}")
             if not np.all(np.isfinite(g)):
-                raise ValueError(
-                    f"grads[{path!r}]: non-finite values (exploding gradients? try clip_grad_norm)"
-                )
+                raise ValueError(f"grads[{path!r}]: non-finite values (exploding gradients? try clip_grad_norm)")
             yield path, p, g
 
     def step(self, params, grads) -> None:

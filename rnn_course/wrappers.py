@@ -64,9 +64,7 @@ def bidirectional_forward(x, params_fwd, params_bwd, cell="rnn", h0_fwd=None, h0
     hf, cache_f = spec.forward(x, h0_fwd, pf["Wx"], pf["Wh"], pf["b"])
     hb, cache_b = spec.forward(x[:, ::-1], h0_bwd, pb["Wx"], pb["Wh"], pb["b"])
     if hf.shape != hb.shape:
-        raise ValueError(
-            f"params_bwd: expected the hidden size H = {hf.shape[2]} of params_fwd, got H = {hb.shape[2]}"
-        )
+        raise ValueError(f"params_bwd: expected the hidden size H = {hf.shape[2]} of params_fwd, got H = {hb.shape[2]}")
     H = hf.shape[2]
     return np.concatenate([hf, hb[:, ::-1]], axis=2), BidirectionalCache(spec.name, cache_f, cache_b, H)
 

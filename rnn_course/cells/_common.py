@@ -18,9 +18,24 @@ import numpy as np
 
 from .._checks import as_array, check_choice, check_finite, check_shape
 
-__all__ = ["Grads", "check_cell_args", "check_upstream", "bptt", "TRUNCATE_MODES"]
+__all__ = ["Grads", "check_cell_args", "check_upstream", "bptt", "sigmoid_inplace", "TRUNCATE_MODES"]
 
 TRUNCATE_MODES = ("chunk", "window")
+
+
+def sigmoid_inplace(a: np.ndarray) -> np.ndarray:
+    """sigmoid(a) = (1 + tanh(a / 2)) / 2, computed in place.
+
+    One transcendental and no temporaries, and tanh cannot overflow, so it
+    is stable at any input. (Its absolute error is ~1e-17, which is all the
+    gates need; ``activations.sigmoid`` keeps full relative precision in the
+    tails for the public API.)
+    """
+    a *= 0.5
+    np.tanh(a, out=a)
+    a *= 0.5
+    a += 0.5
+    return a
 
 
 class Grads(tuple):
@@ -114,8 +129,7 @@ def check_upstream(name: str, value, shape: tuple[int, ...], letters: tuple[str,
 def check_cache(cache, expected_type, producer: str):
     if not isinstance(cache, expected_type):
         raise ValueError(
-            f"cache: expected the {expected_type.__name__} returned by {producer}, "
-            f"got {type(cache).__name__}"
+            f"cache: expected the {expected_type.__name__} returned by {producer}, got {type(cache).__name__}"
         )
 
 
@@ -129,8 +143,13 @@ def check_truncate(truncate, truncate_mode):
 LocalBackward = Callable[[tuple, object], tuple]
 
 
-def bptt(local_backward: LocalBackward, upstream: tuple, gate_width: int,
-         truncate: int | None = None, truncate_mode: str = "chunk"):
+def bptt(
+    local_backward: LocalBackward,
+    upstream: tuple,
+    gate_width: int,
+    truncate: int | None = None,
+    truncate_mode: str = "chunk",
+):
     """Backpropagation through time, shared by every cell.
 
     ``upstream`` holds, per state component (h, or h and c), the gradient the

@@ -18,8 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..activations import sigmoid
-from ._common import Grads, bptt, check_cache, check_cell_args, check_truncate, check_upstream
+from ._common import Grads, bptt, check_cache, check_cell_args, check_truncate, check_upstream, sigmoid_inplace
 
 __all__ = [
     "GRUStepCache",
@@ -58,7 +57,7 @@ def _step(xa, h_prev, Wh, H, gates_out=None):
     if gates_out is not None:
         gates[...] = xa
     gates[:, : 2 * H] += h_prev @ Wh[:, : 2 * H]
-    gates[:, : 2 * H] = sigmoid(gates[:, : 2 * H])
+    sigmoid_inplace(gates[:, : 2 * H])
     r, z = gates[:, :H], gates[:, H : 2 * H]
     gates[:, 2 * H :] += (r * h_prev) @ Wh[:, 2 * H :]
     n = np.tanh(gates[:, 2 * H :], out=gates[:, 2 * H :])
@@ -84,22 +83,36 @@ def gru_step_forward(x, h_prev, Wx, Wh, b):
 
 
 def _local_backward(gates, h_prev, Wh):
+    """Backward through GRU steps (one step, or a slice of steps at once).
+
+    With h = n + z (h_prev - n), the factors the backward pass multiplies by
+    are formed once for the whole sequence:
+
+        da_n  = dh * (1 - z)(1 - n^2)
+        d(r h_prev) = da_n Wh_n^T
+        da_r  = d(r h_prev) * h_prev r (1 - r)
+        da_z  = dh * (h_prev - n) z (1 - z)
+        dh_prev = dh * z + d(r h_prev) * r + [da_r, da_z] Wh_rz^T
+    """
     H = Wh.shape[0]
     Wh_rz_T = Wh[:, : 2 * H].T
     Wh_n_T = Wh[:, 2 * H :].T
+    r, z, n = gates[..., :H], gates[..., H : 2 * H], gates[..., 2 * H :]
+    fac_n = (1.0 - z) * (1.0 - n * n)
+    fac_r = h_prev * r * (1.0 - r)
+    fac_z = (h_prev - n) * z * (1.0 - z)
 
     def local(dstate, idx):
         (dh,) = dstate
-        gt = gates[idx]
-        hp = h_prev[idx]
-        r, z, n = gt[..., :H], gt[..., H : 2 * H], gt[..., 2 * H :]
-        da = np.empty(gt.shape, dtype=gt.dtype)
-        da_n = da[..., 2 * H :]
-        np.multiply(dh * (1.0 - z), 1.0 - n * n, out=da_n)
+        shape = dh.shape[:-1] + (3 * H,)
+        da = np.empty(shape, dtype=dh.dtype)
+        da_n = np.multiply(dh, fac_n[idx], out=da[..., 2 * H :])
         d_rh = da_n @ Wh_n_T  # gradient of (r * h_prev)
-        da[..., :H] = d_rh * hp * r * (1.0 - r)
-        da[..., H : 2 * H] = dh * (hp - n) * z * (1.0 - z)
-        dh_prev = dh * z + d_rh * r + da[..., : 2 * H] @ Wh_rz_T
+        np.multiply(d_rh, fac_r[idx], out=da[..., :H])
+        np.multiply(dh, fac_z[idx], out=da[..., H : 2 * H])
+        dh_prev = dh * z[idx]
+        dh_prev += d_rh * r[idx]
+        dh_prev += da[..., : 2 * H] @ Wh_rz_T
         return da, (dh_prev,), (dh,)
 
     return local
@@ -144,9 +157,7 @@ def gru_forward(x, h0, Wx, Wh, b):
     Returns:
         h: (N, T, H) hidden states, cache: GRUCache
     """
-    x, h0, Wx, Wh, b, dims = check_cell_args(
-        x, h0, Wx, Wh, b, gates=3, sequence=True, h_name="h0", cell="gru"
-    )
+    x, h0, Wx, Wh, b, dims = check_cell_args(x, h0, Wx, Wh, b, gates=3, sequence=True, h_name="h0", cell="gru")
     T, N, H = dims["T"], dims["N"], dims["H"]
     x_tm = x.transpose(1, 0, 2)
     gates = np.matmul(x_tm, Wx)

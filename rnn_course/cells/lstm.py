@@ -17,7 +17,6 @@ from typing import NamedTuple
 import numpy as np
 
 from .._checks import as_array, check_finite, check_shape
-from ..activations import sigmoid
 from ._common import Grads, bptt, check_cache, check_cell_args, check_truncate, check_upstream
 
 __all__ = [
@@ -57,10 +56,17 @@ class LSTMCache(NamedTuple):
 
 
 def _activate(a, H):
-    """Apply sigmoid to the i, f, o blocks and tanh to g, in place."""
-    a[..., : 2 * H] = sigmoid(a[..., : 2 * H])
-    np.tanh(a[..., 2 * H : 3 * H], out=a[..., 2 * H : 3 * H])
-    a[..., 3 * H :] = sigmoid(a[..., 3 * H :])
+    """Apply sigmoid to the i, f, o blocks and tanh to g, in place.
+
+    sigmoid(a) = (1 + tanh(a/2)) / 2, so doubling the g block first lets one
+    tanh over the whole array serve all four gates.
+    """
+    a[..., 2 * H : 3 * H] *= 2.0
+    a *= 0.5
+    np.tanh(a, out=a)
+    for block in (a[..., : 2 * H], a[..., 3 * H :]):
+        block *= 0.5
+        block += 0.5
     return a
 
 
@@ -96,22 +102,36 @@ def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
 
 
 def _local_backward(gates, c_prev, tanh_c, Wh):
-    """Backward through one LSTM step (or a slice of steps, vectorised)."""
+    """Backward through LSTM steps, for one step (idx an int or ...) or a slice of steps.
+
+    The products of forward quantities that the backward pass multiplies by
+    are formed once for the whole sequence, so each step of the loop is two
+    multiplications, an addition and a matrix product:
+
+        dc    = dc_next + dh * o (1 - tanh(c)^2)
+        da_i  = dc * g i (1 - i)          da_f = dc * c_prev f (1 - f)
+        da_g  = dc * i (1 - g^2)          da_o = dh * tanh(c) o (1 - o)
+    """
     H = Wh.shape[0]
     WhT = Wh.T
+    i, f, g, o = gates[..., :H], gates[..., H : 2 * H], gates[..., 2 * H : 3 * H], gates[..., 3 * H :]
+    dc_from_h = o * (1.0 - tanh_c * tanh_c)
+    factors = np.empty(gates.shape[:-1] + (4, H), dtype=gates.dtype)
+    np.multiply(g, i * (1.0 - i), out=factors[..., 0, :])
+    np.multiply(c_prev, f * (1.0 - f), out=factors[..., 1, :])
+    np.multiply(i, 1.0 - g * g, out=factors[..., 2, :])
+    np.multiply(tanh_c, o * (1.0 - o), out=factors[..., 3, :])
 
     def local(dstate, idx):
         dh, dc_next = dstate
-        gt = gates[idx]
-        i, f, g, o = gt[..., :H], gt[..., H : 2 * H], gt[..., 2 * H : 3 * H], gt[..., 3 * H :]
-        tc = tanh_c[idx]
-        dc = dc_next + dh * o * (1.0 - tc * tc)
-        da = np.empty(gt.shape, dtype=gt.dtype)
-        da[..., :H] = dc * g * i * (1.0 - i)
-        da[..., H : 2 * H] = dc * c_prev[idx] * f * (1.0 - f)
-        da[..., 2 * H : 3 * H] = dc * i * (1.0 - g * g)
-        da[..., 3 * H :] = dh * tc * o * (1.0 - o)
-        return da, (da @ WhT, dc * f), (dh, dc)
+        dc = dh * dc_from_h[idx]
+        dc += dc_next
+        fac = factors[idx]
+        da = np.empty(fac.shape, dtype=fac.dtype)
+        np.multiply(fac[..., :3, :], dc[..., None, :], out=da[..., :3, :])
+        np.multiply(fac[..., 3, :], dh, out=da[..., 3, :])
+        da = da.reshape(fac.shape[:-2] + (4 * H,))
+        return da, (da @ WhT, dc * f[idx]), (dh, dc)
 
     return local
 
@@ -148,9 +168,7 @@ def lstm_forward(x, h0, Wx, Wh, b, c0=None):
         h: (N, T, H) hidden states, cache: LSTMCache
     The cell states are in ``cache.c`` (time-major, (T, N, H)).
     """
-    x, h0, Wx, Wh, b, dims = check_cell_args(
-        x, h0, Wx, Wh, b, gates=4, sequence=True, h_name="h0", cell="lstm"
-    )
+    x, h0, Wx, Wh, b, dims = check_cell_args(x, h0, Wx, Wh, b, gates=4, sequence=True, h_name="h0", cell="lstm")
     N, T, H = dims["N"], dims["T"], dims["H"]
     c0 = _check_c("c0", c0, N, H)
     x_tm = x.transpose(1, 0, 2)

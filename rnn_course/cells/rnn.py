@@ -78,11 +78,12 @@ def rnn_step_forward(x, h_prev, Wx, Wh, b, activation="tanh"):
 def _local_backward(h_all, Wh, activation):
     """Backward through the nonlinearity and the recurrence at the given steps."""
     _, grad = ACTIVATIONS[activation]
+    slope = grad(h_all)  # relu'(a) = [a > 0] = [h > 0], so h suffices; formed once for all steps
     WhT = Wh.T
 
     def local(dstate, idx):
         (dh,) = dstate
-        da = dh * grad(h_all[idx])  # relu'(a) = [a > 0] = [h > 0], so h suffices
+        da = dh * slope[idx]
         return da, (da @ WhT,), (dh,)
 
     return local
@@ -119,10 +120,8 @@ def rnn_forward(x, h0, Wx, Wh, b, activation="tanh"):
         cache: RNNCache for ``rnn_backward``
     """
     check_choice("activation", activation, _ACTIVATIONS)
-    x, h0, Wx, Wh, b, dims = check_cell_args(
-        x, h0, Wx, Wh, b, gates=1, sequence=True, h_name="h0", cell="rnn"
-    )
-    N, T, H = dims["N"], dims["T"], dims["H"]
+    x, h0, Wx, Wh, b, dims = check_cell_args(x, h0, Wx, Wh, b, gates=1, sequence=True, h_name="h0", cell="rnn")
+    T = dims["T"]
     x_tm = x.transpose(1, 0, 2)
     # All input projections in one matrix product; only h @ Wh is sequential.
     h = np.matmul(x_tm, Wx)

@@ -51,7 +51,9 @@ def out_of_sync(root: Path, dirs=NOTEBOOK_DIRS) -> list[str]:
         if not ipynb.exists():
             problems.append(f"{ipynb.relative_to(root)} is missing (run `rnn-course notebooks sync`)")
         elif ipynb.read_text(encoding="utf-8") != render(py):
-            problems.append(f"{ipynb.relative_to(root)} differs from its twin {py.name} (run `rnn-course notebooks sync`)")
+            problems.append(
+                f"{ipynb.relative_to(root)} differs from its twin {py.name} (run `rnn-course notebooks sync`)"
+            )
     paired = {ipynb for _, ipynb in pairs}
     for d in dirs:
         for ipynb in sorted((root / d).glob("*.ipynb")):

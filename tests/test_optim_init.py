@@ -1,0 +1,126 @@
+"""Optimisers, clipping and initialisers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rnn_course import init
+from rnn_course.optim import SGD, Adagrad, Adam, Momentum, clip_grad_norm, clip_grad_value, global_norm
+
+
+def quadratic(params):
+    """f = 0.5 * sum(A (w - w*)^2) with an ill-conditioned diagonal A."""
+    A = np.array([1.0, 10.0, 100.0])
+    target = np.array([1.0, -2.0, 0.5])
+    w = params["w"]
+    return 0.5 * np.sum(A * (w - target) ** 2), {"w": A * (w - target)}, target
+
+
+@pytest.mark.parametrize(
+    "opt,steps", [(SGD(0.015), 2000), (Momentum(0.01, 0.9), 500), (Adagrad(0.5), 2000), (Adam(0.05), 2000)]
+)
+def test_optimisers_minimise_a_quadratic(opt, steps):
+    params = {"w": np.zeros(3)}
+    for _ in range(steps):
+        f, g, target = quadratic(params)
+        opt.step(params, g)
+    np.testing.assert_allclose(params["w"], target, atol=1e-3)
+
+
+def test_adam_first_step_is_lr_times_sign():
+    """With bias correction, Adam's first step is lr * g / (|g| + eps) = lr * sign(g)."""
+    params = {"w": np.array([1.0, 1.0, 1.0])}
+    Adam(lr=0.1).step(params, {"w": np.array([3.0, -0.001, 100.0])})
+    np.testing.assert_allclose(params["w"], [0.9, 1.1, 0.9], atol=1e-6)
+
+
+def test_sgd_and_momentum_exact_updates():
+    p = {"w": np.array([1.0])}
+    SGD(0.5).step(p, {"w": np.array([2.0])})
+    assert p["w"][0] == 0.0
+    p = {"w": np.array([0.0])}
+    m = Momentum(1.0, 0.5)
+    m.step(p, {"w": np.array([1.0])})  # v = -1
+    m.step(p, {"w": np.array([1.0])})  # v = -1.5
+    assert p["w"][0] == pytest.approx(-2.5)
+
+
+def test_nested_parameters_are_updated_in_place():
+    params = {"enc": {"W": np.ones(2)}, "layers": [np.ones(3)]}
+    grads = {"enc": {"W": np.ones(2)}, "layers": [np.ones(3)]}
+    W = params["enc"]["W"]
+    SGD(0.5).step(params, grads)
+    assert params["enc"]["W"] is W
+    np.testing.assert_array_equal(W, 0.5)
+    np.testing.assert_array_equal(params["layers"][0], 0.5)
+
+
+def test_clip_grad_norm_returns_norm_before_and_keeps_direction():
+    grads = {"a": np.array([3.0, 0.0]), "b": np.array([[4.0]])}
+    norm = clip_grad_norm(grads, 1.0)
+    assert norm == pytest.approx(5.0)
+    assert global_norm(grads) == pytest.approx(1.0)
+    np.testing.assert_allclose(grads["a"], [0.6, 0.0])
+    np.testing.assert_allclose(grads["b"], [[0.8]])
+    small = {"a": np.array([0.1, 0.2])}
+    assert clip_grad_norm(small, 1.0) == pytest.approx(np.sqrt(0.05))
+    np.testing.assert_array_equal(small["a"], [0.1, 0.2])  # under the threshold: untouched
+    arr = np.array([30.0, 40.0])
+    assert clip_grad_norm(arr, 5.0) == pytest.approx(50.0)
+    np.testing.assert_allclose(arr, [3.0, 4.0])
+    with pytest.raises(ValueError, match="non-finite"):
+        clip_grad_norm({"a": np.array([np.nan])}, 1.0)
+
+
+def test_clip_grad_value_changes_direction_and_counts():
+    grads = {"a": np.array([3.0, -0.5, -7.0])}
+    assert clip_grad_value(grads, 1.0) == 2
+    np.testing.assert_array_equal(grads["a"], [1.0, -0.5, -1.0])
+
+
+def test_orthogonal_has_unit_singular_values():
+    for shape in [(5, 5), (3, 7), (7, 3)]:
+        W = init.orthogonal(shape, rng=0)
+        np.testing.assert_allclose(np.linalg.svd(W, compute_uv=False), 1.0, atol=1e-12)
+    W = init.orthogonal((4, 4), gain=0.5, rng=1)
+    np.testing.assert_allclose(np.abs(np.linalg.eigvals(W)), 0.5, atol=1e-12)
+
+
+def test_xavier_variance_and_bounds():
+    W = init.xavier_uniform((200, 300), rng=0)
+    a = np.sqrt(6 / 500)
+    assert np.abs(W).max() <= a
+    assert W.var() == pytest.approx(2 / 500, rel=0.05)
+    assert init.xavier_normal((200, 300), rng=0).var() == pytest.approx(2 / 500, rel=0.05)
+    assert init.small_normal((100, 100), 0.01, rng=0).std() == pytest.approx(0.01, rel=0.05)
+
+
+def test_identity_and_forget_bias():
+    np.testing.assert_array_equal(init.identity(3, 0.5), 0.5 * np.eye(3))
+    b = init.lstm_forget_bias(2, 1.0)
+    np.testing.assert_array_equal(b, [0, 0, 1, 1, 0, 0, 0, 0])
+
+
+def test_init_cell_params_shapes_and_seeding():
+    for cell, G in [("rnn", 1), ("lstm", 4), ("gru", 3)]:
+        p = init.init_cell_params(3, 4, cell, rng=7)
+        assert p["Wx"].shape == (3, G * 4) and p["Wh"].shape == (4, G * 4) and p["b"].shape == (G * 4,)
+        q = init.init_cell_params(3, 4, cell, rng=7)
+        np.testing.assert_array_equal(p["Wh"], q["Wh"])
+    p = init.init_cell_params(2, 3, "rnn_relu", recurrent_init="identity", rng=0)
+    np.testing.assert_array_equal(p["Wh"], np.eye(3))
+    lstm = init.init_cell_params(2, 3, "lstm", forget_bias=1.0, rng=0)
+    np.testing.assert_array_equal(lstm["b"][3:6], 1.0)
+    # each recurrent block is orthogonal
+    g = init.init_cell_params(2, 3, "gru", rng=0)["Wh"]
+    for k in range(3):
+        block = g[:, 3 * k : 3 * k + 3]
+        np.testing.assert_allclose(block @ block.T, np.eye(3), atol=1e-12)
+
+
+def test_initialisers_do_not_touch_global_random_state():
+    state = np.random.get_state()[1].copy()  # noqa: NPY002 (checking that the legacy global state is untouched)
+    init.init_cell_params(3, 4, "lstm", rng=None)
+    init.orthogonal((3, 3))
+    np.testing.assert_array_equal(np.random.get_state()[1], state)  # noqa: NPY002
