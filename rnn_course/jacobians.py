@@ -179,7 +179,13 @@ def jacobian_norms(Wh, h=None, activation: str = "tanh", T: int | None = None) -
         Wh = _check_square("Wh", Wh)
         h = np.zeros((int(T), Wh.shape[0]))
     P = jacobian_products(Wh, h, activation)
-    return np.linalg.svd(P, compute_uv=False)[:, 0]
+    # lambda_max(P P^T) by a symmetric eigensolver: twice as fast as a batched SVD (it matters in
+    # the demos); each P is first divided by its largest entry so the square cannot overflow.
+    scale = np.abs(P).max(axis=(1, 2))
+    scale[scale == 0] = 1.0
+    Q = P / scale[:, None, None]
+    top = np.linalg.eigvalsh(Q @ Q.transpose(0, 2, 1))[:, -1]
+    return scale * np.sqrt(np.maximum(top, 0.0))
 
 
 def norm_bound(Wh, lags, activation: str = "tanh") -> np.ndarray:

@@ -1,0 +1,134 @@
+"""Loss-surface figures for the one-unit RNN (lesson 03): the cliff, its gradient, descent paths.
+
+Each function takes a ``surfaces.Surface`` (from ``one_unit_surface``) and
+returns the matplotlib Figure; pass ``ax`` to draw into an existing axes.
+Artists that demos update carry a ``gid`` ("path-none", "path-norm",
+"path-value", "start"), so a demo can find them without knowing the layout.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib import patheffects
+from matplotlib.colors import LogNorm
+
+from ..surfaces import CLIP_METHODS, Surface
+from ._style import SEQUENTIAL, get_figure_ax, new_figure
+
+__all__ = [
+    "PATH_COLORS",
+    "PATH_LABELS",
+    "plot_loss_surface",
+    "plot_loss_surface_3d",
+    "plot_gradient_norm",
+    "plot_descent_paths",
+]
+
+#: one colour per clipping method, readable on the viridis background
+PATH_COLORS = {"none": "#ff3030", "norm": "#ffffff", "value": "#ffa01c"}
+PATH_LABELS = {"none": "no clipping", "norm": "norm clipping", "value": "element-wise clipping"}
+_OUTLINE = [patheffects.withStroke(linewidth=3.5, foreground="black")]
+
+
+def _check_surface(surface):
+    if not isinstance(surface, Surface):
+        raise ValueError(f"surface: expected the Surface returned by one_unit_surface, got {type(surface).__name__}")
+
+
+def _extent(surface):
+    return (surface.w[0], surface.w[-1], surface.b[0], surface.b[-1])
+
+
+def _axes_labels(ax):
+    ax.set_xlabel("recurrent weight w")
+    ax.set_ylabel("bias b")
+
+
+def plot_loss_surface(surface: Surface, *, ax=None, colorbar: bool = True, levels: int = 12,
+                      title: str = "Loss E(w, b) of the one-unit RNN (T = 50): the cliff"):
+    """The loss as an image with contour lines; the cliff is where the contour lines pile up."""
+    _check_surface(surface)
+    fig, ax = get_figure_ax(ax, figsize=(6.4, 4.6))
+    image = ax.imshow(surface.loss, origin="lower", extent=_extent(surface), aspect="auto", cmap=SEQUENTIAL,
+                      interpolation="nearest", vmin=0.0, vmax=max(float(surface.loss.max()), 1e-12))
+    ax.contour(surface.w, surface.b, surface.loss, levels=levels, colors="k", linewidths=0.6, alpha=0.6)
+    if colorbar:
+        fig.colorbar(image, ax=ax, label="loss E = (sigmoid(x_50) - 0.7)^2")
+    _axes_labels(ax)
+    ax.set_title(title)
+    return fig
+
+
+def plot_loss_surface_3d(surface: Surface, *, ax=None, stride: int = 2, elev: float = 35.0, azim: float = -125.0,
+                         title: str = "The cliff in 3-D (Pascanu et al. 2013, fig. 6)"):
+    """The loss as a 3-D surface: a plateau, a wall, a valley. ``ax`` must be a 3-D axes if given."""
+    _check_surface(surface)
+    if ax is None:
+        fig, ax = new_figure((6.8, 5.0), subplot_kw={"projection": "3d"})
+    else:
+        fig = ax.figure
+        if getattr(ax, "name", "") != "3d":
+            raise ValueError("ax: expected a 3-D axes (projection='3d'), got a 2-D one")
+    W, B = np.meshgrid(surface.w[::stride], surface.b[::stride])
+    ax.plot_surface(W, B, surface.loss[::stride, ::stride], cmap=SEQUENTIAL, linewidth=0, antialiased=False,
+                    rcount=W.shape[0], ccount=W.shape[1])
+    ax.view_init(elev=elev, azim=azim)
+    ax.set_xlabel("w")
+    ax.set_ylabel("b")
+    ax.set_zlabel("loss E")
+    ax.set_title(title)
+    return fig
+
+
+def plot_gradient_norm(surface: Surface, *, ax=None, colorbar: bool = True, floor: float = 1e-6,
+                       title: str = "Gradient norm ||(dE/dw, dE/db)|| (log colour scale)"):
+    """The gradient norm on a log colour scale: tiny on the plateaus, huge on the thin wall."""
+    _check_surface(surface)
+    fig, ax = get_figure_ax(ax, figsize=(6.4, 4.6))
+    norm = np.maximum(surface.grad_norm, floor)
+    image = ax.imshow(norm, origin="lower", extent=_extent(surface), aspect="auto", cmap="magma",
+                      interpolation="nearest", norm=LogNorm(vmin=floor, vmax=max(float(norm.max()), floor * 10)))
+    if colorbar:
+        fig.colorbar(image, ax=ax, label="||gradient|| (log scale)")
+    _axes_labels(ax)
+    ax.set_title(title)
+    return fig
+
+
+def plot_descent_paths(surface: Surface, paths, *, ax=None, colorbar: bool = False, legend: bool = True,
+                       title: str = "Gradient descent near the cliff, with and without clipping"):
+    """Descent paths (``surfaces.DescentPath``) drawn over the loss image, one colour per clipping method.
+
+    Parts of a path outside the window are not drawn; the legend says when a
+    path left it (a step thrown off the cliff).
+    """
+    _check_surface(surface)
+    fig, ax = get_figure_ax(ax, figsize=(6.8, 4.8))
+    plot_loss_surface(surface, ax=ax, colorbar=colorbar, title=title)
+    paths = list(paths)
+    methods = [p.method for p in paths]
+    for method in CLIP_METHODS:
+        if method not in methods:
+            continue
+        path = paths[methods.index(method)]
+        ax.plot(path.w, path.b, "-o", color=PATH_COLORS[method], markersize=2.5, linewidth=1.8,
+                label=_path_label(path, surface), gid=f"path-{method}", path_effects=_OUTLINE)
+    if paths:
+        ax.plot([paths[0].w[0]], [paths[0].b[0]], marker="*", markersize=16, color="#ffe000",
+                markeredgecolor="black", linestyle="none", gid="start", label="start")
+    ax.set_xlim(surface.w[0], surface.w[-1])
+    ax.set_ylim(surface.b[0], surface.b[-1])
+    if legend and paths:
+        ax.legend(loc="lower right", fontsize="small", framealpha=0.85)
+    return fig
+
+
+def _path_label(path, surface) -> str:
+    """'norm clipping: loss 0.47 -> 0.0003' or '... thrown out of the window at step 12'."""
+    outside = (path.w < surface.w[0]) | (path.w > surface.w[-1]) | (path.b < surface.b[0]) | (path.b > surface.b[-1])
+    label = f"{PATH_LABELS[path.method]}: loss {path.loss[0]:.2g} -> {path.loss[-1]:.2g}"
+    if outside.any():
+        label += f", left the window at step {int(np.argmax(outside))}"
+    if path.stopped:
+        label += f" ({path.stopped})"
+    return label
