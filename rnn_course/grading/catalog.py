@@ -1,0 +1,58 @@
+"""Every exercise set and its graded items, in order.
+
+``EXERCISES["01_forward_pass"]`` is the tuple of ``Item``s of that set;
+``ITEMS["rnn_step_forward"]`` finds an item by name. ``run_item`` runs one
+item's check and turns a failure of the *checker itself* into a Result
+instead of an exception (a bug in a check must not cost a student a crash).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import forward_pass
+from .framework import Context, Item
+from .result import Result
+
+__all__ = ["EXERCISES", "ITEMS", "get_item", "exercise_of", "run_item", "max_score"]
+
+EXERCISES: dict[str, tuple[Item, ...]] = {
+    forward_pass.EXERCISE: forward_pass.ITEMS,
+}
+
+ITEMS: dict[str, Item] = {item.name: item for items in EXERCISES.values() for item in items}
+
+
+def get_item(name: str) -> Item:
+    """The item called ``name``, or a ValueError listing the names that exist."""
+    if name not in ITEMS:
+        close = [n for n in ITEMS if name in n or n in name]
+        also = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+        raise ValueError(f"name: expected one of the graded items {', '.join(map(repr, ITEMS))}, got {name!r}{also}")
+    return ITEMS[name]
+
+
+def exercise_of(name: str) -> str:
+    return get_item(name).exercise
+
+
+def max_score(exercise: str) -> float:
+    """Points available in a set, bonus items not counted."""
+    return float(sum(i.points for i in EXERCISES[exercise] if not i.bonus))
+
+
+def run_item(item: Item, runner, rng: np.random.Generator) -> Result:
+    """Check one item; never raises (except KeyboardInterrupt)."""
+    ctx = Context(runner, rng, item)
+    try:
+        result = item.check(ctx)
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the checker's own failure becomes a visible result
+        from .wire import ProtocolError
+
+        if isinstance(exc, ProtocolError):
+            return ctx.result("error", 0, f"the process running {item.function} sent a malformed reply ({exc}).")
+        return ctx.result("error", 0, f"the checker for {item.name} failed ({type(exc).__name__}: {exc}); "
+                                      "this is a bug in the course, please report it.")
+    return result
