@@ -90,6 +90,20 @@ class RequestLog:
             route.abort()
 
 
+class OffMachineRequests:
+    """Records (without blocking or slowing) every request to a URL outside ``allowed_prefixes``.
+
+    Use this rather than ``RequestLog`` for a page that makes hundreds of requests: routing sends
+    each through Python, and the sync API only serves routes while Python waits on playwright.
+    """
+
+    def __init__(self, context, allowed_prefixes):
+        self.allowed = tuple(allowed_prefixes)
+        self.urls: list[str] = []
+        context.on("request", lambda request: None if request.url.startswith(self.allowed)
+                   else self.urls.append(request.url))
+
+
 class ConsoleLog:
     """Collects a page's console errors and uncaught exceptions."""
 

@@ -28,7 +28,6 @@ import time
 from collections.abc import Callable
 
 import ipywidgets as widgets
-
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from ..plots._style import canvas_to_png
@@ -110,7 +109,9 @@ class Demo:
         self.error: str | None = None
         self._paused = False
         self._png = b""
-        self._image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        # align_self: in the VBox (a flex column) an image would be stretched to the output's
+        # width, upscaling the PNG and blurring it on a projector; keep its own size
+        self._image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", align_self="flex-start"))
         self._status = widgets.HTML()
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
@@ -201,6 +202,10 @@ class Demo:
                 parts.append(widgets.HBox(self._buttons))
             parts += [self._image, self._status]
             self._widget = widgets.VBox(parts)
+            # CSS hooks: the browser test finds a demo, its figure and its error line by these
+            self._widget.add_class("rnn-course-demo")
+            self._image.add_class("rnn-course-demo-figure")
+            self._status.add_class("rnn-course-demo-status")
         return self._widget
 
     def _repr_mimebundle_(self, include=None, exclude=None):

@@ -1,0 +1,413 @@
+"""The course in a real JupyterLab, driven through Chromium the way a student or lecturer uses it.
+
+nbval runs the notebooks' code; it cannot see whether the widgets render or
+whether moving a slider redraws a demo's figure. This test starts JupyterLab
+on localhost (a token, a temporary copy of the notebooks, its own settings
+and runtime folders), and for each lesson and the lecture-demo notebook:
+
+1. opens it and runs all cells from the Run menu, waits for the kernel to go
+   idle, saves it, and checks the saved outputs and the page: no error output,
+   no traceback on stderr, every code cell ran;
+2. checks every ``Demo`` rendered as widgets (sliders present; the static PNG
+   fallback is not what JupyterLab chose; no "Error displaying widget");
+3. moves each demo's first slider with the keyboard (and presses its first
+   preset button) and checks that the demo's figure changed and that the demo
+   shows no error;
+4. saves a screenshot of each demo to the artifacts folder (look at them).
+
+It never downloads a browser: without Chromium or playwright it skips, saying why.
+Timings (per notebook, and how long the figure took to change after a key
+press, as the browser saw it) go to ``artifacts/browser-timings.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+from browser_support import ConsoleLog, OffMachineRequests, launch, require_browser
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+if (ROOT / "notebooks" / "lecture_demos.ipynb").exists():
+    NOTEBOOKS.append(ROOT / "notebooks" / "lecture_demos.ipynb")
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+RUN_TIMEOUT_S = 300  # one notebook, all cells; lessons take well under a minute under nbval
+VIEWPORT = {"width": 1400, "height": 1100}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _write_settings(folder: Path) -> None:
+    """JupyterLab user settings for an unattended run: no news or update checks (no network)."""
+    settings = {
+        "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
+                                                                           "checkForUpdates": False},
+    }
+    for name, values in settings.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values), encoding="utf-8")
+
+
+class Lab:
+    """A JupyterLab server on localhost serving a copy of the course's notebooks."""
+
+    def __init__(self, workdir: Path):
+        if shutil.which("jupyter-lab") is None and not (Path(sys.executable).parent / "jupyter-lab").exists():
+            try:
+                import jupyterlab  # noqa: F401
+            except ImportError:
+                pytest.skip('JupyterLab is not installed (pip install -e ".[course]")')
+        self.root = workdir / "course"
+        shutil.copytree(ROOT / "notebooks", self.root / "notebooks",
+                        ignore=shutil.ignore_patterns("*.py", ".ipynb_checkpoints", "__pycache__"))
+        home = workdir / "jupyter"
+        _write_settings(home / "settings")
+        env = dict(os.environ, JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_DATA_DIR=str(home / "data"),
+                   JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
+                   JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"), MPLBACKEND="module://matplotlib_inline.backend_inline")
+        self.port = _free_port()
+        self.token = secrets.token_hex(24)
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = workdir / "jupyterlab.log"
+        cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={self.port}",
+               "--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
+               f"--ServerApp.root_dir={self.root}", "--allow-root"]
+        self._log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115 (closed in stop())
+        self.proc = subprocess.Popen(cmd, env=env, cwd=self.root, stdout=self._log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL)
+        self._wait_ready()
+
+    def _wait_ready(self, timeout=90.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited with {self.proc.returncode}:\n{self.log()}")
+            try:
+                self.api("GET", "/api/status")
+                return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"JupyterLab did not answer within {timeout:.0f} s:\n{self.log()}")
+
+    def api(self, method: str, path: str):
+        request = urllib.request.Request(self.base + path, method=method,
+                                         headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def shutdown_kernels(self) -> None:
+        """Free the CPU between notebooks (2 cores are shared)."""
+        for session in self.api("GET", "/api/sessions"):
+            self.api("DELETE", f"/api/sessions/{session['id']}")
+
+    def wait_for_kernel(self, notebook: str, timeout=120.0) -> None:
+        """Until the notebook's session has a started, idle kernel (clicking Run before that
+        makes JupyterLab ask which kernel to use)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for session in self.api("GET", "/api/sessions"):
+                if session["path"].endswith(notebook) and session["kernel"]["execution_state"] == "idle":
+                    return
+            time.sleep(0.25)
+        raise TimeoutError(f"{notebook}: no idle kernel after {timeout:.0f} s")
+
+    def url(self, notebook: str, workspace: str) -> str:
+        return f"{self.base}/lab/workspaces/{workspace}/tree/notebooks/{notebook}?reset&token={self.token}"
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(encoding="utf-8")[-4000:]
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        self._log.close()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    require_browser()  # skip before starting a server we could not use
+    server = Lab(tmp_path_factory.mktemp("lab"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(lab):
+    with launch() as chromium:
+        yield chromium
+
+
+@pytest.fixture(scope="module")
+def timings(artifacts):
+    record = {}
+    yield record
+    path = artifacts / "browser-timings.json"
+    old = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    old.update(record)
+    path.write_text(json.dumps(old, indent=2, sort_keys=True), encoding="utf-8")
+
+
+# -- page helpers ------------------------------------------------------------------------------
+
+def accept_kernel_dialog(page, wait_ms=1_000) -> None:
+    """Accept a "Select Kernel" dialog (the notebook's own kernel is preselected) if one shows."""
+    dialog = page.locator(".jp-Dialog")
+    try:
+        dialog.wait_for(state="visible", timeout=wait_ms)
+    except Exception:  # no dialog: the usual case
+        return
+    if "Select Kernel" in dialog.inner_text():
+        dialog.locator("button.jp-mod-accept").click()
+        dialog.wait_for(state="hidden", timeout=10_000)
+
+
+def run_all_and_wait(page, timeout_s: float) -> None:
+    """Run > Run All Cells, then wait until no cell is queued or running and the kernel is idle."""
+    page.click(".lm-MenuBar-itemLabel:text-is('Run')")
+    page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
+    accept_kernel_dialog(page, wait_ms=500)
+    # "Run All" sets every prompt to [*] at once; done = no [*] and the kernel idle, twice in a row
+    # (the kernel is briefly idle between two cells).
+    page.wait_for_function(
+        """() => {
+            const busy = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputPrompt'))
+                .some(p => p.textContent.includes('*'));
+            const idle = document.querySelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]') !== null;
+            const done = !busy && idle;
+            const now = Date.now();
+            if (!done) { window.__rnnDoneSince = null; return false; }
+            window.__rnnDoneSince = window.__rnnDoneSince || now;
+            return now - window.__rnnDoneSince > 1500;
+        }""",
+        timeout=timeout_s * 1000, polling=250)
+
+
+def save(page) -> None:
+    page.click(".jp-NotebookPanel .jp-Notebook")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+s")
+    page.wait_for_function("() => !document.querySelector('.lm-TabBar-tab.jp-mod-current.jp-mod-dirty')",
+                           timeout=30_000)
+
+
+def saved_problems(path: Path) -> list[str]:
+    """Error outputs, tracebacks on stderr and cells that did not run, in the saved notebook."""
+    nb = nbformat.read(path, as_version=4)
+    problems = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or not cell.source.strip():
+            continue
+        where = f"cell {index} ({cell.source.strip().splitlines()[0][:60]!r})"
+        if cell.execution_count is None:
+            problems.append(f"{where} did not run")
+        for output in cell.outputs:
+            if output.output_type == "error":
+                problems.append(f"{where} raised {output.ename}: {output.evalue}")
+            elif output.output_type == "stream" and output.name == "stderr" and (
+                    "Traceback" in output.text or "Error" in output.text or "Warning" in output.text):
+                problems.append(f"{where} wrote to stderr: {output.text.strip()[:300]}")
+    return problems
+
+
+def page_problems(page) -> list[str]:
+    return page.evaluate("""() => {
+        const out = [];
+        document.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+            .forEach(e => {
+                if (/Traceback|Error/.test(e.innerText)) out.push('stderr: ' + e.innerText.slice(0, 300));
+            });
+        document.querySelectorAll('.jp-OutputArea-output').forEach(e => {
+            if (/Error displaying widget|Failed to load model class/.test(e.innerText))
+                out.push('widget: ' + e.innerText.slice(0, 300));
+        });
+        return out;
+    }""")
+
+
+def figure_state(demo) -> tuple[str, bytes]:
+    image = demo.locator("img.rnn-course-demo-figure")
+    image.scroll_into_view_if_needed()
+    return image.get_attribute("src"), image.screenshot()
+
+
+def wait_for_new_figure(page, demo_index: int, old_src: str, timeout_ms=20_000) -> float:
+    """Seconds until the demo's <img> shows a new PNG."""
+    start = time.perf_counter()
+    page.wait_for_function(
+        """([index, old]) => {
+            const demo = document.querySelectorAll('.rnn-course-demo')[index];
+            const img = demo.querySelector('img.rnn-course-demo-figure');
+            return img.src !== old && img.complete && img.naturalWidth > 0;
+        }""", arg=[demo_index, old_src], timeout=timeout_ms, polling="raf")
+    return time.perf_counter() - start
+
+
+def move_first_slider(page, demo, demo_index: int) -> tuple[str, float]:
+    """Press an arrow key on the demo's first slider; returns (what moved, seconds until the new figure)."""
+    handle = demo.locator(".widget-slider .noUi-handle").first
+    before = handle.get_attribute("aria-valuenow")
+    at_max = float(before) >= float(handle.get_attribute("aria-valuemax"))
+    src, _ = figure_state(demo)
+    handle.focus()
+    page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
+    seconds = wait_for_new_figure(page, demo_index, src)
+    after = handle.get_attribute("aria-valuenow")
+    assert after != before, f"the slider did not move ({before} -> {after})"
+    label = demo.locator(".widget-slider .widget-label").first.inner_text()
+    return f"{label}: {before} -> {after}", seconds
+
+
+def exercise_notebook(lab, browser, name: str, artifacts: Path, shots: str) -> dict:
+    """Open, run, save and check one notebook, then drive its demos. Returns timings and the
+    ``problems`` found (an empty list when all is well)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    requests = OffMachineRequests(context, allowed_prefixes=(lab.base, "ws://127.0.0.1", "data:", "blob:", "about:"))
+    page = context.new_page()
+    console = ConsoleLog(page)
+    record = {"problems": []}
+    problems = record["problems"]
+    try:
+        start = time.perf_counter()
+        page.goto(lab.url(name, workspace=f"test-{Path(name).stem}"))
+        page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=120_000)
+        lab.wait_for_kernel(name)
+        accept_kernel_dialog(page)
+        record["open_s"] = round(time.perf_counter() - start, 2)
+
+        start = time.perf_counter()
+        run_all_and_wait(page, RUN_TIMEOUT_S)
+        record["run_all_s"] = round(time.perf_counter() - start, 2)
+        save(page)
+        problems += saved_problems(lab.root / "notebooks" / name) + page_problems(page)
+
+        demos = page.locator(".rnn-course-demo")
+        record["demos"] = demos.count()
+        if demos.count() == 0:
+            problems.append("no demo rendered as widgets (every lesson has one)")
+        record["moves"] = moves = []
+        for index in range(demos.count()):
+            demo = demos.nth(index)
+            # .rnn-course-demo exists only in the widget view; the PNG fallback would be a sibling
+            # image/png rendering in the same output
+            output = demo.locator("xpath=ancestor::div[contains(@class, 'jp-OutputArea-child')][1]")
+            if output.locator('[data-mime-type="image/png"]').count():
+                problems.append(f"demo {index}: JupyterLab showed the static PNG as well as the widgets")
+            if demo.locator(".widget-slider, .widget-dropdown").count() == 0:
+                problems.append(f"demo {index}: no slider or dropdown rendered")
+            src, png = figure_state(demo)
+            if not (src or "").startswith("blob:"):
+                problems.append(f"demo {index}: the figure did not render")
+            if demo.locator(".widget-slider .noUi-handle").count():
+                try:
+                    moved, seconds = move_first_slider(page, demo, index)
+                except Exception as err:  # the slider or the figure did not respond
+                    problems.append(f"demo {index}: moving its first slider did not redraw the figure "
+                                    f"({type(err).__name__}: {str(err).splitlines()[0]})")
+                else:
+                    _, png_after = figure_state(demo)
+                    if png_after == png:
+                        problems.append(f"demo {index}: the slider moved ({moved}) but the figure looks the same")
+                    moves.append({"demo": index, "moved": moved, "figure_changed_after_s": round(seconds, 3)})
+            buttons = demo.locator(".widget-button")
+            if buttons.count():
+                src, _ = figure_state(demo)
+                buttons.first.click()
+                try:
+                    wait_for_new_figure(page, index, src, timeout_ms=5_000)
+                    changed = True
+                except Exception:  # a preset equal to the current values leaves the figure as it is
+                    changed = False
+                moves.append({"demo": index, "preset": buttons.first.inner_text(), "figure_changed": changed})
+            status = demo.locator(".rnn-course-demo-status").inner_text().strip()
+            if status:
+                problems.append(f"demo {index} shows an error: {status}")
+            demo.scroll_into_view_if_needed()
+            demo.screenshot(path=str(artifacts / f"{shots}-demo{index}.png"))
+        if requests.urls:
+            problems.append(f"JupyterLab tried to reach the network: {requests.urls[:5]}")
+        problems += [f"console: {e}" for e in console.errors if "Error displaying widget" in e or "uncaught" in e]
+    except Exception as err:
+        problems.append(f"{type(err).__name__}: {err}")
+    finally:
+        if problems:
+            page.screenshot(path=str(artifacts / f"{shots}-FAILED.png"))
+        context.close()
+        lab.shutdown_kernels()
+    return record
+
+
+@pytest.mark.skipif(not NOTEBOOKS, reason="no lesson notebooks yet")
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs_and_its_demos_respond_in_jupyterlab(notebook, lab, browser, artifacts, timings):
+    record = exercise_notebook(lab, browser, notebook.name, artifacts, f"browser-{notebook.stem}")
+    timings[notebook.stem] = record
+    assert record["problems"] == [], f"{notebook.name} in JupyterLab:\n" + "\n".join(record["problems"])
+
+
+SELFTEST_CELLS = [
+    ("markdown", "# Self-test of the browser test"),
+    ("code", """\
+import numpy as np
+from rnn_course.demos import Demo, float_slider
+from rnn_course.plots._style import new_figure
+
+def sine_demo(fail=False):
+    fig, ax = new_figure(figsize=(5, 3))
+    x = np.linspace(0, 6, 200)
+    (line,) = ax.plot(x, np.sin(x))
+    ax.set(title="a sine", xlabel="x (rad)", ylabel="sin(kx)")
+    def update(k):
+        if fail and k != 1.0:
+            raise ValueError(f"k={k}: this demo breaks on purpose")
+        line.set_ydata(np.sin(k * x))
+    return Demo("broken" if fail else "works", fig, update, {"k": float_slider("k", 1.0, 0.5, 3.0, 0.1)},
+                animated=[line], presets={"fast": {"k": 3.0}})
+sine_demo()"""),
+    ("code", "sine_demo(fail=True)"),
+    ("code", "raise RuntimeError('boom')"),
+    ("code", "print('never runs')"),
+]
+
+
+def test_the_browser_test_catches_errors_and_dead_demos(lab, browser, artifacts):
+    """The checks above can fail: a raising cell, a cell left unrun and a demo whose update raises
+    are reported; a working demo's figure changes when its slider moves."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_markdown_cell(src) if kind == "markdown" else nbformat.v4.new_code_cell(src)
+                for kind, src in SELFTEST_CELLS]
+    nbformat.write(nb, lab.root / "notebooks" / "selftest.ipynb")
+    record = exercise_notebook(lab, browser, "selftest.ipynb", artifacts, "browser-selftest")
+    problems = "\n".join(record["problems"])
+    assert "raised RuntimeError: boom" in problems
+    assert "print('never runs')" in problems and "did not run" in problems
+    assert "demo 1 shows an error: ValueError: k=" in problems and "breaks on purpose" in problems
+    assert "demo 0" not in problems, problems
+    assert record["demos"] == 2
+    works = [m for m in record["moves"] if m["demo"] == 0]
+    assert works[0]["moved"] == "k: 1.0 -> 1.1" and works[1] == {"demo": 0, "preset": "fast", "figure_changed": True}
+    assert (artifacts / "browser-selftest-demo0.png").stat().st_size > 10_000
