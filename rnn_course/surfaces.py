@@ -14,9 +14,9 @@ remedy) keeps the step short and the direction.
 
 Everything is vectorised over arrays of w and b (any shapes that broadcast),
 so a 200 x 200 grid of the loss and its gradient costs a few milliseconds.
-Descent paths use the optimiser module's clipping functions, so "norm" and
-"value" clipping here mean exactly what ``clip_grad_norm`` and
-``clip_grad_value`` do in training code.
+Descent paths clip by the optimiser module's rules, so "norm" and "value"
+clipping here mean exactly what ``clip_grad_norm`` and ``clip_grad_value``
+do in training code (the tests check each step against them).
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from typing import NamedTuple
 import numpy as np
 
 from ._checks import as_array, check_choice, check_finite
-from .optim import clip_grad_norm, clip_grad_value
 
 __all__ = [
     "one_unit_states",
@@ -255,9 +254,9 @@ def descent_path(w0: float, b0: float, *, lr: float = 0.1, steps: int = 100, cli
     Inputs:
         w0, b0: the start
         lr: learning rate; steps: number of updates
-        clip: "none"; "norm" (Pascanu's rule, ``clip_grad_norm``: if ||g|| >
+        clip: "none"; "norm" (Pascanu's rule, as ``clip_grad_norm``: if ||g|| >
             threshold then g <- threshold g / ||g||, so the direction is kept);
-            or "value" (``clip_grad_value``: each of dw, db clipped to
+            or "value" (as ``clip_grad_value``: each of dw, db clipped to
             [-threshold, threshold], which can turn the direction)
         threshold: the clipping threshold (ignored when clip is "none")
         T, x0, target: the model, as in ``one_unit_loss``
@@ -276,27 +275,29 @@ def descent_path(w0: float, b0: float, *, lr: float = 0.1, steps: int = 100, cli
     if not (threshold > 0):
         raise ValueError(f"threshold: expected a positive number, got {threshold!r}")
     _check_params(w0, b0, T, x0, target)
-    T, x0, target = int(T), float(x0), float(target)
+    T, x0, target, lr, threshold = int(T), float(x0), float(target), float(lr), float(threshold)
     w, b = float(w0), float(b0)
     ws, bs, losses, norms, clipped = [w], [b], [], [], []
     stopped = ""
-    g = np.empty(2)
     for _ in range(steps):
         loss, dw, db = _grad_scalar(w, b, T, x0, target)
         losses.append(loss)
-        g[0], g[1] = dw, db
-        norm = math.hypot(dw, db)
+        norm = math.sqrt(dw * dw + db * db)  # optim.global_norm, in floats
         if not math.isfinite(norm):
             stopped = "the gradient overflowed"
             break
-        if clip == "norm":
-            clip_grad_norm(g, threshold)
-            changed = norm > threshold
-        elif clip == "value":
-            changed = clip_grad_value(g, threshold) > 0
-        else:
-            changed = False
-        w_new, b_new = w - lr * g[0], b - lr * g[1]
+        # The rules of optim.clip_grad_norm / clip_grad_value, applied to two floats: a path runs
+        # hundreds of steps inside a demo's update, where array round trips would cost more than
+        # the gradient itself. tests/test_surfaces.py checks every step against the optim functions.
+        changed = False
+        if clip == "norm" and norm > threshold:
+            scale = threshold / norm
+            dw, db = dw * scale, db * scale
+            changed = True
+        elif clip == "value" and (abs(dw) > threshold or abs(db) > threshold):
+            dw, db = min(max(dw, -threshold), threshold), min(max(db, -threshold), threshold)
+            changed = True
+        w_new, b_new = w - lr * dw, b - lr * db
         if not (math.isfinite(w_new) and math.isfinite(b_new)):
             stopped = "the parameters overflowed"
             break

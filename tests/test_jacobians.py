@@ -41,6 +41,15 @@ def test_linear_products_are_matrix_powers():
     np.testing.assert_allclose(norms, want, rtol=1e-10)
 
 
+@pytest.mark.parametrize("rho", [0.05, 3.0])
+def test_norms_stay_accurate_when_tiny_or_huge(rho):
+    # the eigensolver route rescales each product, so neither 1e-120 nor 1e+47 loses accuracy
+    Wh = recurrent_matrix(6, rho, rng=4)
+    norms = jacobian_norms(Wh, activation="linear", T=100)
+    want = [np.linalg.svd(np.linalg.matrix_power(Wh, k), compute_uv=False)[0] for k in range(100)]
+    np.testing.assert_allclose(norms, want, rtol=1e-8)
+
+
 @pytest.mark.parametrize("activation", ["linear", "tanh", "relu", "sigmoid"])
 @pytest.mark.parametrize("rho", [0.5, 1.0, 2.0])
 def test_the_bound_holds(activation, rho):

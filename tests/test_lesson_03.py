@@ -11,6 +11,7 @@ from rnn_course.demos.cliff import CLIFF_PRESETS
 from rnn_course.demos.gradients import SPECTRAL_PRESETS
 from rnn_course.jacobians import jacobian_norms, norm_bound, recurrent_matrix
 from rnn_course.plots import (
+    plot_cliff_slice,
     plot_descent_paths,
     plot_eigenvalues,
     plot_gradient_norm,
@@ -20,6 +21,7 @@ from rnn_course.plots import (
     plot_latch_weights,
     plot_loss_surface,
     plot_loss_surface_3d,
+    plot_one_unit_states,
     plot_singular_values,
 )
 from rnn_course.plots._style import new_figure
@@ -44,6 +46,25 @@ def test_surface_figures(surface, artifacts):
     image = fig.axes[0].images[0]
     assert image.norm.vmin == pytest.approx(1e-6) and image.norm.vmax > 10  # log colour scale over decades
     _save(fig, artifacts, "gradient_norm")
+
+
+def test_cliff_slice_and_states(artifacts):
+    fig = plot_cliff_slice(4.5, (-3.0, -1.5), n=2001)
+    loss_line = fig.axes[0].get_lines()[0]
+    norm_line = fig.axes[1].get_lines()[0]
+    assert np.max(norm_line.get_ydata()) > 50 * np.median(norm_line.get_ydata())  # the spike of the wall
+    loss, b = loss_line.get_ydata(), loss_line.get_xdata()
+    window = int(round(0.02 / (b[1] - b[0])))
+    assert np.max(loss[:-window] - loss[window:]) > 0.2  # the loss falls by > 0.2 within 0.02 in b: the wall
+    _save(fig, artifacts, "cliff_slice")
+    fig = plot_one_unit_states(4.5, [-2.31, -2.30])
+    ends = [line.get_ydata()[-1] for line in fig.axes[0].get_lines()]
+    assert ends[0] < 0 < ends[1]  # either side of the wall the state ends at different fixed points
+    _save(fig, artifacts, "one_unit_states")
+    with pytest.raises(ValueError, match="^b_lim:"):
+        plot_cliff_slice(4.5, (1.0, 0.0))
+    with pytest.raises(ValueError, match="^bs:"):
+        plot_one_unit_states(4.5, [])
 
 
 def test_descent_paths_figure_draws_each_method(surface, artifacts):
@@ -166,3 +187,12 @@ def test_demos_in_presenter_mode():
 def test_demo_arguments_are_checked(call, name):
     with pytest.raises(ValueError, match=f"^{name}:"):
         call()
+
+
+def test_notebook_is_in_sync_with_its_twin():
+    from pathlib import Path
+
+    from rnn_course.tools.notebooks import render
+
+    py = Path(__file__).resolve().parents[1] / "notebooks" / "03_vanishing_and_exploding_gradients.py"
+    assert py.with_suffix(".ipynb").read_text(encoding="utf-8") == render(py)

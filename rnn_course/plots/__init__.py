@@ -27,14 +27,17 @@ __all__ += [
 from .gradients import plot_eigenvalues, plot_jacobian_norms, plot_singular_values  # noqa: E402
 from .latch import plot_latch_runs, plot_latch_sweep, plot_latch_weights  # noqa: E402
 from .surfaces import (  # noqa: E402
+    plot_cliff_slice,
     plot_descent_paths,
     plot_gradient_norm,
     plot_loss_surface,
     plot_loss_surface_3d,
+    plot_one_unit_states,
 )
 
 __all__ += [
     "plot_eigenvalues", "plot_jacobian_norms", "plot_singular_values",
     "plot_latch_runs", "plot_latch_sweep", "plot_latch_weights",
     "plot_descent_paths", "plot_gradient_norm", "plot_loss_surface", "plot_loss_surface_3d",
+    "plot_cliff_slice", "plot_one_unit_states",
 ]

@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib import patheffects
 from matplotlib.colors import LogNorm
 
-from ..surfaces import CLIP_METHODS, Surface
+from ..surfaces import CLIP_METHODS, Surface, one_unit_grad, one_unit_states
 from ._style import SEQUENTIAL, get_figure_ax, new_figure
 
 __all__ = [
@@ -22,6 +22,8 @@ __all__ = [
     "plot_loss_surface_3d",
     "plot_gradient_norm",
     "plot_descent_paths",
+    "plot_cliff_slice",
+    "plot_one_unit_states",
 ]
 
 #: one colour per clipping method, readable on the viridis background
@@ -132,3 +134,46 @@ def _path_label(path, surface) -> str:
     if path.stopped:
         label += f" ({path.stopped})"
     return label
+
+
+def plot_cliff_slice(w: float = 4.5, b_lim=(-3.0, -1.5), *, n: int = 3001, ax=None, T: int = 50,
+                     title: str | None = None):
+    """A cut through the surface at fixed w: the loss (left axis) and the gradient norm (right, log).
+
+    The wall is a step in the loss and a spike of the gradient norm, a few
+    hundredths wide: a grid coarser than that (like a 200 x 200 image) steps
+    right over it.
+    """
+    if len(b_lim) != 2 or not b_lim[0] < b_lim[1]:
+        raise ValueError(f"b_lim: expected (low, high) with low < high, got {tuple(b_lim)!r}")
+    b = np.linspace(float(b_lim[0]), float(b_lim[1]), int(n))
+    loss, dw, db = one_unit_grad(float(w), b, T=T)
+    fig, ax = get_figure_ax(ax, figsize=(6.8, 4.0))
+    ax.plot(b, loss, color="#1f77b4", lw=2.2, label="loss E")
+    ax.set_xlabel("bias b")
+    ax.set_ylabel("loss E", color="#1f77b4")
+    twin = ax.twinx()
+    twin.plot(b, np.maximum(np.hypot(dw, db), 1e-12), color="#d62728", lw=1.4, label="||gradient||")
+    twin.set_yscale("log")
+    twin.set_ylabel("||gradient|| (log scale)", color="#d62728")
+    ax.set_title(title or f"A cut through the cliff at w = {w:g}")
+    ax.grid(True, alpha=0.3)
+    return fig
+
+
+def plot_one_unit_states(w: float, bs, *, T: int = 50, x0: float = 0.5, ax=None, title: str | None = None):
+    """x_t of the one-unit RNN for a few biases: either side of the cliff they end at different fixed points."""
+    bs = [float(b) for b in np.atleast_1d(bs)]
+    if not bs:
+        raise ValueError("bs: expected at least one bias, got none")
+    x = one_unit_states(float(w), np.array(bs), T=T, x0=x0)  # (T + 1, len(bs))
+    fig, ax = get_figure_ax(ax, figsize=(6.4, 3.8))
+    colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b"]
+    for i, b in enumerate(bs):
+        ax.plot(np.arange(T + 1), x[:, i], color=colors[i % len(colors)], lw=1.8, label=f"b = {b:.4f}")
+    ax.set_xlabel("step t")
+    ax.set_ylabel("state x_t")
+    ax.set_title(title or f"The one-unit RNN's state, w = {w:g}")
+    ax.legend(loc="best", fontsize="small")
+    ax.grid(True, alpha=0.3)
+    return fig
