@@ -92,6 +92,7 @@ def test_contribution_figures(rng, artifacts):
     plot_copy_contributions(G, mask=mask, ax=axes[1])
     shown = axes[0].images[0].get_array()
     assert shown.mask[np.triu_indices(16, 1)].all()  # k > t is blank
+    assert shown.mask[:, 0].all()  # and so is copy 1, which multiplies h_0 = 0
     grey = axes[0].images[1].get_array()
     assert (~grey.mask).sum() == (np.tril(np.ones((16, 16), bool)) & ~mask).sum()
     bars = np.array([p.get_height() for p in axes[1].patches])

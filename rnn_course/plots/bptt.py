@@ -87,7 +87,8 @@ def plot_contribution_matrix(G, *, mask=None, ax=None, decades: float = 8.0, col
     fig, ax = get_figure_ax(ax, figsize=(5.2, 4.4))
     top = max(float(norms.max()), _FLOOR)
     causal = np.tril(np.ones((T, T), dtype=bool))
-    shown = np.ma.masked_array(np.maximum(norms, top * 10.0 ** -decades), mask=~causal)
+    # k > t is structurally zero, and so is copy 1 when h_0 = 0 (it multiplies h_0): both left blank
+    shown = np.ma.masked_array(np.maximum(norms, top * 10.0 ** -decades), mask=~causal | (norms == 0))
     im = ax.imshow(shown, norm=LogNorm(vmin=top * 10.0 ** -decades, vmax=top), cmap=SEQUENTIAL,
                    extent=(0.5, T + 0.5, T + 0.5, 0.5), interpolation="nearest")
     dropped = np.zeros((T, T)) if mask is None else (causal & ~mask).astype(float)
@@ -129,7 +130,9 @@ def plot_copy_contributions(G, *, mask=None, ax=None, title: str | None = None):
     if mask is not None:
         kept = np.linalg.norm((G * mask[..., None, None]).sum(axis=0), axis=(1, 2))
         ax.plot(k, np.where(kept > 0, kept, np.nan), "o", color=MODE_COLORS["chunk"], ms=5, label="truncated")
-    ax.set_yscale("log")
+    positive = full[full > 0]
+    if positive.size and positive.max() > 100 * positive.min():
+        ax.set_yscale("log")  # contributions spanning decades (vanishing or exploding gradients)
     ax.set_xlabel("copy $k$ of $W_h$ (time step)")
     ax.set_ylabel(r"$\|\sum_t \partial E_t/\partial W_h^{(k)}\|$")
     _integer_ticks(ax, y=False)

@@ -164,7 +164,7 @@ def plot_unrolled(T: int = 4, *, ax=None, folded: bool = True, outputs: str | No
         last_x = x_start + _DX * n_cols
         first_x = x_start + _DX
         ax.text((first_x + last_x) / 2, _ROWS["E"] + 0.75,
-                r"$E = \sum_t E_t$" if outputs == "every" else r"$E = E_T$", ha="center", fontsize=fs + 1)
+                r"$E = E_1 + E_2 + \cdots + E_T$" if outputs == "every" else r"$E = E_T$", ha="center", fontsize=fs + 1)
     note = "the same $W_x$, $W_h$, $W_y$ at every step (shared weights)"
     if backward:
         note += ";  red dashed: gradients flowing back (BPTT)"

@@ -1,0 +1,291 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # 00 · Welcome to rnn-course
+#
+# Recurrent neural networks from first principles, in NumPy: every forward and backward pass written out,
+# checked against numerical gradients, and looked at in figures you can move with a slider.
+#
+# **What you will learn here**
+# - how the course works: lessons, graded exercises, solutions, and the feedback you get;
+# - how to run a notebook, and how to check that your machine is ready (including the sliders);
+# - the notation used in every lesson, and how it maps to the notation of the books, courses and
+#   libraries you will meet elsewhere (U/W/V, CS231n, d2l.ai, PyTorch);
+# - the course's vocabulary, with the Chinese terms.
+#
+# **Prerequisites**: Python and NumPy (arrays, `@`, broadcasting); the chain rule; what a feed-forward
+# network and gradient descent are. No deep-learning framework is needed.
+#
+# **Time**: about 20 minutes.
+
+# %% slideshow={"slide_type": "skip"}
+# %matplotlib inline
+import numpy as np
+
+import rnn_course
+from rnn_course import doctor
+
+print(f"rnn_course {rnn_course.__version__}, numpy {np.__version__}")
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## How the course works
+#
+# | # | lesson | what you will be able to do |
+# |---|---|---|
+# | 00 | welcome (this notebook) | run the course, read the notation, check your set-up |
+# | 01 | [sequences and unrolling](01_sequences_and_unrolling.ipynb) | compute an RNN forward pass by hand and vectorised; draw the unrolled graph; build an RNN that remembers |
+# | 02 | [backpropagation through time](02_backpropagation_through_time.ipynb) | derive and implement BPTT; find a bug with the gradient checker; truncate BPTT |
+# | 03 | vanishing and exploding gradients | see the gradient cliff on a real loss surface; clip; initialise well |
+# | 04 | LSTM and GRU | explain the gates and the constant error carousel; solve the adding problem |
+# | 05 | language models | train a character-level language model; sample with temperature |
+# | 06 | classification and tagging | many-to-one and tagging with bidirectional and stacked RNNs; place dropout |
+# | 07 | sequence to sequence | build an encoder-decoder with teacher forcing; see the bottleneck |
+#
+# Each lesson is a notebook in `notebooks/`. After a lesson, do its **exercise** notebook in `exercises/`:
+# you write the functions the lesson explained (`rnn_step_forward`, `rnn_backward`, ...) and a check
+# under each one tells you at once whether it is right. `solutions/` holds the same notebooks solved:
+# look there only after you have tried.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Running a notebook
+#
+# - **Open the course**: in a terminal in the course folder, `rnn-course lab` starts JupyterLab at this notebook.
+#   VS Code (with the Jupyter extension) and Google Colab open the `.ipynb` files too.
+# - **Run a cell**: `Shift+Enter`. **Run everything**: *Run ▸ Run All Cells*. Cells depend on the cells above
+#   them, so run them in order; if things get confused, *Kernel ▸ Restart Kernel and Run All Cells*.
+# - **Everything is seeded**: you get the same numbers as your neighbour, and as the text describes.
+# - Each `.ipynb` has a twin `.py` file (the same notebook as plain text, used for reviewing changes).
+#   With `jupytext` installed, JupyterLab opens the `.py` file as a notebook too.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### How you get feedback
+#
+# **In an exercise notebook** a check follows each function you write, for example
+#
+# ```python
+# from rnn_course.grading import check, hint
+# check("rnn_step_forward", rnn_step_forward)
+# hint("rnn_step_forward")          # the next hint, if you are stuck
+# ```
+#
+# The check calls your function on fresh random inputs (including awkward sizes such as one sequence of
+# one step) and compares it with the course's reference, so there is nothing to copy. You get one of four
+# answers:
+#
+# | outcome | what it looks like |
+# |---|---|
+# | **correct** | the points for the item |
+# | **incorrect** | what is wrong and where, in words you can act on: *"dWh is wrong only at t < T-1: is dh_prev accumulated?"*, or the expected and the received shape |
+# | **not attempted** | the function still raises `NotImplementedError` |
+# | **error** | your function raised an exception: its type, message and the line in your code |
+#
+# **Instructors** grade a whole class with one command, `rnn-course grade submissions/ --out report.json`: every
+# notebook runs in its own process with a time and a memory limit, so one broken submission cannot stop the others.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### The tool behind the checks: the gradient checker
+#
+# Every backward pass in the course is compared with a numerical gradient. You will use the checker yourself
+# in lesson 02; here is what it says about the package's own RNN step (a relative error around $10^{-10}$ or
+# below means the analytic gradient is right):
+
+# %%
+from rnn_course import gradcheck_layer, rnn_step_backward, rnn_step_forward
+
+rng = np.random.default_rng(0)
+N, D, H = 2, 3, 4
+inputs = dict(x=rng.standard_normal((N, D)), h_prev=rng.standard_normal((N, H)),
+              Wx=rng.standard_normal((D, H)), Wh=rng.standard_normal((H, H)), b=rng.standard_normal(H))
+gradcheck_layer(rnn_step_forward, rnn_step_backward, inputs)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Set-up check
+#
+# The next cell runs the same checks as `rnn-course doctor` in a terminal: Python, the libraries, figures, the
+# Jupyter kernel, and the JupyterLab extension that draws sliders. Every row that is not **ok** comes with the
+# command that fixes it: run that command in a terminal, then restart JupyterLab.
+
+# %%
+report = doctor.report()
+report
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Will the sliders work?
+#
+# The lessons' interactive figures ("demos") need a front end that can draw **widgets**. The check below reads
+# the set-up report and says so plainly.
+
+# %%
+widget_check = next(c for c in report.checks if c.name == "widgets in JupyterLab")
+if widget_check.status == "ok":
+    print("Widgets: JupyterLab has the widget extension, so the demos will show sliders there.")
+else:
+    print("Widgets will NOT render in JupyterLab on this machine: the demos will show a still picture only.")
+    print(f"  found: {widget_check.found}")
+    print(f"  fix:   {widget_check.fix}")
+print("Missing anything else?", "no" if report.ok else "yes: see the table above")
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# Now look at the demo below (it is the first one of lesson 01).
+#
+# - **Sliders above the figure, and the figure changes when you drag them**: widgets work.
+# - **Only the figure, no sliders** (or a line of text such as `VBox(children=(HTML(value=...`): your front end
+#   cannot draw widgets. You are seeing the *static fallback*, a picture of the figure at the default settings.
+#   The lessons still make sense (every demo has one), but you cannot move anything. Fix it:
+#   - *JupyterLab*: run the `fix` command above (`pip install jupyterlab_widgets`), then **restart JupyterLab**
+#     (reloading the browser page is not enough);
+#   - *VS Code*: install or update the **Jupyter** extension;
+#   - *Colab*: run `from google.colab import output; output.enable_custom_widget_manager()` once, then re-run the cell;
+#   - a notebook viewed on GitHub or nbviewer, or a slide deck, is static by design: open it in JupyterLab.
+
+# %%
+from rnn_course.demos import hidden_state_demo
+
+hidden_state_demo(t=12)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Notation
+#
+# One notation is used everywhere in the course: in the maths, in the package `rnn_course`, and in the
+# code you write in the exercises.
+#
+# $$
+# \begin{aligned}
+# h_t &= \tanh\!\left(x_t W_x + h_{t-1} W_h + b\right), \qquad h_0 = 0,\\
+# \hat y_t &= \operatorname{softmax}\!\left(h_t W_y + b_y\right), \qquad t = 1, \dots, T.
+# \end{aligned}
+# $$
+#
+# - Vectors are **rows**, and weights multiply **from the right**: $x_t W_x$, not $W x_t$. That is how the
+#   code looks (`x @ Wx`), and a batch is just more rows.
+# - $W_x$ maps input to hidden, $W_h$ hidden to hidden, $W_y$ hidden to output. (Some texts write these
+#   $W_{xh}$, $W_{hh}$, $W_{hy}$; the package writes `Wx`, `Wh`, `Wy`.)
+# - The **same** $W_x, W_h, b, W_y, b_y$ are used at every time step.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Shapes
+#
+# | letter | meaning | | array | shape |
+# |---|---|---|---|---|
+# | N | batch size (sequences processed together) | | `x` (inputs) | (N, T, D) |
+# | T | number of time steps | | `h0` (initial state) | (N, H) |
+# | D | input size | | `h` (all hidden states) | (N, T, H) |
+# | H | hidden size | | `Wx`, `Wh`, `b` | (D, H), (H, H), (H,) |
+# | V | vocabulary / number of classes | | `Wy`, `by`, scores | (H, V), (V,), (N, T, V) |
+#
+# Arrays are **batch-first**: `x[n, t]` is sequence n at step t. Time runs $1..T$ in the maths but arrays
+# count from 0, so `x[:, 0]` is $x_1$ and `h[:, t-1]` is $h_t$; $h_0$ is the separate argument `h0`.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### The same RNN in other people's notation
+#
+# | | this course | many tutorials, Goodfellow et al. | CS231n | d2l.ai | Karpathy's min-char-rnn | PyTorch `nn.RNN` |
+# |---|---|---|---|---|---|---|
+# | vectors | rows | columns | rows | rows | columns | rows |
+# | input → hidden | $x_t W_x$ | $U x_t$ | `x.dot(Wx)` | $X_t W_{xh}$ | `Wxh @ x` | `x @ weight_ih_l0.T` |
+# | hidden → hidden | $h_{t-1} W_h$ | $W h_{t-1}$ | `prev_h.dot(Wh)` | $H_{t-1} W_{hh}$ | `Whh @ h` | `h @ weight_hh_l0.T` |
+# | bias | $b$ | $b$ | `b` | $b_h$ | `bh` | `bias_ih_l0 + bias_hh_l0` |
+# | hidden → output | $h_t W_y + b_y$ | $V h_t + c$ | temporal affine `w, b` | $H_t W_{hq} + b_q$ | `Why @ h + by` | a separate `nn.Linear` |
+# | stored shape of $W_x$ | (D, H) | $U$: (H, D) | (D, H) | (D, H) | (H, D) | (H, D) |
+#
+# So **column-vector texts store the transpose**: their $U$ is our $W_x^\top$, their $W$ is our $W_h^\top$,
+# their $V$ is our $W_y^\top$. PyTorch keeps rows but also stores the transpose (`weight_ih_l0` has shape
+# (H, D)), splits the bias in two, and is **time-first** unless you pass `batch_first=True`.
+# The next cell checks these translations with numbers.
+
+# %%
+rng = np.random.default_rng(1)
+D, H = 3, 4
+x_t, h_prev = rng.standard_normal(D), rng.standard_normal(H)
+Wx, Wh, b = rng.standard_normal((D, H)), rng.standard_normal((H, H)), rng.standard_normal(H)
+
+ours = np.tanh(x_t @ Wx + h_prev @ Wh + b)
+
+U, W = Wx.T, Wh.T  # column-vector texts: h = tanh(U x + W h + b)
+columns = np.tanh(U @ x_t[:, None] + W @ h_prev[:, None] + b[:, None])[:, 0]
+
+weight_ih, weight_hh = Wx.T, Wh.T  # PyTorch: (H, D) and (H, H); any split of b into two biases
+bias_ih, bias_hh = 0.3 * b, 0.7 * b
+pytorch_layout = np.tanh(x_t @ weight_ih.T + bias_ih + h_prev @ weight_hh.T + bias_hh)
+
+print("ours          ", np.round(ours, 6))
+print("U, W columns  ", np.round(columns, 6))
+print("PyTorch layout", np.round(pytorch_layout, 6))
+assert np.allclose(ours, columns) and np.allclose(ours, pytorch_layout)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Glossary (术语表)
+#
+# | term | 中文 | in one line | lesson |
+# |---|---|---|---|
+# | sequence, time step | 序列, 时间步 | an ordered list of inputs $x_1..x_T$; one position in it | 01 |
+# | recurrent neural network (RNN) | 循环神经网络 | a net that reads a sequence one step at a time, carrying a state | 01 |
+# | hidden state | 隐藏状态 (隐状态) | $h_t$, the net's memory of everything it has read so far | 01 |
+# | unrolling | 展开 | drawing the loop as one copy of the cell per time step | 01 |
+# | parameter sharing | 参数共享 | every unrolled copy uses the same weights | 01 |
+# | activation function | 激活函数 | the nonlinearity: tanh, sigmoid, ReLU | 01 |
+# | softmax, cross-entropy | softmax, 交叉熵 | scores to probabilities; the loss $-\log \hat y_t[y_t]$ | 01, 02 |
+# | backpropagation through time (BPTT) | 随时间反向传播 | backpropagation on the unrolled graph | 02 |
+# | truncated BPTT | 截断的随时间反向传播 | BPTT that only goes back k steps | 02 |
+# | gradient check | 梯度检验 | comparing a gradient with finite differences | 02 |
+# | Jacobian | 雅可比矩阵 | $\partial h_t / \partial h_{t-1}$; BPTT multiplies many of them | 02, 03 |
+# | vanishing gradient | 梯度消失 | the gradient shrinks exponentially as it flows back | 03 |
+# | exploding gradient | 梯度爆炸 | the gradient grows exponentially as it flows back | 03 |
+# | gradient clipping | 梯度裁剪 | rescaling a gradient whose norm is too large | 03 |
+# | spectral radius, singular value | 谱半径, 奇异值 | how much $W_h$ can stretch a vector | 03 |
+# | long short-term memory (LSTM) | 长短期记忆网络 | an RNN with a cell state and gates | 04 |
+# | cell state | 细胞状态 (记忆元) | the LSTM's additive memory $c_t$ | 04 |
+# | forget gate, input gate, output gate | 遗忘门, 输入门, 输出门 | what to erase, what to write, what to show | 04 |
+# | gated recurrent unit (GRU) | 门控循环单元 | a lighter gated RNN | 04 |
+# | reset gate, update gate | 重置门, 更新门 | the GRU's two gates | 04 |
+# | language model | 语言模型 | a model of the next token given the previous ones | 05 |
+# | perplexity, temperature | 困惑度, 温度 | how surprised a model is; how random its samples are | 05 |
+# | embedding | 嵌入 (词嵌入) | a learned vector for every token | 05 |
+# | bidirectional | 双向 | one RNN reads forwards, another backwards | 06 |
+# | stacked (deep) RNN | 堆叠 (深度循环神经网络) | RNN layers on top of each other | 06 |
+# | dropout | 丢弃法 (暂退法) | randomly zeroing activations while training | 06 |
+# | encoder-decoder, sequence to sequence | 编码器-解码器, 序列到序列 | read a sequence into a state, then write another | 07 |
+# | teacher forcing | 教师强制 | feeding the decoder the true previous token while training | 07 |
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Summary
+#
+# - Lessons explain; exercises make you write the code; a check under every exercise answers *correct*,
+#   *incorrect (and why)*, *not attempted* or *error*.
+# - `rnn-course doctor` (or the set-up cell above) tells you what is missing and the command that fixes it.
+#   No sliders over a demo means no widget support: you see the static picture; follow the fix above.
+# - Notation: rows times weights, $h_t = \tanh(x_t W_x + h_{t-1} W_h + b)$, $h_0 = 0$, batch-first arrays
+#   `(N, T, D)`. Column-vector texts and PyTorch store the transposes of our matrices.
+#
+# ### Check your understanding
+#
+# 1. A text writes $h_t = \tanh(W h_{t-1} + U x_t + b)$ with $U$ of shape (64, 10). What are D and H, and what
+#    is `Wx` in this course's layout?
+# 2. In PyTorch, `rnn.weight_hh_l0` has shape (H, H). Which of `Wh` and `Wh.T` is it?
+# 3. A batch of 32 sentences of 20 words, each word a 50-dimensional vector: what shape is `x`?
+# 4. You see a picture under a demo cell but no sliders. What is happening, and what do you do?
+#
+# <details><summary>Answers</summary>
+#
+# 1. $U x_t$ maps D inputs to H hidden units, so $U$ is (H, D): H = 64, D = 10. Here `Wx = U.T`, of shape (10, 64).
+# 2. PyTorch computes `h @ weight_hh_l0.T`, so `weight_hh_l0 = Wh.T` (and for an (H, H) matrix the shape alone
+#    cannot tell you: only the formula can).
+# 3. `(N, T, D) = (32, 20, 50)`, batch-first.
+# 4. The front end cannot render widgets, so it shows the demo's static PNG fallback. Run `rnn-course doctor`
+#    (or the set-up cell) and the command in its "fix" column, e.g. `pip install jupyterlab_widgets`, then
+#    restart JupyterLab.
+# </details>
+#
+# ### References
+#
+# - I. Goodfellow, Y. Bengio, A. Courville, *Deep Learning*, MIT Press 2016, chapter 10 (the U/W/V notation).
+# - A. Zhang, Z. Lipton, M. Li, A. Smola, *Dive into Deep Learning* (d2l.ai), chapter 9; Chinese edition 《动手学深度学习》.
+# - Stanford CS231n, assignment 3, `rnn_layers.py` (the Wx/Wh convention this course follows).
+# - A. Karpathy, `min-char-rnn.py` (2015), and "The Unreasonable Effectiveness of Recurrent Neural Networks".
+# - PyTorch documentation, `torch.nn.RNN` (weight layout, `batch_first`).

@@ -1,0 +1,485 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # 01 · Sequences and unrolling
+#
+# **What you will learn**
+# - why a feed-forward net with a fixed-size input cannot model sequences, shown on a task where it is
+#   provably at chance;
+# - the recurrence $h_t = \tanh(x_t W_x + h_{t-1} W_h + b)$ and why $h_t$ is a memory;
+# - unrolling: the computation graph for any length, and what *parameter sharing* buys (counted);
+# - a forward pass by hand on tiny numbers, then vectorised, and the two agreeing;
+# - the input/output patterns (one-to-many, many-to-one, ...) with a runnable example of each;
+# - the activations (sigmoid, tanh, ReLU, softmax) and their slopes;
+# - what the hidden state does over time, and a two-unit RNN, built by hand, that remembers.
+#
+# **Prerequisites**: lesson 00 (notation); NumPy; matrix products; what a feed-forward layer computes.
+#
+# **Time**: 60–75 minutes.
+
+# %% slideshow={"slide_type": "skip"}
+# %matplotlib inline
+import math
+
+import numpy as np
+
+from rnn_course import rnn_forward, rnn_step_forward, softmax
+from rnn_course.demos import hidden_state_demo, parity_demo
+from rnn_course.handbuilt import parity_rnn
+from rnn_course.init import init_cell_params, orthogonal
+from rnn_course.layers import affine_forward, temporal_affine_forward
+from rnn_course.plots import (
+    new_figure,
+    plot_activations,
+    plot_hidden_states,
+    plot_io_patterns,
+    plot_memory_task,
+    plot_softmax,
+    plot_unrolled,
+)
+from rnn_course.tasks.parity import parity_accuracy, parity_batch, window_lookup_baseline
+
+np.set_printoptions(precision=4, suppress=True)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 1. Why not a feed-forward net?
+#
+# A feed-forward net takes an input of a **fixed size** and gives every input position its own weights.
+# Sequences break both assumptions:
+#
+# - **lengths vary**: a review has 12 words, the next one 300;
+# - **what matters can be anywhere**: "not" changes the meaning of "good" whether it is word 2 or word 40, and
+#   a net with a weight per position has to learn that separately for every position;
+# - **the answer can depend on the whole history**, however long.
+#
+# The usual patch is a sliding **window**: feed the last $w$ inputs. Here is a task where that fails
+# completely, whatever net you put on the window.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Running parity
+#
+# Read a stream of bits; after every bit, say whether the number of 1s so far is **odd**.
+#
+# | bits $x_t$ | 1 | 0 | 1 | 1 | 0 | 1 |
+# |---|---|---|---|---|---|---|
+# | parity so far $y_t$ | 1 | 1 | 0 | 1 | 1 | 0 |
+#
+# A model that sees the last $w$ bits computes *some* function of them. The best such function on data is a
+# lookup table: for each of the $2^w$ window patterns, the most frequent answer. We fit that table on 2000
+# training sequences and test it on fresh ones.
+
+# %%
+x_train, y_train = parity_batch(2000, 40, rng=0)
+x_test, y_test = parity_batch(1000, 40, rng=1)
+
+print(" window w | accuracy at steps t <= w | accuracy at steps t > w")
+window_curves = {}
+for w in (1, 4, 8, 12):
+    pred = window_lookup_baseline(x_train, y_train, x_test, window=w)
+    window_curves[w] = (pred == y_test).mean(axis=0)
+    inside = parity_accuracy(pred[:, :w], y_test[:, :w])
+    outside = parity_accuracy(pred[:, w:], y_test[:, w:])
+    print(f"{w:9d} | {inside:24.3f} | {outside:23.3f}")
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# Inside the window the whole prefix is visible and the table is (almost) always right. From step $w+1$ on it
+# is at **chance**, 50%, for every window size: the bits that fell out of the window flip the answer with
+# probability ½, and nothing in the window says how. A net that keeps **one bit of state** and updates it at every
+# step solves the task for any length. That net is a recurrent net; at the end of this lesson we build it by hand.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 2. The recurrence
+#
+# A recurrent net reads the sequence one step at a time and carries a **hidden state** $h_t$ from step to step:
+#
+# $$
+# \begin{aligned}
+# h_t &= \tanh\!\left(x_t W_x + h_{t-1} W_h + b\right), \qquad h_0 = 0,\\
+# \hat y_t &= \operatorname{softmax}\!\left(h_t W_y + b_y\right).
+# \end{aligned}
+# $$
+#
+# - $h_t$ depends on $x_t$ and on $h_{t-1}$, which depends on $x_{t-1}$ and $h_{t-2}$, and so on: $h_t$ is a
+#   (lossy, fixed-size) **summary of everything read so far**. That is the memory.
+# - The same function, with the same weights, is applied at every step, so the net handles any length.
+# - The output $\hat y_t$ reads the state; whether you use it at every step or only at the end depends on the task
+#   (section 5).
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The whole idea, as code: one step is one line, and a sequence is a loop over the steps.
+
+# %%
+def rnn_step(x_t, h_prev, Wx, Wh, b):
+    """x_t (N, D), h_prev (N, H) -> h_t (N, H)."""
+    return np.tanh(x_t @ Wx + h_prev @ Wh + b)
+
+
+def rnn_sequence(x, h0, Wx, Wh, b):
+    """x (N, T, D), h0 (N, H) -> h (N, T, H): every hidden state."""
+    h, states = h0, []
+    for t in range(x.shape[1]):
+        h = rnn_step(x[:, t], h, Wx, Wh, b)
+        states.append(h)
+    return np.stack(states, axis=1)
+
+
+rng = np.random.default_rng(0)
+N, T, D, H = 2, 5, 3, 4
+x = rng.standard_normal((N, T, D))
+params = init_cell_params(D, H, rng=rng)  # Wx (D, H), Wh (H, H), b (H,)
+h_loop = rnn_sequence(x, np.zeros((N, H)), **params)
+h_package, _ = rnn_forward(x, None, **params)  # the package's version (it also keeps a cache for lesson 02)
+print("h has shape", h_loop.shape, "; largest difference from rnn_forward:", np.abs(h_loop - h_package).max())
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 3. Unrolling
+#
+# Draw the loop once per time step and you get an ordinary feed-forward graph, $T$ layers deep, in which every
+# layer has the **same** weights. This *unrolled* graph is what the forward pass computes and what the backward
+# pass (lesson 02) differentiates.
+
+# %%
+plot_unrolled(4)
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# The same drawing works for any length; long sequences are drawn with the middle elided.
+
+# %%
+plot_unrolled(60, max_steps=8, outputs="last", title="Unrolled over T = 60 steps, one output at the end")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Parameter sharing, counted
+#
+# A character-level model (65 characters in and out, 128 hidden units) has one $W_x, W_h, b, W_y, b_y$. A
+# feed-forward net with the same unrolled shape but **separate weights at every step** needs a copy per step,
+# and cannot read a sequence longer than the one it was built for.
+
+# %%
+D = V = 65
+H = 128
+shared = {**init_cell_params(D, H, rng=0), "Wy": np.zeros((H, V)), "by": np.zeros(V)}
+n_shared = sum(p.size for p in shared.values())
+print("shared parameters:", {name: p.shape for name, p in shared.items()})
+print(f"{'T':>6} | {'RNN (shared)':>13} | {'separate weights per step':>26}")
+for T_len in (10, 100, 1000):
+    print(f"{T_len:>6} | {n_shared:>13,} | {T_len * n_shared:>26,}")
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# Sharing also means that whatever the net learns about reading a character at step 3 it knows at step 300: one
+# set of weights, trained on every position. (This is the sequence version of what a convolution does for images.)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 4. A forward pass by hand
+#
+# Tiny numbers: $T = 3$ steps, $D = 2$ inputs, $H = 2$ hidden units, $V = 2$ classes, and $h_0 = 0$.
+# First with plain Python, one multiplication at a time, so every number can be followed.
+
+# %%
+x_hand = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]  # x_1, x_2, x_3
+Wx_hand = [[0.5, -0.5], [0.25, 0.75]]  # (D, H)
+Wh_hand = [[0.5, 0.0], [-0.25, 0.5]]  # (H, H)
+b_hand = [0.0, 0.1]
+Wy_hand = [[1.0, -1.0], [0.5, 0.5]]  # (H, V)
+by_hand = [0.0, 0.0]
+
+h_prev = [0.0, 0.0]
+hand_h, hand_p = [], []
+for t, x_t in enumerate(x_hand, start=1):
+    a = [sum(x_t[i] * Wx_hand[i][j] for i in range(2)) + sum(h_prev[i] * Wh_hand[i][j] for i in range(2)) + b_hand[j]
+         for j in range(2)]
+    h = [math.tanh(v) for v in a]
+    z = [sum(h[i] * Wy_hand[i][k] for i in range(2)) + by_hand[k] for k in range(2)]
+    p = [math.exp(v - max(z)) / sum(math.exp(u - max(z)) for u in z) for v in z]
+    if t == 1:
+        print("a_1[0] = x_1[0]*Wx[0][0] + x_1[1]*Wx[1][0] + h_0[0]*Wh[0][0] + h_0[1]*Wh[1][0] + b[0]")
+        print(f"       = {x_t[0]}*{Wx_hand[0][0]} + {x_t[1]}*{Wx_hand[1][0]} + 0*{Wh_hand[0][0]} "
+              f"+ 0*({Wh_hand[1][0]}) + {b_hand[0]} = {a[0]}")
+    print(f"t={t}: a = [{a[0]:+.4f}, {a[1]:+.4f}]  h = tanh(a) = [{h[0]:+.4f}, {h[1]:+.4f}]  "
+          f"z = [{z[0]:+.4f}, {z[1]:+.4f}]  y_hat = [{p[0]:.4f}, {p[1]:.4f}]")
+    hand_h.append(h)
+    hand_p.append(p)
+    h_prev = h
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Now the same thing vectorised, with the package: a batch of one sequence, all steps at once. Only the
+# recurrence $h_{t-1} W_h$ has to be sequential; the input projections $x_t W_x$ of all steps are one matrix
+# product, and so are the outputs.
+
+# %%
+h_vec, _ = rnn_forward(np.array([x_hand]), None, np.array(Wx_hand), np.array(Wh_hand), np.array(b_hand))
+z_vec, _ = temporal_affine_forward(h_vec, np.array(Wy_hand), np.array(by_hand))
+p_vec = softmax(z_vec, axis=-1)
+print("h, vectorised:\n", h_vec[0])
+print("y_hat, vectorised:\n", p_vec[0])
+print("largest difference from the hand computation:",
+      max(np.abs(h_vec[0] - np.array(hand_h)).max(), np.abs(p_vec[0] - np.array(hand_p)).max()))
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 5. Input/output patterns
+#
+# Which states you read out, and where inputs go in, decides what the net can do.
+
+# %%
+plot_io_patterns()
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# A runnable example of each shape, with random weights (what matters here is what goes in and what comes out).
+
+# %%
+rng = np.random.default_rng(2)
+N, T, D, H, V = 4, 6, 5, 8, 3
+p_rnn = init_cell_params(D, H, rng=rng)
+Wy, by = 0.5 * rng.standard_normal((H, V)), np.zeros(V)
+x = rng.standard_normal((N, T, D))
+h, _ = rnn_forward(x, None, **p_rnn)  # (N, T, H): one state per step
+
+# one-to-one: a single input, a single output; nothing recurs (an ordinary classifier)
+one_to_one, _ = affine_forward(x[:, 0], 0.5 * rng.standard_normal((D, V)), by)
+
+# many-to-one (sentiment): read everything, answer once, from the FINAL state
+many_to_one, _ = affine_forward(h[:, -1], Wy, by)
+
+# synced many-to-many (tagging, video frames): an answer at EVERY step, from every state
+synced, _ = temporal_affine_forward(h, Wy, by)
+
+# one-to-many (captioning, music): one input sets h_0, then each output is fed back as the next input
+image_features = rng.standard_normal((N, 16))
+h_t = np.tanh(image_features @ (0.3 * rng.standard_normal((16, H))))  # h_0 from the image
+W_feedback = 0.5 * rng.standard_normal((V, H))
+token, generated = np.zeros((N, V)), []
+for _ in range(T):
+    h_t, _ = rnn_step_forward(token, h_t, W_feedback, p_rnn["Wh"], p_rnn["b"])
+    scores = h_t @ Wy + by
+    generated.append(scores)
+    token = np.eye(V)[scores.argmax(axis=1)]  # the chosen output becomes the next input
+one_to_many = np.stack(generated, axis=1)
+
+# delayed many-to-many (translation): an encoder reads everything, its final state starts a decoder
+p_dec = init_cell_params(V, H, rng=rng)
+T_out = 4
+decoder_inputs = np.zeros((N, T_out, V))  # while training: the previous target tokens (lesson 07)
+h_dec, _ = rnn_forward(decoder_inputs, h[:, -1], **p_dec)
+delayed, _ = temporal_affine_forward(h_dec, Wy, by)
+
+for name, out in [("one-to-one", one_to_one), ("one-to-many", one_to_many), ("many-to-one", many_to_one),
+                  ("many-to-many, synced", synced), ("many-to-many, delayed", delayed)]:
+    print(f"{name:22s} scores of shape {out.shape}")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### The final state or every state?
+#
+# - **Every state** $h_1..h_T$ when there is an answer per step (tagging, language models).
+# - **The final state** $h_T$ when there is one answer per sequence: it is the only state that has read
+#   everything. With sequences of different lengths padded to one $T$, "final" means each sequence's *own* last
+#   step, not index $T-1$ (padding would otherwise be read as input):
+
+# %%
+lengths = np.array([6, 3, 5, 1])
+final_states = h[np.arange(N), lengths - 1]  # (N, H): h at each sequence's own last step
+print("final state of sequence 1 is h at step", lengths[1], "->", final_states[1][:4], "...")
+print("mean of the states instead (another common summary):", h[1, : lengths[1]].mean(axis=0)[:4], "...")
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 6. Activations and softmax
+#
+# The nonlinearity squashes each unit's input $a$. Its **slope** matters as much as its shape: backpropagation
+# multiplies by it once per step (lesson 02), so a slope below 1 at every step shrinks the gradient geometrically
+# (lesson 03).
+
+# %%
+plot_activations()
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# - **tanh** (the RNN default): outputs in $(-1, 1)$, centred at 0, slope at most 1.
+# - **sigmoid**: outputs in $(0, 1)$, used for gates in lesson 04; slope at most ¼.
+# - **ReLU**: unbounded, slope exactly 1 where active; with $W_h$ near the identity it can carry information far
+#   (the IRNN of lesson 03), but nothing stops it from growing.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Softmax
+#
+# $\operatorname{softmax}(z)_i = e^{z_i} / \sum_j e^{z_j}$ turns $V$ scores into probabilities. Subtracting
+# $\max_j z_j$ first changes nothing mathematically and keeps $e^{z}$ from overflowing:
+
+# %%
+plot_softmax([2.0, 1.0, 0.1, -1.0], labels=["the", "cat", "sat", "on"])
+
+# %%
+z_big = np.array([1000.0, 999.0, 0.0])
+with np.errstate(over="ignore", invalid="ignore"):
+    naive = np.exp(z_big) / np.exp(z_big).sum()
+print("naive softmax of", z_big, "->", naive)
+print("stable softmax  ", z_big, "->", softmax(z_big))
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 7. Watch the hidden state
+#
+# A tanh RNN with 16 units reads one number per step. Its recurrent matrix is a random orthogonal matrix times a
+# **scale**, so every singular value of $W_h$ equals the scale. Drag the step slider to run the net forward; change
+# the scale and watch what happens to the trace of the first input (the *pulse* input is a single 1 at $t = 1$).
+#
+# Below 1 the state **fades** geometrically: the net forgets. Above 1 it is amplified until tanh **saturates**:
+# the state no longer fades, but it is no longer a faithful record of the input either.
+
+# %%
+hidden_state_demo()
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The same comparison as a still figure (this is also what the demo shows when widgets are not available):
+
+# %%
+fig, axes = new_figure(figsize=(12, 3.4), ncols=3, sharey=True)
+pulse = np.zeros((1, 40, 1))
+pulse[0, 0, 0] = 1.0
+rng = np.random.default_rng(0)
+Q, Wx_pulse = orthogonal((16, 16), rng=rng), rng.standard_normal((1, 16))
+for ax, scale in zip(axes, (0.6, 1.0, 1.6), strict=True):
+    h_pulse, _ = rnn_forward(pulse, None, Wx_pulse, scale * Q, np.zeros(16))
+    plot_hidden_states(h_pulse[0], ax=ax, colorbar=False,
+                       title=f"scale {scale}: |h_40| = {np.linalg.norm(h_pulse[0, -1]):.2g}")
+fig.suptitle("The trace of one input pulse at t = 1, for three scales of W_h")
+fig
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 8. An RNN that remembers, built by hand
+#
+# Back to running parity. Two tanh units and the ordinary RNN cell are enough. Read a unit as a switch,
+# $s = (h+1)/2 \in \{0, 1\}$; let the parity so far be $p_{t-1} = s_1 - s_2 = (h_1 - h_2)/2$ (0 at the start,
+# since $h_0 = 0$). With a large gain $g$:
+#
+# $$
+# h_{1,t} = \tanh\big(g\,(p_{t-1} + x_t - 0.5)\big) \;\;(\text{OR}), \qquad
+# h_{2,t} = \tanh\big(g\,(p_{t-1} + x_t - 1.5)\big) \;\;(\text{AND}),
+# $$
+#
+# and OR minus AND is XOR, so $p_t = (h_{1,t} - h_{2,t})/2 = p_{t-1} \oplus x_t$. In the course's layout that is
+# just a choice of $W_x, W_h, b$:
+
+# %%
+model = parity_rnn(gain=10.0)
+print(model)
+for name in ("Wx", "Wh", "b", "Wy", "by"):
+    print(f"{name} =\n{getattr(model, name)}")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Designed for one step, used for any number of steps (parameter sharing again): 100 sequences of 2000 bits.
+
+# %%
+x_long, y_long = parity_batch(100, 2000, rng=3)
+print(f"hand-built RNN, 2000-step sequences: {100 * parity_accuracy(model.predict(x_long), y_long):.2f}% of steps right")
+
+x_short, y_short = parity_batch(1, 40, rng=4)
+h_short, p_short = model.run(x_short)
+plot_memory_task(x_short[0, :, 0], h_short[0], p_short[0, :, 1], y_short[0], unit_names=model.unit_names,
+                 input_label="bit $x_t$", target_label="parity so far")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Compare with the window models of section 1, step by step on the same test sequences:
+
+# %%
+rnn_curve = (model.predict(x_test) == y_test).mean(axis=0)
+fig, ax = new_figure(figsize=(7.5, 3.4))
+steps = np.arange(1, 41)
+for w, curve in window_curves.items():
+    ax.plot(steps, curve, label=f"best table on the last {w} bits")
+ax.plot(steps, rnn_curve, "k-", lw=3, label="hand-built RNN (2 units)")
+ax.axhline(0.5, color="#999999", ls=":")
+ax.set_xlabel("time step t")
+ax.set_ylabel("accuracy at step t (fraction)")
+ax.set_ylim(0.3, 1.05)
+ax.set_title("Running parity: a fixed window falls to chance, a recurrent state does not")
+ax.legend(fontsize=8, loc="center right")
+fig
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Why saturation matters
+#
+# Every step pushes a slightly-off state back to $\pm 1$: errors are *corrected* instead of accumulating. Lower the
+# gain and the units stop acting as switches; the stored bit leaks away a little at every step. Try it (the
+# "leaking" preset shows where the first mistakes appear):
+
+# %%
+parity_demo()
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# Measured: accuracy over 50 sequences of 1000 steps, as a function of the gain.
+
+# %%
+x_sweep, y_sweep = parity_batch(50, 1000, rng=5)
+gains = np.round(np.arange(1.0, 4.01, 0.1), 2)
+accuracy = np.array([parity_accuracy(parity_rnn(gain=g).predict(x_sweep), y_sweep) for g in gains])
+threshold = gains[np.argmax(accuracy == 1.0)]
+fig, ax = new_figure(figsize=(6.5, 3.2))
+ax.plot(gains, accuracy, "o-")
+ax.axvline(threshold, color="#e6550d", ls="--", label=f"perfect from gain {threshold}")
+ax.set_xlabel("gain g (unitless)")
+ax.set_ylabel("accuracy (fraction of steps)")
+ax.set_title("The hand-built memory works only when the units saturate")
+ax.legend()
+print(f"accuracy {accuracy[0]:.3f} at gain {gains[0]}, 100% from gain {threshold} on")
+fig
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 9. Strengths and weaknesses
+#
+# | strengths | weaknesses |
+# |---|---|
+# | any length, with a **fixed number of parameters** | **sequential**: step $t$ waits for step $t-1$, so it is slow on long sequences and hard to parallelise |
+# | **shared weights**: what is learned at one position applies at all | **long-range dependencies are hard to learn**: gradients vanish or explode over many steps (lesson 03), which is why LSTM and GRU exist (lesson 04) |
+# | a **state** that summarises the whole history, of fixed size | that state is a **bottleneck**: everything must fit in H numbers (lesson 07) |
+# | natural for streaming: one step per new input | a forward RNN has **no future context** at step $t$ (bidirectional RNNs, lesson 06, fix this when the whole input is available) |
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Summary
+#
+# - A window of fixed size cannot solve a task that needs the whole history: on running parity it is at exactly
+#   chance after the window, while a two-unit RNN is perfect on 2000-step sequences.
+# - An RNN applies one cell, $h_t = \tanh(x_t W_x + h_{t-1} W_h + b)$ with $h_0 = 0$, at every step; $h_t$ is the
+#   memory. Unrolled, it is a deep feed-forward graph whose layers share their weights.
+# - Sharing makes the parameter count independent of $T$ and lets a net trained on one length run on any other.
+# - Read every state for per-step answers, the final state (each sequence's own last step) for one answer.
+# - The scale of $W_h$ decides whether the trace of an input fades (below 1) or persists and saturates (above 1);
+#   the hand-built parity net needs saturated units to keep its bit.
+#
+# ### Check your understanding
+#
+# 1. An RNN has D = 10, H = 32, V = 5. How many parameters does it have (with $b$ and $b_y$)? How many would a
+#    net with separate weights for each of 50 steps have?
+# 2. In the by-hand pass, why is $h_1 = \tanh(x_1 W_x + b)$?
+# 3. For sentiment classification of padded batches, why is `h[:, -1]` wrong, and what do you use instead?
+# 4. The window table gets 100% at steps $t \le w$ but 50% after. Why exactly 50%, not "a bit worse"?
+# 5. In the hidden-state demo with scale 0.6, about how large is the pulse's trace after 40 steps, roughly?
+#    (Assume the units stay in tanh's near-linear range.)
+# 6. Why does the parity RNN fail with gain 1, even though its weights have exactly the same pattern as with gain 10?
+#
+# <details><summary>Answers</summary>
+#
+# 1. $W_x$: 10·32 = 320, $W_h$: 32·32 = 1024, $b$: 32, $W_y$: 32·5 = 160, $b_y$: 5, in total 1541. With separate
+#    weights per step: 50 · 1541 = 77,050 (and it could not read a 51st step).
+# 2. $h_0 = 0$, so $h_0 W_h = 0$.
+# 3. For a sequence shorter than $T$ the last positions are padding, and `h[:, -1]` has read them. Use each
+#    sequence's own last state, `h[np.arange(N), lengths - 1]` (or mask the padding).
+# 4. The parity of the bits outside the window is a fair coin independent of the window, and it flips the answer:
+#    any function of the window is right with probability exactly ½.
+# 5. Each step multiplies the state's norm by about 0.6 (every singular value is 0.6), so about
+#    $0.6^{39} \approx 2 \cdot 10^{-9}$ of its size at $t = 1$: forgotten.
+# 6. With gain 1 the units are not saturated: $\tanh$ is nearly linear, so a state slightly off $\pm 1$ is not
+#    pushed back; the stored bit drifts towards 0 (undecided) within a few steps.
+# </details>
+#
+# ### References
+#
+# - J. L. Elman, "Finding structure in time", *Cognitive Science* 14 (1990): the simple recurrent network.
+# - D. E. Rumelhart, G. E. Hinton, R. J. Williams, "Learning representations by back-propagating errors",
+#   *Nature* 323 (1986): unrolling a recurrent net in time.
+# - I. Goodfellow, Y. Bengio, A. Courville, *Deep Learning* (2016), sections 10.1–10.2 (unfolding, sharing, patterns).
+# - A. Karpathy, "The Unreasonable Effectiveness of Recurrent Neural Networks" (2015): the input/output pattern
+#   diagrams.
+# - M. Minsky, S. Papert, *Perceptrons* (1969): parity as the classic task that local, fixed-size views cannot solve.
+# - A. Zhang et al., *Dive into Deep Learning*, chapter 9 (RNNs), d2l.ai.

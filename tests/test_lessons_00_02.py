@@ -1,0 +1,134 @@
+"""Lessons 00-02 follow the notebook conventions of DESIGN.md.
+
+The notebooks themselves are executed by nbval (pytest collects notebooks/*.ipynb,
+see ``testpaths`` in pyproject.toml); these tests check their structure: the
+sections every lesson must have, the slide metadata, the set-up and notation
+content of lesson 00, and that each .ipynb is the one generated from its .py twin.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from rnn_course.tools.notebooks import render
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSONS = ["00_welcome", "01_sequences_and_unrolling", "02_backpropagation_through_time"]
+
+
+def _cells(name):
+    return json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
+
+
+def _markdown(name) -> str:
+    return "\n".join("".join(c["source"]) for c in _cells(name) if c["cell_type"] == "markdown")
+
+
+def _code(name) -> list[str]:
+    return ["".join(c["source"]) for c in _cells(name) if c["cell_type"] == "code"]
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_notebook_is_generated_from_its_twin(name):
+    py = ROOT / "notebooks" / f"{name}.py"
+    ipynb = py.with_suffix(".ipynb")
+    assert ipynb.read_text(encoding="utf-8") == render(py), f"run `rnn-course notebooks sync` for {name}"
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_lesson_has_the_required_sections(name):
+    text = _markdown(name)
+    for heading in ("What you will learn", "Prerequisites", "Time", "## Summary", "### Check your understanding",
+                    "### References"):
+        assert heading in text, f"{name}: missing {heading!r}"
+    # answers are hidden until the student asks for them
+    assert re.search(r"<details><summary>Answers</summary>.+</details>", text, re.S)
+    questions = re.findall(r"^\d\. ", text.split("### Check your understanding")[1].split("<details>")[0], re.M)
+    assert len(questions) >= 4
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_first_code_cell_sets_up_inline_figures(name):
+    assert _code(name)[0].startswith("%matplotlib inline")
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_slide_metadata(name):
+    cells = _cells(name)
+    assert cells[0]["metadata"].get("slideshow", {}).get("slide_type") == "slide"
+    for cell in cells:
+        source = "".join(cell["source"])
+        kind = cell["metadata"].get("slideshow", {}).get("slide_type")
+        if cell["cell_type"] == "markdown" and re.match(r"#{1,2} ", source):
+            assert kind == "slide", f"{name}: section {source.splitlines()[0]!r} is not a slide"
+        if cell["cell_type"] == "code" and source.startswith("%matplotlib inline"):
+            assert kind == "skip", f"{name}: the set-up cell should not be on a slide"
+    kinds = {c["metadata"].get("slideshow", {}).get("slide_type") for c in cells}
+    assert {"subslide", "fragment"} & kinds
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_each_lesson_has_an_interactive_demo(name):
+    assert any(re.search(r"^\w+_demo\(", src, re.M) for src in _code(name)), f"{name} shows no demo"
+
+
+def test_welcome_checks_the_setup_and_says_what_to_do_about_widgets():
+    code = "\n".join(_code("00_welcome"))
+    text = _markdown("00_welcome")
+    assert "doctor.report()" in code
+    assert "widgets in JupyterLab" in code and "will NOT render" in code
+    assert "static fallback" in text and "restart JupyterLab" in text
+    assert "rnn-course doctor" in text
+
+
+def test_welcome_maps_the_notation_to_other_conventions():
+    text = _markdown("00_welcome")
+    for convention in ("U x_t", "CS231n", "d2l.ai", "weight_ih_l0", "weight_hh_l0", "batch_first", "min-char-rnn"):
+        assert convention in text, convention
+    code = "\n".join(_code("00_welcome"))
+    assert "weight_ih, weight_hh = Wx.T, Wh.T" in code
+
+
+def test_glossary_has_the_chinese_terms():
+    text = _markdown("00_welcome")
+    for term in ("循环神经网络", "隐藏状态", "展开", "随时间反向传播", "梯度消失", "梯度爆炸", "梯度裁剪",
+                 "长短期记忆网络", "遗忘门", "输入门", "输出门", "细胞状态", "门控循环单元", "双向", "堆叠",
+                 "教师强制"):
+        assert term in text, term
+
+
+def test_lesson_01_covers_the_issue():
+    text = _markdown("01_sequences_and_unrolling")
+    code = "\n".join(_code("01_sequences_and_unrolling"))
+    for needle in ("plot_unrolled(", "plot_io_patterns(", "plot_activations(", "plot_softmax(", "hidden_state_demo(",
+                   "parity_demo(", "parity_rnn(", "window_lookup_baseline("):
+        assert needle in code, needle
+    for pattern in ("one-to-one", "one-to-many", "many-to-one", "synced", "delayed"):
+        assert pattern in code
+    assert "Strengths and weaknesses" in text
+
+
+def test_lesson_02_covers_the_issue():
+    text = _markdown("02_backpropagation_through_time")
+    code = "\n".join(_code("02_backpropagation_through_time"))
+    for symbol in (r"\frac{\partial E}{\partial W_h}", r"\frac{\partial E}{\partial W_x}",
+                   r"\frac{\partial E}{\partial W_y}", r"\frac{\partial E}{\partial b}", r"\prod_{j=t}^{k+1}"):
+        assert symbol in text, symbol
+    for needle in ("for t in reversed(range(T))", "gradcheck_layer(rnn_forward, student_rnn_backward",
+                   "report.plot()", "dWh_contributions(", "plot_gradient_reaching(", "truncate_mode=\"chunk\"",
+                   "plot_truncation(", "count_backward_steps(", "bptt_demo("):
+        assert needle in code, needle
+
+
+def test_the_readme_test_command_runs_the_lessons():
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")  # (tomllib needs Python 3.11)
+    testpaths = re.search(r"^testpaths\s*=\s*\[([^\]]*)\]", pyproject, re.M).group(1)
+    assert '"notebooks"' in testpaths
+    assert '"--nbval-lax"' in pyproject.split("[tool.pytest.ini_options]")[1]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = readme.split("<!-- test-command -->")[1].split("```")[1]
+    assert "pytest" in command and "--ignore" not in command and "-k" not in command.split()
