@@ -137,8 +137,8 @@ plot_jacobian_norms(linear_norms, linear_bounds,
                     title="Linear RNN: ||dh_T / dh_(T-lag)|| for five spectral radii")
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# - Below $\rho = 1$ the gradient from 100 steps back is negligible: **vanishing**. Above 1 it is astronomically
-#   large: **exploding**. At $\rho = 1$ it neither vanishes nor explodes, but only on that knife edge.
+# - Below $\rho = 1$ the gradient from 100 steps back has shrunk by orders of magnitude: **vanishing**. Above 1 it
+#   has grown by orders of magnitude: **exploding**. At $\rho = 1$ it does neither, but only on that knife edge.
 # - The dashed lines are the bound $\lambda_1^{\text{lag}}$ with $\lambda_1 = \|W_h\|_2$, the **largest singular
 #   value**. It holds, but it is loose: for a random matrix $\lambda_1$ is much larger than $\rho$ (the table's
 #   second column).
@@ -313,8 +313,8 @@ gradcheck(lambda w, b: one_unit_loss(w, b), {"w": w_pts, "b": b_pts}, {"w": dw_p
 # ## 5. Gradient descent meets the wall: clipping
 #
 # Start on the plateau above the wall and run plain gradient descent. The gradient points towards the wall; the step
-# that lands *on* it gets a gradient hundreds of times larger than any before, and the parameters are thrown far
-# away. Pascanu et al.'s remedy, **clipping the gradient's norm**, keeps the direction and caps the length:
+# that lands *on* it gets a gradient tens or hundreds of times larger than on the plateau (compare the largest and
+# the median norm in the table below), and the parameters are thrown far away. Pascanu et al.'s remedy, **clipping the gradient's norm**, keeps the direction and caps the length:
 #
 # $$
 # \text{if } \|g\| > \theta:\qquad g \leftarrow \theta\,\frac{g}{\|g\|}.

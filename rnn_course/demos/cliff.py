@@ -50,7 +50,7 @@ def cliff_demo(*, presenter: bool = False, w0: float = 4.5, b0: float = -3.0, lr
     first = [descent_path(w0, b0, lr=lr, steps=steps, clip=m, threshold=threshold) for m in CLIP_METHODS]
 
     with presenter_style(presenter):
-        fig, (ax_s, ax_l) = new_figure(figsize=(12, 5.2) if presenter else (10, 4.2), ncols=2,
+        fig, (ax_s, ax_l) = new_figure(figsize=(12, 5.2) if presenter else (9.6, 4.0), ncols=2,
                                        gridspec_kw={"width_ratios": [1.25, 1]})
         plot_descent_paths(surface, first, ax=ax_s, legend=False, title="Loss surface E(w, b) and three paths")
         path_lines = {m: next(line for line in ax_s.get_lines() if line.get_gid() == f"path-{m}")
@@ -74,7 +74,7 @@ def cliff_demo(*, presenter: bool = False, w0: float = 4.5, b0: float = -3.0, lr
         ax_l.grid(True, alpha=0.3)
         ax_l.legend(loc="upper right", fontsize="x-small", ncols=3, handlelength=1.5, columnspacing=0.8)
         caption = ax_l.text(0.02, 0.03, "", transform=ax_l.transAxes, fontsize="x-small", va="bottom",
-                            family="monospace", bbox={"fc": "white", "ec": "0.7", "alpha": 0.9})
+                            bbox={"fc": "white", "ec": "0.7", "alpha": 0.9})
 
     window = (surface.w[0], surface.w[-1], surface.b[0], surface.b[-1])
 
@@ -85,9 +85,10 @@ def cliff_demo(*, presenter: bool = False, w0: float = 4.5, b0: float = -3.0, lr
             path_lines[m].set_data(path.w, path.b)
             loss_lines[m].set_data(np.arange(len(path.loss)), np.maximum(path.loss, _LOSS_FLOOR))
             outside = (path.w < window[0]) | (path.w > window[1]) | (path.b < window[2]) | (path.b > window[3])
-            where = f"  out at step {int(np.argmax(outside))}" if outside.any() else ""
+            # Short on purpose: matplotlib renders text glyph by glyph, ~0.1 ms each, on every update.
+            where = f", out at {int(np.argmax(outside))}" if outside.any() else ""
             biggest = path.grad_norm.max() if path.steps else 0.0
-            lines.append(f"{m:>5}: E = {path.loss[-1]:<7.2g} max ||g|| = {biggest:<7.2g}{where}")
+            lines.append(f"{m}: E {path.loss[-1]:.2g}, max|g| {biggest:.2g}{where}")
         start.set_data([w0], [b0])
         caption.set_text("\n".join(lines))
         return False

@@ -72,8 +72,9 @@ def plot_latch_runs(runs, *, ax=None, title: str = "Training an RNN layer on the
         raise ValueError("runs: expected a non-empty list of LatchRNNRun from train_latch_rnn")
     fig, ax = get_figure_ax(ax, figsize=(6.8, 4.2))
     for r in runs:
+        outcome = f"overflowed after {len(r.loss)} updates" if r.stopped else f"test accuracy {100 * r.accuracy:.0f}%"
         (line,) = ax.plot(np.arange(len(r.loss)), np.maximum(r.loss, 1e-6), lw=1.6,
-                          label=f"{r.label or r.T}: test accuracy {100 * r.accuracy:.0f}%")
+                          label=f"{r.label or r.T}: {outcome}")
         if r.stopped:
             ax.plot([len(r.loss)], [min(max(r.loss[-1], 1e-6), 1e3) if len(r.loss) else 1.0], "x",
                     color=line.get_color(), ms=10, mew=2.5)

@@ -61,7 +61,7 @@ def plot_loss_surface(surface: Surface, *, ax=None, colorbar: bool = True, level
     return fig
 
 
-def plot_loss_surface_3d(surface: Surface, *, ax=None, stride: int = 2, elev: float = 35.0, azim: float = -125.0,
+def plot_loss_surface_3d(surface: Surface, *, ax=None, stride: int = 2, elev: float = 30.0, azim: float = 60.0,
                          title: str = "The cliff in 3-D (Pascanu et al. 2013, fig. 6)"):
     """The loss as a 3-D surface: a plateau, a wall, a valley. ``ax`` must be a 3-D axes if given."""
     _check_surface(surface)
