@@ -108,7 +108,8 @@ def hidden_state_demo(*, presenter: bool = False, t: int = 40, scale: float = 0.
         shown = np.maximum(norms[:t], _FLOOR)
         norm_line.set_data(steps[:t], shown)
         norm_point.set_data([t], [shown[-1]])
-        label.set_text(f"singular values of W_h: {scale:.2f};  t = {t}:  ||h_t|| = {norms[t - 1]:.3g}")
+        # short: the text is re-rendered glyph by glyph on every update
+        label.set_text(f"scale {scale:.2f}, t = {t}: |h_t| = {norms[t - 1]:.3g}")
         return False
 
     controls = {
@@ -187,8 +188,7 @@ def parity_demo(*, presenter: bool = False, gain: float = 10.0, t: int = 60, seq
         wrong = np.flatnonzero((prob[n, :t] > 0.5) != (y[n, :t] == 1))
         wrong_points.set_offsets(np.c_[wrong + 1, prob[n, wrong]] if wrong.size else np.empty((0, 2)))
         acc_all = float(np.mean((prob > 0.5) == (y == 1)))
-        title.set_text(f"gain {gain:.1f}: {t - wrong.size}/{t} steps right on this sequence, "
-                       f"{100 * acc_all:.0f}% over all {n_sequences}")
+        title.set_text(f"gain {gain:.1f}: {t - wrong.size}/{t} right, all sequences {100 * acc_all:.0f}%")
         return False
 
     controls = {
