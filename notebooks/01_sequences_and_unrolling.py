@@ -377,7 +377,7 @@ print(f"hand-built RNN, 2000-step sequences: {100 * parity_accuracy(model.predic
 x_short, y_short = parity_batch(1, 40, rng=4)
 h_short, p_short = model.run(x_short)
 plot_memory_task(x_short[0, :, 0], h_short[0], p_short[0, :, 1], y_short[0], unit_names=model.unit_names,
-                 input_label="bit $x_t$", target_label="parity so far")
+                 input_label="bit $x_t$", target_label="parity so far", prob_label="P(odd)")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Compare with the window models of section 1, step by step on the same test sequences:
@@ -453,7 +453,7 @@ fig
 #    net with separate weights for each of 50 steps have?
 # 2. In the by-hand pass, why is $h_1 = \tanh(x_1 W_x + b)$?
 # 3. For sentiment classification of padded batches, why is `h[:, -1]` wrong, and what do you use instead?
-# 4. The window table gets 100% at steps $t \le w$ but 50% after. Why exactly 50%, not "a bit worse"?
+# 4. The window table is (almost) always right at steps $t \le w$ but at 50% after. Why exactly 50%, not "a bit worse"?
 # 5. In the hidden-state demo with scale 0.6, about how large is the pulse's trace after 40 steps, roughly?
 #    (Assume the units stay in tanh's near-linear range.)
 # 6. Why does the parity RNN fail with gain 1, even though its weights have exactly the same pattern as with gain 10?

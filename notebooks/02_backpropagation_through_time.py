@@ -307,8 +307,8 @@ gradcheck_layer(rnn_forward, rnn_backward_loop, layer_inputs)
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### A student's backward pass
 #
-# Here is a BPTT someone wrote. It runs, returns the right shapes, and its loss goes down in training for a while.
-# Before reading it closely, run the checker.
+# Here is a BPTT someone wrote. It runs and returns arrays of the right shapes. Before reading it closely, run the
+# checker.
 
 # %%
 def student_rnn_backward(dh, cache):
@@ -426,7 +426,8 @@ for scale in (0.5, 1.0, 1.5):
 plot_gradient_reaching(reach)
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# With singular values 0.5 the gradient shrinks by about half per step and nothing reaches the start. With 1.5 it
+# With singular values 0.5 the gradient shrinks by at least half per step (0.5 from $W_h$, times tanh's slope, at
+# most 1) and nothing reaches the start. With 1.5 it
 # does not explode here: tanh saturates, its slope $1 - h^2$ gets small and pulls the product down. Lesson 03 takes
 # this apart.
 

@@ -73,7 +73,7 @@ def plot_hidden_states(h, *, ax=None, upto: int | None = None, unit_names=None, 
 
 
 def plot_memory_task(x, h, prob, target, *, axes=None, unit_names=None, input_label="input bit $x_t$",
-                     target_label="target", title: str | None = None):
+                     target_label="target", prob_label="P(class 1)", title: str | None = None):
     """Inputs, hidden states and prediction of a net on a task that needs memory.
 
     Inputs:
@@ -83,6 +83,7 @@ def plot_memory_task(x, h, prob, target, *, axes=None, unit_names=None, input_la
         target: (T,) the right answer (0/1) at each step
         axes: three axes, top to bottom (a new figure when None)
         unit_names: H labels for the hidden units
+        input_label, target_label, prob_label: names in the figure
     Returns:
         the matplotlib Figure; accuracy (prob > 0.5 vs target) is in the title
     """
@@ -107,10 +108,10 @@ def plot_memory_task(x, h, prob, target, *, axes=None, unit_names=None, input_la
     axes[0].step(t, x, where="mid", color="#1f77b4", lw=1.8)
     axes[0].set_ylabel(input_label)
     axes[0].set_ylim(-0.2, 1.2)
-    plot_hidden_states(h, ax=axes[1], unit_names=unit_names, colorbar=False, title="")
+    plot_hidden_states(h, ax=axes[1], unit_names=unit_names, colorbar=True, title="")
     axes[1].set_xlabel("")
     axes[2].step(t, target, where="mid", color="#555555", lw=3, alpha=0.35, label=target_label)
-    axes[2].plot(t, prob, "o-", color="#e6550d", ms=3, lw=1.2, label="P(class 1)")
+    axes[2].plot(t, prob, "o-", color="#e6550d", ms=3, lw=1.2, label=prob_label)
     axes[2].axhline(0.5, color="#999999", ls=":", lw=1)
     axes[2].set_ylim(-0.1, 1.45)
     axes[2].set_ylabel("probability")
