@@ -7,8 +7,8 @@
 Three paths start from the same point: plain gradient descent, descent with
 norm clipping (Pascanu et al. 2013) and with element-wise clipping. The loss
 surface is computed once; an update recomputes the three paths (plain
-Python floats, a few milliseconds) and redraws only the paths, the loss
-curves and a caption.
+Python floats, a few milliseconds) and redraws only the paths, their loss
+and gradient-norm curves and the threshold line.
 """
 
 from __future__ import annotations
@@ -50,8 +50,13 @@ def cliff_demo(*, presenter: bool = False, w0: float = 4.5, b0: float = -3.0, lr
     first = [descent_path(w0, b0, lr=lr, steps=steps, clip=m, threshold=threshold) for m in CLIP_METHODS]
 
     with presenter_style(presenter):
-        fig, (ax_s, ax_l) = new_figure(figsize=(12, 5.2) if presenter else (9.6, 4.0), ncols=2,
-                                       gridspec_kw={"width_ratios": [1.25, 1]})
+        fig, axes = new_figure(figsize=(12, 5.6) if presenter else (9.6, 4.4), nrows=2, ncols=2,
+                               gridspec_kw={"width_ratios": [1.25, 1]})
+        grid = axes[0, 0].get_gridspec()
+        for ax in axes[:, 0]:
+            ax.remove()
+        ax_s = fig.add_subplot(grid[:, 0])
+        ax_l, ax_g = axes[0, 1], axes[1, 1]
         plot_descent_paths(surface, first, ax=ax_s, legend=False, title="Loss surface E(w, b) and three paths")
         path_lines = {m: next(line for line in ax_s.get_lines() if line.get_gid() == f"path-{m}")
                       for m in CLIP_METHODS}
@@ -60,37 +65,37 @@ def cliff_demo(*, presenter: bool = False, w0: float = 4.5, b0: float = -3.0, lr
             line.set_label(PATH_LABELS[m])
             line.set_marker("")  # markers under a path effect are drawn one by one: too slow to redraw live
         ax_s.legend(loc="lower right", fontsize="small", framealpha=0.85)
-        loss_lines = {}
+        loss_lines, norm_lines = {}, {}
         for m in CLIP_METHODS:
-            color = "#555555" if m == "norm" else PATH_COLORS[m]  # white would vanish on this panel
-            (loss_lines[m],) = ax_l.plot([], [], color=color, lw=2.2, label=PATH_LABELS[m],
-                                         ls="--" if m == "value" else "-")
-        ax_l.set_yscale("log")
-        ax_l.set_xlim(0, steps)
+            style = {"color": "#555555" if m == "norm" else PATH_COLORS[m],  # white would vanish here
+                     "ls": "--" if m == "value" else "-"}
+            (loss_lines[m],) = ax_l.plot([], [], lw=2.0, label=PATH_LABELS[m], **style)
+            (norm_lines[m],) = ax_g.plot([], [], lw=1.4, **style)
+        threshold_line = ax_g.axhline(threshold, color="black", lw=1.0, ls=":", label="clip threshold")
+        for ax in (ax_l, ax_g):
+            ax.set_yscale("log")
+            ax.set_xlim(0, steps)
+            ax.grid(True, alpha=0.3)
         ax_l.set_ylim(_LOSS_FLOOR, 30.0)  # headroom above the largest loss (0.49) for the legend
-        ax_l.set_xlabel("update")
         ax_l.set_ylabel("loss E")
-        ax_l.set_title("Loss along each path")
-        ax_l.grid(True, alpha=0.3)
+        ax_l.set_title("Along each path: the loss ...", fontsize="medium")
         ax_l.legend(loc="upper right", fontsize="x-small", ncols=3, handlelength=1.5, columnspacing=0.8)
-        caption = ax_l.text(0.02, 0.03, "", transform=ax_l.transAxes, fontsize="x-small", va="bottom",
-                            bbox={"fc": "white", "ec": "0.7", "alpha": 0.9})
-
-    window = (surface.w[0], surface.w[-1], surface.b[0], surface.b[-1])
+        ax_l.tick_params(labelbottom=False)
+        ax_g.set_ylim(1e-8, 1e4)
+        ax_g.set_ylabel("||g|| before clipping")
+        ax_g.set_xlabel("update")
+        ax_g.set_title("... and the gradient norm", fontsize="medium")
+        ax_g.legend(loc="upper right", fontsize="x-small")
 
     def update(w0, b0, lr, threshold):
-        lines = []
+        # No text is redrawn here on purpose: matplotlib renders text glyph by glyph (~0.1 ms each).
         for m in CLIP_METHODS:
             path = descent_path(w0, b0, lr=lr, steps=steps, clip=m, threshold=threshold)
             path_lines[m].set_data(path.w, path.b)
             loss_lines[m].set_data(np.arange(len(path.loss)), np.maximum(path.loss, _LOSS_FLOOR))
-            outside = (path.w < window[0]) | (path.w > window[1]) | (path.b < window[2]) | (path.b > window[3])
-            # Short on purpose: matplotlib renders text glyph by glyph, ~0.1 ms each, on every update.
-            where = f", out at {int(np.argmax(outside))}" if outside.any() else ""
-            biggest = path.grad_norm.max() if path.steps else 0.0
-            lines.append(f"{m}: E {path.loss[-1]:.2g}, max|g| {biggest:.2g}{where}")
+            norm_lines[m].set_data(np.arange(path.steps), np.maximum(path.grad_norm, 1e-12))
         start.set_data([w0], [b0])
-        caption.set_text("\n".join(lines))
+        threshold_line.set_ydata([threshold, threshold])
         return False
 
     controls = {
@@ -99,7 +104,7 @@ def cliff_demo(*, presenter: bool = False, w0: float = 4.5, b0: float = -3.0, lr
         "lr": log_slider("learning rate", float(lr), 0.01, 3.0, step=0.05, presenter=presenter),
         "threshold": log_slider("clip threshold", float(threshold), 0.01, 10.0, step=0.05, presenter=presenter),
     }
-    artists = [*path_lines.values(), start, *loss_lines.values(), caption]
+    artists = [*path_lines.values(), start, *loss_lines.values(), *norm_lines.values(), threshold_line]
     return Demo("The cliff: gradient descent with and without clipping", fig, update, controls,
                 animated=artists, presets=CLIFF_PRESETS,
                 description="Start on the plateau above the wall: without clipping one step on the wall throws "
