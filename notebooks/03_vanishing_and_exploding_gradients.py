@@ -561,6 +561,18 @@ plot_latch_sweep({"full BPTT": sweep, "truncated to 5 steps": sweep_truncated},
 #   so fights vanishing directly; unitary and orthogonal RNNs (Arjovsky et al. 2016) keep $W_h$ orthogonal
 #   throughout training.
 
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### On your own
+#
+# - In section 3, find the input scale at which the tanh network with $\lambda_1 > 1$ switches from vanishing to
+#   not vanishing (use `simulate_states` and `jacobian_norms`, or the demo's input-scale slider).
+# - Change `threshold` in section 5 to 0.05 and to 10. Which one behaves like plain gradient descent, and which one
+#   makes progress painfully slow? What does that suggest about choosing the threshold (Pascanu et al. use the
+#   average gradient norm over many updates)?
+# - Rerun the latch sweep with `noise=0.0`. Does the success rate still fall with $T$? Why, given section 3?
+# - Train the tanh network with orthogonal initialisation on the latch task with $T = 100$ (`train_latch_rnn`).
+#   How many seeds succeed, and what does `first_step_grad` say at the first update?
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #

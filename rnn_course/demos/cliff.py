@@ -57,7 +57,7 @@ def cliff_demo(*, presenter: bool = False, w0: float = 4.5, b0: float = -3.0, lr
             ax.remove()
         ax_s = fig.add_subplot(grid[:, 0])
         ax_l, ax_g = axes[0, 1], axes[1, 1]
-        plot_descent_paths(surface, first, ax=ax_s, legend=False, title="Loss surface E(w, b) and three paths")
+        plot_descent_paths(surface, first, ax=ax_s, legend=False, title="Loss surface and three paths")
         path_lines = {m: next(line for line in ax_s.get_lines() if line.get_gid() == f"path-{m}")
                       for m in CLIP_METHODS}
         start = next(line for line in ax_s.get_lines() if line.get_gid() == "start")
@@ -67,8 +67,7 @@ def cliff_demo(*, presenter: bool = False, w0: float = 4.5, b0: float = -3.0, lr
         ax_s.legend(loc="lower right", fontsize="small", framealpha=0.85)
         loss_lines, norm_lines = {}, {}
         for m in CLIP_METHODS:
-            style = {"color": "#555555" if m == "norm" else PATH_COLORS[m],  # white would vanish here
-                     "ls": "--" if m == "value" else "-"}
+            style = {"color": PATH_COLORS[m], "ls": "--" if m == "value" else "-"}
             (loss_lines[m],) = ax_l.plot([], [], lw=2.0, label=PATH_LABELS[m], **style)
             (norm_lines[m],) = ax_g.plot([], [], lw=1.4, **style)
         threshold_line = ax_g.axhline(threshold, color="black", lw=1.0, ls=":", label="clip threshold")
@@ -76,15 +75,14 @@ def cliff_demo(*, presenter: bool = False, w0: float = 4.5, b0: float = -3.0, lr
             ax.set_yscale("log")
             ax.set_xlim(0, steps)
             ax.grid(True, alpha=0.3)
-        ax_l.set_ylim(_LOSS_FLOOR, 30.0)  # headroom above the largest loss (0.49) for the legend
+        ax_l.set_ylim(_LOSS_FLOOR, 1.0)
         ax_l.set_ylabel("loss E")
-        ax_l.set_title("Along each path: the loss ...", fontsize="medium")
-        ax_l.legend(loc="upper right", fontsize="x-small", ncols=3, handlelength=1.5, columnspacing=0.8)
+        ax_l.set_title("Loss along each path", fontsize="medium")
         ax_l.tick_params(labelbottom=False)
         ax_g.set_ylim(1e-8, 1e4)
-        ax_g.set_ylabel("||g|| before clipping")
+        ax_g.set_ylabel("||g||")
         ax_g.set_xlabel("update")
-        ax_g.set_title("... and the gradient norm", fontsize="medium")
+        ax_g.set_title("Gradient norm, before clipping", fontsize="medium")
         ax_g.legend(loc="upper right", fontsize="x-small")
 
     def update(w0, b0, lr, threshold):

@@ -26,8 +26,8 @@ __all__ = [
     "plot_one_unit_states",
 ]
 
-#: one colour per clipping method, readable on the viridis background
-PATH_COLORS = {"none": "#ff3030", "norm": "#ffffff", "value": "#ffa01c"}
+#: one colour per clipping method, readable on the viridis background (with the black outline) and on white
+PATH_COLORS = {"none": "#ff3030", "norm": "#29c5f6", "value": "#ffa01c"}
 PATH_LABELS = {"none": "no clipping", "norm": "norm clipping", "value": "element-wise clipping"}
 _OUTLINE = [patheffects.withStroke(linewidth=3.5, foreground="black")]
 
