@@ -268,16 +268,18 @@ def wait_for_new_figure(page, demo_index: int, old_src: str, timeout_ms=20_000) 
 
 def move_first_slider(page, demo, demo_index: int) -> tuple[str, float]:
     """Press an arrow key on the demo's first slider; returns (what moved, seconds until the new figure)."""
-    handle = demo.locator(".widget-slider .noUi-handle").first
-    before = handle.get_attribute("aria-valuenow")
-    at_max = float(before) >= float(handle.get_attribute("aria-valuemax"))
+    slider = demo.locator(".widget-slider").first
+    handle = slider.locator(".noUi-handle")
+    readout = slider.locator(".widget-readout")
+    at_max = float(handle.get_attribute("aria-valuenow")) >= float(handle.get_attribute("aria-valuemax"))
+    before = readout.inner_text()
     src, _ = figure_state(demo)
     handle.focus()
     page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
     seconds = wait_for_new_figure(page, demo_index, src)
-    after = handle.get_attribute("aria-valuenow")
-    assert after != before, f"the slider did not move ({before} -> {after})"
-    label = demo.locator(".widget-slider .widget-label").first.inner_text()
+    after = readout.inner_text()  # the readout uses the slider's format (aria-valuenow may round it away)
+    assert after != before, f"the slider's readout did not change ({before} -> {after})"
+    label = slider.locator(".widget-label").inner_text()
     return f"{label}: {before} -> {after}", seconds
 
 
@@ -409,5 +411,5 @@ def test_the_browser_test_catches_errors_and_dead_demos(lab, browser, artifacts)
     assert "demo 0" not in problems, problems
     assert record["demos"] == 2
     works = [m for m in record["moves"] if m["demo"] == 0]
-    assert works[0]["moved"] == "k: 1.0 -> 1.1" and works[1] == {"demo": 0, "preset": "fast", "figure_changed": True}
+    assert works[0]["moved"] == "k: 1.00 -> 1.10" and works[1] == {"demo": 0, "preset": "fast", "figure_changed": True}
     assert (artifacts / "browser-selftest-demo0.png").stat().st_size > 10_000

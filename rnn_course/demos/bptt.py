@@ -99,7 +99,9 @@ def bptt_demo(*, presenter: bool = False, scale: float = 1.0, truncate: int = 6,
         fig.colorbar(image, ax=ax_m, label="size relative to the largest (log)", fraction=0.046, pad=0.02)
         ax_m.set_xlabel("copy k of W_h (step where it is used)")
         ax_m.set_ylabel("loss term E_t (step t)")
-        ax_m.set_title("what each loss sends to each copy\n(grey: dropped by truncation)")
+        # three panels side by side: presenter titles at the body font size, or they overrun the figure
+        title = {"fontsize": "medium"} if presenter else {}
+        ax_m.set_title("what each loss sends to each copy\n(grey: dropped by truncation)", **title)
         for ax in (ax_m, ax_r, ax_c):
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax_m.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -112,7 +114,7 @@ def bptt_demo(*, presenter: bool = False, scale: float = 1.0, truncate: int = 6,
         ax_r.set_xlim(0.5, T + 0.5)
         ax_r.set_xlabel("step k")
         ax_r.set_ylabel("||dE_T/dh_k|| relative to its largest")
-        ax_r.set_title("gradient of the last loss E_T\nreaching each state h_k")
+        ax_r.set_title("gradient of the last loss E_T\nreaching each state h_k", **title)
         ax_r.grid(alpha=0.3)
         ax_r.legend(loc="lower right", fontsize="small")
 
@@ -123,7 +125,7 @@ def bptt_demo(*, presenter: bool = False, scale: float = 1.0, truncate: int = 6,
         ax_c.set_xlim(0.5, T + 0.5)
         ax_c.set_xlabel("copy k of W_h")
         ax_c.set_ylabel("||sum_t dE_t/dW_h(k)|| relative")
-        ax_c.set_title("each copy's share of dE/dW_h")
+        ax_c.set_title("each copy's share\nof dE/dW_h", **title)
         ax_c.grid(alpha=0.3)
         ax_c.legend(loc="lower right", fontsize="small")
         # Static labels are drawn once; only the short values next to them are re-rendered on an update.

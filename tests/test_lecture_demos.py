@@ -1,0 +1,235 @@
+"""Lecture mode: every one-line demo follows the same contract, and the lecture notebook shows them all.
+
+The lesson tests drive each demo's own callbacks; these tests hold every demo
+(including ones added later: they are found in ``rnn_course.demos.__all__``)
+to the lecture contract:
+
+* ``<thing>_demo(*, presenter=False, **initial_values) -> Demo``: keyword-only,
+  initial values set the controls, an unknown keyword is a ValueError;
+* presets exist, only name controls, stay inside the controls' ranges (a
+  slider silently clips a value outside its range), and each one applied
+  leaves no error;
+* presenter mode is bigger: a larger figure and larger fonts;
+* every control redraws the figure, and redrawing neither re-creates the
+  figure nor accumulates artists (a demo runs for a whole lecture);
+* the static fallback (``image/png`` in the display data) is the figure;
+* no pyplot figure is created (nothing leaks into the notebook's state).
+
+Latency is measured by ``benchmarks/demo_latency.py``, not asserted here.
+"""
+
+from __future__ import annotations
+
+import base64
+import inspect
+import io
+import re
+from pathlib import Path
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.text import Text
+from PIL import Image
+
+from rnn_course import demos
+from rnn_course.demos import Demo
+
+ROOT = Path(__file__).resolve().parents[1]
+LECTURE = ROOT / "notebooks" / "lecture_demos.py"
+FACTORIES = sorted(name for name in demos.__all__ if name.endswith("_demo"))
+
+
+def _other_value(control):
+    """A valid value of ``control`` different from its current one (None if there is none)."""
+    if isinstance(control, widgets.Dropdown):
+        options = [o[1] if isinstance(o, tuple) else o for o in control.options]
+        others = [o for o in options if o != control.value]
+        return others[0] if others else None
+    if isinstance(control, widgets.FloatLogSlider):
+        low, high = control.base ** control.min, control.base ** control.max
+        return float(np.sqrt(low * high)) if not np.isclose(control.value, np.sqrt(low * high)) else float(high)
+    if isinstance(control, widgets.IntSlider | widgets.FloatSlider):
+        middle = control.min + (control.max - control.min) / 2
+        if isinstance(control, widgets.IntSlider):
+            middle = int(round(middle))
+        value = middle if middle != control.value else control.max
+        return None if value == control.value else value
+    return None
+
+
+def _in_range(control, value) -> bool:
+    if isinstance(control, widgets.Dropdown):
+        return value in [o[1] if isinstance(o, tuple) else o for o in control.options]
+    if isinstance(control, widgets.FloatLogSlider):
+        low, high = control.base ** control.min, control.base ** control.max
+        return low * (1 - 1e-9) <= value <= high * (1 + 1e-9)
+    if hasattr(control, "min"):
+        return control.min <= value <= control.max
+    return True
+
+
+def _max_fontsize(fig) -> float:
+    return max(t.get_fontsize() for t in fig.findobj(Text) if t.get_text())
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    return Image.open(io.BytesIO(png)).size
+
+
+@pytest.fixture(scope="module", params=FACTORIES)
+def factory(request):
+    return getattr(demos, request.param)
+
+
+def test_there_are_lecture_demos():
+    assert len(FACTORIES) >= 5, FACTORIES
+
+
+def test_signature_is_keyword_only_with_a_presenter_switch(factory):
+    params = inspect.signature(factory).parameters
+    assert params, f"{factory.__name__} takes no arguments"
+    positional = [p.name for p in params.values() if p.kind not in (p.KEYWORD_ONLY, p.VAR_KEYWORD)]
+    assert positional == [], f"{factory.__name__}: make {positional} keyword-only (def f(*, ...))"
+    assert "presenter" in params and params["presenter"].default is False
+    assert factory.__doc__ and len(factory.__doc__.strip()) > 40, f"{factory.__name__} needs a docstring"
+
+
+def test_builds_with_title_description_presets_and_a_static_png(factory):
+    before = set(plt.get_fignums())
+    demo = factory()
+    assert isinstance(demo, Demo) and demo.error is None
+    assert set(plt.get_fignums()) == before, "demos must not create pyplot figures (use plots._style.new_figure)"
+    assert demo.title.strip() and len(demo.description) > 20, "a lecture demo says what to look at"
+    assert len(demo.presets) >= 2, "give the lecturer at least two presets"
+    bundle = demo._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert base64.b64decode(bundle["image/png"]) == demo.png() and demo.png().startswith(b"\x89PNG")
+    width, height = _png_size(demo.png())
+    fig_w, fig_h = demo.figure.get_size_inches() * demo.figure.dpi
+    assert (width, height) == (round(fig_w), round(fig_h)), "the fallback PNG is the whole figure"
+
+
+def test_initial_values_set_the_controls_and_unknown_ones_are_refused(factory):
+    default = factory()
+    name, control = next((n, c) for n, c in default.controls.items() if _other_value(c) is not None)
+    value = _other_value(control)
+    demo = factory(**{name: value})
+    assert demo.error is None
+    assert demo.values[name] == pytest.approx(value) if isinstance(value, float) else demo.values[name] == value
+    with pytest.raises((ValueError, TypeError), match="no_such_control"):
+        factory(no_such_control=1)
+
+
+def test_presets_name_controls_stay_in_range_and_apply_cleanly(factory):
+    demo = factory()
+    for label, values in demo.presets.items():
+        assert label.strip(), "a preset button needs a label"
+        unknown = set(values) - set(demo.controls)
+        assert not unknown, f"preset {label!r} sets {sorted(unknown)}, which are not controls"
+        for name, value in values.items():
+            assert _in_range(demo.controls[name], value), (
+                f"preset {label!r}: {name}={value!r} is outside the control's range (a slider would clip it)")
+        demo.set(**values)
+        assert demo.error is None, f"preset {label!r}: {demo.error}"
+        for name, value in values.items():
+            shown = demo.values[name]
+            assert shown == pytest.approx(value) if isinstance(value, float) else shown == value, (
+                f"preset {label!r}: {name} shows {shown!r}, not {value!r}")
+
+
+def test_presets_show_different_figures(factory):
+    demo = factory()
+    pngs = {}
+    for label, values in demo.presets.items():
+        demo.set(**values)
+        pngs[label] = demo.png()
+    labels = list(pngs)
+    same = [(a, b) for i, a in enumerate(labels) for b in labels[i + 1:] if pngs[a] == pngs[b]]
+    assert same == [], f"presets that draw the same figure: {same}"
+
+
+def test_every_control_redraws_without_recreating_or_accumulating(factory):
+    demo = factory()
+    figure, n_axes = demo.figure, len(demo.figure.axes)
+    n_artists = len(demo.figure.findobj())
+    for name, control in demo.controls.items():
+        value = _other_value(control)
+        if value is None:
+            continue
+        before = demo.png()
+        demo.set(**{name: value})
+        assert demo.error is None, f"{name}={value!r}: {demo.error}"
+        assert demo.png() != before, f"moving {name} to {value!r} did not change the figure"
+    for values in demo.presets.values():  # and back and forth once more
+        demo.set(**values)
+    assert demo.figure is figure and len(figure.axes) == n_axes
+    grown = len(demo.figure.findobj()) - n_artists
+    assert grown <= 0, f"{grown} artists accumulated over {len(demo.latencies)} redraws"
+
+
+def test_presenter_mode_is_bigger(factory):
+    normal, big = factory(), factory(presenter=True)
+    assert big.presenter is True and normal.presenter is False
+    assert big.error is None
+    (w0, h0), (w1, h1) = _png_size(normal.png()), _png_size(big.png())
+    assert w1 * h1 > w0 * h0, f"presenter figure {w1}x{h1} is not larger than {w0}x{h0}"
+    assert _max_fontsize(big.figure) > _max_fontsize(normal.figure)
+    for control in big.controls.values():  # wider sliders: easier to hit on a projector
+        assert control.layout.width == "640px"
+
+
+def test_set_refuses_unknown_controls(factory):
+    demo = factory()
+    with pytest.raises(ValueError, match="not a control of this demo"):
+        demo.set(nope=1)
+
+
+# -- the lecture notebook -----------------------------------------------------------------------
+
+def _lecture_cells():
+    """(markdown before, code) pairs of the lecture notebook, in order."""
+    import jupytext
+
+    nb = jupytext.read(LECTURE, fmt="py:percent")
+    pairs, markdown = [], ""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            markdown = cell.source
+        else:
+            pairs.append((markdown, cell.source))
+    return nb, pairs
+
+
+def test_lecture_notebook_shows_every_demo_in_presenter_mode():
+    _, pairs = _lecture_cells()
+    code = "\n".join(source for _, source in pairs)
+    missing = [name for name in FACTORIES if not re.search(rf"demos\.{name}\(presenter=True", code)]
+    assert missing == [], f"add these demos to notebooks/lecture_demos.py: {missing}"
+    assert "presenter=False" not in code
+
+
+def test_lecture_notebook_names_only_presets_that_exist():
+    """Talking points quote preset buttons as **"label"**; a renamed preset must not leave a dead reference."""
+    _, pairs = _lecture_cells()
+    checked = 0
+    for markdown, source in pairs:
+        match = re.fullmatch(r"demos\.(\w+_demo)\(presenter=True\)", source.strip())
+        if not match:
+            continue
+        labels = re.findall(r'\*\*"(.+?)"\*\*', markdown)
+        assert labels, f"say which presets to click before {match.group(1)}"
+        presets = getattr(demos, match.group(1))().presets
+        unknown = [label for label in labels if label not in presets]
+        assert unknown == [], f"{match.group(1)} has no preset(s) {unknown}; it has {list(presets)}"
+        checked += 1
+    assert checked == len(FACTORIES)
+
+
+def test_lecture_notebook_is_marked_up_for_slides():
+    nb, _ = _lecture_cells()
+    types = [c.metadata.get("slideshow", {}).get("slide_type") for c in nb.cells]
+    assert types[0] == "slide" and types.count("slide") >= len(FACTORIES) + 2
+    assert nb.cells[0].source.startswith("# Lecture demos")
+    assert "<summary>Answers</summary>" in nb.cells[-1].source and "## References" in nb.cells[-1].source
