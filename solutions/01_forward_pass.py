@@ -42,7 +42,7 @@
 # %matplotlib inline
 import numpy as np
 
-from rnn_course.grading import check, check_all, hint, needs
+from rnn_course.grading import check, check_all, hint, needs  # noqa: F401 (hint is for you to call)
 
 rng = np.random.default_rng(0)  # for the examples below; the checks use their own random numbers
 

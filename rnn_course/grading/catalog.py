@@ -8,16 +8,30 @@ instead of an exception (a bug in a check must not cost a student a crash).
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
-from . import forward_pass
+from . import bptt, forward_pass, gates, gradients, language_model
 from .framework import Context, Item
 from .result import Result
 
 __all__ = ["EXERCISES", "ITEMS", "get_item", "exercise_of", "run_item", "max_score"]
 
+#: forbidden to every graded function: the modules holding the exercises' reference code and known-wrong
+#: variants, and the package's models and training loops (whole models around the reference cells)
+ALWAYS_FORBIDDEN = tuple(m.__name__ for m in (forward_pass, bptt, gradients, gates, language_model)) + (
+    "rnn_course.models", "rnn_course.train", "rnn_course.wrappers")
+
+
+def _with_check_modules(items):
+    return tuple(dataclasses.replace(item, forbid=tuple(dict.fromkeys(tuple(item.forbid) + ALWAYS_FORBIDDEN)))
+                 for item in items)
+
+
 EXERCISES: dict[str, tuple[Item, ...]] = {
-    forward_pass.EXERCISE: forward_pass.ITEMS,
+    module.EXERCISE: _with_check_modules(module.ITEMS)
+    for module in (forward_pass, bptt, gradients, gates, language_model)
 }
 
 ITEMS: dict[str, Item] = {item.name: item for items in EXERCISES.values() for item in items}

@@ -165,7 +165,7 @@ def _shape_hint(got, exp, spec, dims) -> str | None:
 
 
 def value_problem(name: str, got: np.ndarray, expected: np.ndarray, *, axes=(), dims=None, gates: str | None = None,
-                  rtol: float = RTOL, warnings=()) -> str | None:
+                  rtol: float = RTOL, warnings=(), patterns: bool = True) -> str | None:
     """None when ``got`` matches ``expected``; else where it is wrong and any recognisable pattern.
 
     ``axes`` labels each axis ("N", "T", "H", "D", "G" for a gate-blocked
@@ -188,7 +188,7 @@ def value_problem(name: str, got: np.ndarray, expected: np.ndarray, *, axes=(), 
             msg += f"; numpy warned '{overflow[0]}'"
         return msg
     where = _locate(~ok, axes, dims, gates)
-    pattern = _pattern(got, expected, ok, axes, gates)
+    pattern = _pattern(got, expected, ok, axes, gates) if patterns else None
     err = _rel_error(got, expected)
     parts = [f"{name} is wrong at {int((~ok).sum())} of {got.size} entries"]
     if where:
@@ -222,6 +222,10 @@ def _locate(bad: np.ndarray, axes, dims, gates) -> str:
                 notes.append(f"time steps t = {ranges(wrong)} (right at t = {ranges(right)})")
             else:
                 notes.append(f"every time step t = 0..{size - 1}")
+        elif label == "L" and size > 1:
+            wrong = np.flatnonzero(per)
+            if len(wrong) < size:
+                notes.append(f"lags {ranges(wrong)} (right at lags {ranges(np.flatnonzero(~per))})")
         elif label == "G" and gates in GATE_NAMES:
             names = GATE_NAMES[gates]
             H = size // len(names)

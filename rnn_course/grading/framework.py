@@ -153,6 +153,11 @@ def terminal_result(ctx: Context, outcome: Outcome, function: str | None = None,
     return ctx.result("error", 0, f"{prefix}{fn}: {status}")
 
 
+def _and(names) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def _sentence(text: str) -> str:
     text = text.rstrip()
     return text if text.endswith((".", "?", "!")) else text + "."
@@ -164,7 +169,7 @@ class Grade:
     def __init__(self, ctx: Context, parts):
         self.ctx = ctx
         self.parts = list(parts)
-        self.failures: dict[str, str] = {}
+        self.failures: dict[str, tuple] = {}  # part -> (problem, likely cause or None)
         self.notes: list[str] = []
         self.mutated: dict[str, str] = {}
         self.penalty = 1.0
@@ -172,8 +177,8 @@ class Grade:
     def failed(self, part: str) -> bool:
         return part in self.failures
 
-    def fail(self, part: str, message: str) -> None:
-        self.failures.setdefault(part, message)
+    def fail(self, part: str, message: str, cause: str | None = None) -> None:
+        self.failures.setdefault(part, (message, cause))
 
     def fail_all(self, message: str) -> None:
         for part in self.parts:
@@ -193,6 +198,24 @@ class Grade:
             self.note(f"{fn} used numpy's global random state (np.random.*): draw from the rng argument instead, "
                       "so results can be reproduced")
 
+    def _details(self) -> list[str]:
+        """One line per failing part; parts with the same likely cause share one line."""
+        by_cause: dict[str, list[str]] = {}
+        for part, (_, cause) in self.failures.items():
+            if cause:
+                by_cause.setdefault(cause, []).append(part)
+        lines, done = [], set()
+        for part, (problem, cause) in self.failures.items():
+            if part in done:
+                continue
+            parts = by_cause.get(cause, [part]) if cause else [part]
+            if len(parts) > 1:
+                lines.append(f"{_and(parts)} are wrong; for example {problem}. Likely cause: {cause}")
+            else:
+                lines.append(_with_cause(problem, cause))
+            done.update(parts)
+        return list(dict.fromkeys(lines))
+
     @property
     def all_failed(self) -> bool:
         return all(p in self.failures for p in self.parts)
@@ -201,8 +224,7 @@ class Grade:
         ctx = self.ctx
         passed = [p for p in self.parts if p not in self.failures]
         frac = len(passed) / len(self.parts) if self.parts else 0.0
-        details = list(self.failures.values())
-        details = list(dict.fromkeys(details))  # the same diagnosis for several parts: say it once
+        details = self._details()
         if self.mutated:
             by_fn: dict[str, list[str]] = {}
             for name, fn in self.mutated.items():
@@ -223,9 +245,9 @@ class Grade:
         elif self.failures:
             wrong = [p for p in self.parts if p in self.failures]
             if passed:
-                msg = f"{', '.join(passed)} right; {', '.join(wrong)} wrong."
+                msg = f"{_and(passed)} right; {_and(wrong)} wrong."
             else:
-                msg = f"{', '.join(wrong)} all wrong."
+                msg = f"{_and(wrong)} wrong."
         else:
             msg = "right values, but see below."
         return ctx.result("incorrect", points, msg, details)
@@ -235,7 +257,7 @@ class Grade:
 # comparing one output
 
 
-def compare(out: Out, got, expected, case: Case, warnings=()) -> str | None:
+def compare(out: Out, got, expected, case: Case, warnings=(), patterns: bool = True) -> str | None:
     """None when ``got`` is right, else what is wrong with it (no expected values shown)."""
     spec = out.spec_for(case)
     problem = diagnose.type_problem(out.name, got, kind=out.kind, spec=spec, dims=case.dims)
@@ -260,7 +282,7 @@ def compare(out: Out, got, expected, case: Case, warnings=()) -> str | None:
     if problem:
         return problem
     return diagnose.value_problem(out.name, got, expected, axes=out.axis_labels(case), dims=case.dims, gates=out.gates,
-                                  warnings=warnings)
+                                  warnings=warnings, patterns=patterns)
 
 
 def _matches(got, value) -> bool:
@@ -282,6 +304,21 @@ def explain(out: Out, got, expected, case: Case, bugs, upstream=None) -> str | N
         if out.name in values and not _matches(expected, values[out.name]) and _matches(got, values[out.name]):
             return bug.message
     return None
+
+
+def diagnose_part(out: Out, got, expected, case: Case, bugs=(), upstream=None, warnings=()):
+    """None when right; else ``(problem, cause)``: what is wrong, and the matching bug's message (or None).
+
+    When a known bug explains the value, the generic pattern ("2 times the right value") is left out: the
+    bug's message says the same thing better.
+    """
+    problem = compare(out, got, expected, case, warnings)
+    if not problem:
+        return None
+    cause = explain(out, got, expected, case, bugs, upstream)
+    if cause:
+        problem = compare(out, got, expected, case, warnings, patterns=False)
+    return f"{problem} (inputs: {case.label})", cause
 
 
 def _with_cause(problem: str, cause: str | None) -> str:
@@ -333,10 +370,9 @@ def check_outputs(ctx: Context, cases, reference, outputs, *, returns_cache: boo
         for out in outputs:
             if grade.failed(out.name):
                 continue
-            problem = compare(out, values[out.name], expected[out.name], case, outcome.warnings)
+            problem = diagnose_part(out, values[out.name], expected[out.name], case, bugs, warnings=outcome.warnings)
             if problem:
-                cause = explain(out, values[out.name], expected[out.name], case, bugs)
-                grade.fail(out.name, _with_cause(f"{problem} (inputs: {case.label})", cause))
+                grade.fail(out.name, *problem)
         if extra_checks is not None:
             extra_checks(case, values, grade)
         if grade.all_failed:
@@ -389,10 +425,9 @@ def check_backward(ctx: Context, cases, *, forward: str, forward_outputs, grads,
         for g in grads:
             if grade.failed(g.name):
                 continue
-            problem = compare(g, got[g.name], expected[g.name], case, bo.warnings)
+            problem = diagnose_part(g, got[g.name], expected[g.name], case, bugs, up, bo.warnings)
             if problem:
-                cause = explain(g, got[g.name], expected[g.name], case, bugs, up)
-                grade.fail(g.name, _with_cause(f"{problem} (inputs: {case.label})", cause))
+                grade.fail(g.name, *problem)
         if grade.all_failed:
             break
     return grade.result()

@@ -158,6 +158,9 @@ class Harness:
             out_blobs: list = []
             value = self._resolve({"t": "ref", "handle": request["handle"], "path": request.get("path", [])}, blobs)
             return {"status": "ok", "value": wire.encode(value, out_blobs)}, out_blobs
+        if op == "store":
+            value = wire.decode(request["value"], blobs, resolve=self._resolve)
+            return {"status": "ok", "handle": self._keep(value)}, []
         if op == "drop":
             self.store.pop(int(request["handle"]), None)
             return {"status": "ok"}, []

@@ -75,6 +75,21 @@ class Runner:
         reply, reply_blobs = self._request(request, blobs)
         return self._outcome(reply, reply_blobs)
 
+    def store(self, value) -> wire.Ref:
+        """Keep ``value`` on the student's side (a ``wire.Factory`` is built there) and return its Ref.
+
+        Calls can then pass the Ref: the function receives the stored object
+        itself, so in-place changes persist (a model's parameters, an
+        optimiser's state) until ``fetch``.
+        """
+        blobs: list = []
+        reply, _ = self._request({"op": "store", "value": wire.encode(value, blobs)}, blobs)
+        if reply.get("status") != "ok" or "handle" not in reply:
+            raise wire.ProtocolError(reply.get("detail") or f"store failed ({reply.get('status')})")
+        return wire.Ref(int(reply["handle"]))
+
+    make = store
+
     def fetch(self, ref: wire.Ref):
         """The plain-data value kept on the student's side under ``ref``."""
         reply, blobs = self._request({"op": "fetch", "handle": ref.handle, "path": list(ref.path)}, [])
