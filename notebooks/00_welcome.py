@@ -131,7 +131,7 @@ else:
     print(f"  fix:   {widget_check.fix}")
 print("Missing anything else?", "no" if report.ok else "yes: see the table above")
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Now look at the demo below (it is the first one of lesson 01).
 #
 # - **Sliders above the figure, and the figure changes when you drag them**: widgets work.
@@ -144,7 +144,7 @@ print("Missing anything else?", "no" if report.ok else "yes: see the table above
 #   - *Colab*: run `from google.colab import output; output.enable_custom_widget_manager()` once, then re-run the cell;
 #   - a notebook viewed on GitHub or nbviewer, or a slide deck, is static by design: open it in JupyterLab.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 from rnn_course.demos import hidden_state_demo
 
 hidden_state_demo(t=12)
@@ -199,7 +199,7 @@ hidden_state_demo(t=12)
 # (H, D)), splits the bias in two, and is **time-first** unless you pass `batch_first=True`.
 # The next cell checks these translations with numbers.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 rng = np.random.default_rng(1)
 D, H = 3, 4
 x_t, h_prev = rng.standard_normal(D), rng.standard_normal(H)
@@ -239,6 +239,12 @@ assert np.allclose(ours, columns) and np.allclose(ours, pytorch_layout)
 # | exploding gradient | 梯度爆炸 | the gradient grows exponentially as it flows back | 03 |
 # | gradient clipping | 梯度裁剪 | rescaling a gradient whose norm is too large | 03 |
 # | spectral radius, singular value | 谱半径, 奇异值 | how much $W_h$ can stretch a vector | 03 |
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Glossary, continued
+#
+# | term | 中文 | in one line | lesson |
+# |---|---|---|---|
 # | long short-term memory (LSTM) | 长短期记忆网络 | an RNN with a cell state and gates | 04 |
 # | cell state | 细胞状态 (记忆元) | the LSTM's additive memory $c_t$ | 04 |
 # | forget gate, input gate, output gate | 遗忘门, 输入门, 输出门 | what to erase, what to write, what to show | 04 |
@@ -262,7 +268,8 @@ assert np.allclose(ours, columns) and np.allclose(ours, pytorch_layout)
 #   No sliders over a demo means no widget support: you see the static picture; follow the fix above.
 # - Notation: rows times weights, $h_t = \tanh(x_t W_x + h_{t-1} W_h + b)$, $h_0 = 0$, batch-first arrays
 #   `(N, T, D)`. Column-vector texts and PyTorch store the transposes of our matrices.
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Check your understanding
 #
 # 1. A text writes $h_t = \tanh(W h_{t-1} + U x_t + b)$ with $U$ of shape (64, 10). What are D and H, and what
@@ -281,7 +288,8 @@ assert np.allclose(ours, columns) and np.allclose(ours, pytorch_layout)
 #    (or the set-up cell) and the command in its "fix" column, e.g. `pip install jupyterlab_widgets`, then
 #    restart JupyterLab.
 # </details>
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### References
 #
 # - I. Goodfellow, Y. Bengio, A. Courville, *Deep Learning*, MIT Press 2016, chapter 10 (the U/W/V notation).

@@ -74,7 +74,7 @@ np.set_printoptions(precision=4, suppress=True)
 # lookup table: for each of the $2^w$ window patterns, the most frequent answer. We fit that table on 2000
 # training sequences and test it on fresh ones.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 x_train, y_train = parity_batch(2000, 40, rng=0)
 x_test, y_test = parity_batch(1000, 40, rng=1)
 
@@ -147,7 +147,7 @@ print("h has shape", h_loop.shape, "; largest difference from rnn_forward:", np.
 # %%
 plot_unrolled(4)
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The same drawing works for any length; long sequences are drawn with the middle elided.
 
 # %%
@@ -180,7 +180,7 @@ for T_len in (10, 100, 1000):
 # Tiny numbers: $T = 3$ steps, $D = 2$ inputs, $H = 2$ hidden units, $V = 2$ classes, and $h_0 = 0$.
 # First with plain Python, one multiplication at a time, so every number can be followed.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 x_hand = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]  # x_1, x_2, x_3
 Wx_hand = [[0.5, -0.5], [0.25, 0.75]]  # (D, H)
 Wh_hand = [[0.5, 0.0], [-0.25, 0.5]]  # (H, H)
@@ -247,7 +247,10 @@ many_to_one, _ = affine_forward(h[:, -1], Wy, by)
 
 # synced many-to-many (tagging, video frames): an answer at EVERY step, from every state
 synced, _ = temporal_affine_forward(h, Wy, by)
+for name, out in [("one-to-one", one_to_one), ("many-to-one", many_to_one), ("many-to-many, synced", synced)]:
+    print(f"{name:22s} scores of shape {out.shape}")
 
+# %% slideshow={"slide_type": "subslide"}
 # one-to-many (captioning, music): one input sets h_0, then each output is fed back as the next input
 image_features = rng.standard_normal((N, 16))
 h_t = np.tanh(image_features @ (0.3 * rng.standard_normal((16, H))))  # h_0 from the image
@@ -267,8 +270,7 @@ decoder_inputs = np.zeros((N, T_out, V))  # while training: the previous target 
 h_dec, _ = rnn_forward(decoder_inputs, h[:, -1], **p_dec)
 delayed, _ = temporal_affine_forward(h_dec, Wy, by)
 
-for name, out in [("one-to-one", one_to_one), ("one-to-many", one_to_many), ("many-to-one", many_to_one),
-                  ("many-to-many, synced", synced), ("many-to-many, delayed", delayed)]:
+for name, out in [("one-to-many", one_to_many), ("many-to-many, delayed", delayed)]:
     print(f"{name:22s} scores of shape {out.shape}")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -327,7 +329,7 @@ print("stable softmax  ", z_big, "->", softmax(z_big))
 # Below 1 the state **fades** geometrically: the net forgets. Above 1 it is amplified until tanh **saturates**:
 # the state no longer fades, but it is no longer a faithful record of the input either.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 hidden_state_demo()
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -374,6 +376,7 @@ for name in ("Wx", "Wh", "b", "Wy", "by"):
 x_long, y_long = parity_batch(100, 2000, rng=3)
 print(f"hand-built RNN, 2000-step sequences: {100 * parity_accuracy(model.predict(x_long), y_long):.2f}% of steps right")
 
+# %% slideshow={"slide_type": "subslide"}
 x_short, y_short = parity_batch(1, 40, rng=4)
 h_short, p_short = model.run(x_short)
 plot_memory_task(x_short[0, :, 0], h_short[0], p_short[0, :, 1], y_short[0], unit_names=model.unit_names,
@@ -404,10 +407,10 @@ fig
 # gain and the units stop acting as switches; the stored bit leaks away a little at every step. Try it (the
 # "leaking" preset shows where the first mistakes appear):
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 parity_demo()
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Measured: accuracy over 50 sequences of 1000 steps, as a function of the gain.
 
 # %%
@@ -446,7 +449,8 @@ fig
 # - Read every state for per-step answers, the final state (each sequence's own last step) for one answer.
 # - The scale of $W_h$ decides whether the trace of an input fades (below 1) or persists and saturates (above 1);
 #   the hand-built parity net needs saturated units to keep its bit.
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Check your understanding
 #
 # 1. An RNN has D = 10, H = 32, V = 5. How many parameters does it have (with $b$ and $b_y$)? How many would a
@@ -472,7 +476,8 @@ fig
 # 6. With gain 1 the units are not saturated: $\tanh$ is nearly linear, so a state slightly off $\pm 1$ is not
 #    pushed back; the stored bit drifts towards 0 (undecided) within a few steps.
 # </details>
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### References
 #
 # - J. L. Elman, "Finding structure in time", *Cognitive Science* 14 (1990): the simple recurrent network.

@@ -71,7 +71,7 @@ np.set_printoptions(precision=4, suppress=True)
 # The unrolled graph, with the backward pass drawn in red: every loss $E_t$ sends gradient down to $h_t$, and
 # from there back through all the earlier steps.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 plot_unrolled(4, loss=True, backward=True, title="BPTT: gradients flow back along every path")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -203,7 +203,7 @@ print(f"E = {model_loss(x, **params):.4f}  (chance level: N T log V = {N * T * n
 # time, and compare with the per-copy terms $\sum_t G[t, k]$ that `rnn_course.gradient_flow.dWh_contributions`
 # computes from the formula above.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 h, cache = rnn_forward(x, None, params["Wx"], params["Wh"], params["b"])
 z, affine_cache = temporal_affine_forward(h, params["Wy"], params["by"])
 E, dz = softmax_cross_entropy(z, y, reduction="sum")
@@ -220,6 +220,7 @@ def loss_with_copies(copies):
     return softmax_cross_entropy(z_u, y, reduction="sum")[0]
 
 
+# %% slideshow={"slide_type": "subslide"}
 G = dWh_contributions(dh_direct, cache)  # (T, T, H, H): E_t through copy k
 per_copy_formula = G.sum(axis=0)  # (T, H, H): everything that goes through copy k
 for k in range(T):
@@ -244,7 +245,7 @@ print(f"sum over copies vs rnn_backward's dWh: relative error {rel_error(per_cop
 # `dh_next` carries $\delta a_{t+1} W_h^\top$, the gradient from the future. The cache is the one `rnn_forward`
 # returns (its arrays are time-major: `cache.h[t]` is $h_{t+1}$, shape (N, H)).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 def rnn_backward_loop(dh, cache):
     """BPTT for a tanh RNN. dh: (N, T, H) -> dx (N, T, D), dh0 (N, H), dWx (D, H), dWh (H, H), db (H,)."""
     x_tm, h_tm, h0, Wx, Wh = cache.x, cache.h, cache.h0, cache.Wx, cache.Wh
@@ -328,6 +329,7 @@ def student_rnn_backward(dh, cache):
     return dx, dh_next, dWx, dWh, db
 
 
+# %% slideshow={"slide_type": "subslide"}
 report = gradcheck_layer(rnn_forward, student_rnn_backward, layer_inputs)
 report
 
@@ -344,7 +346,8 @@ report.plot()
 #    the gradient from the future is missing.
 # 3. **The line**: `da = dh[:, t] * ...` uses only the direct gradient. It must be `(dh[:, t] + dh_next) * ...`:
 #    `dh_next` is computed at the end of every iteration and never used.
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # A second student makes a different mistake. Only one row of the report is red:
 
 # %%
@@ -383,7 +386,7 @@ print("inputs that are wrong:", second.failing)
 # Left, the size of each entry; right, each copy's total (the sum down a column). A longer sequence and a
 # recurrent matrix whose singular values are all 0.8 make the pattern visible:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def make_problem(T, scale, seed=0, N=4, D=4, H=8, V=5):
     """A tanh RNN over a random sequence, scored at every step; returns the cache and dE_t/dh_t."""
     r = np.random.default_rng(seed)
@@ -396,14 +399,15 @@ def make_problem(T, scale, seed=0, N=4, D=4, H=8, V=5):
     return c, temporal_affine_backward(dzs, ac)[0]
 
 
+# %%
 cache_20, dh_20 = make_problem(T=20, scale=0.8)
 G_20 = dWh_contributions(dh_20, cache_20)
-fig, axes = new_figure(figsize=(12, 4.2), ncols=2)
+fig, axes = new_figure(figsize=(12, 3.7), ncols=2)
 plot_contribution_matrix(G_20, ax=axes[0])
 plot_copy_contributions(G_20, ax=axes[1])
 fig
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Along each row the contributions fade as $k$ moves away from $t$: the gradient of $E_t$ has been through more
 # Jacobians. The diagonal ($k = t$, no Jacobian at all) dominates. So the total $\partial E/\partial W_h$ is made
 # mostly of **short-range** terms: whatever links an input to a loss 15 steps later is a tiny part of it.
@@ -420,12 +424,12 @@ for scale in (0.5, 1.0, 1.5):
     c_s, dh_s = make_problem(T=30, scale=scale)
     dh_last = np.zeros_like(dh_s)
     dh_last[:, -1] = dh_s[:, -1]  # only E_T
-    dh_all = rnn_backward(dh_last, c_s).dh_all  # (N, T, H)
+    dh_all = rnn_backward(dh_last, c_s).dh_all  # (N, T, H): the gradient arriving at every state
     reach[f"singular values of W_h = {scale}"] = np.linalg.norm(dh_all, axis=(0, 2))
-    print(f"scale {scale}: |dE_T/dh_1| / |dE_T/dh_T| = {reach[f'singular values of W_h = {scale}'][0] / reach[f'singular values of W_h = {scale}'][-1]:.1e}")
-plot_gradient_reaching(reach)
+fig, ax = new_figure(figsize=(7.5, 3.2))
+plot_gradient_reaching(reach, ax=ax)
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # With singular values 0.5 the gradient shrinks by at least half per step (0.5 from $W_h$, times tanh's slope, at
 # most 1) and nothing reaches the start. With 1.5 it
 # does not explode here: tanh saturates, its slope $1 - h^2$ gets small and pulls the product down. Lesson 03 takes
@@ -455,7 +459,7 @@ bptt_demo()
 #
 # Which pairs (loss $E_t$, copy $k$) each one keeps:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 plot_truncation_masks(12, 4)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -505,9 +509,11 @@ costs = {mode: np.array([count_backward_steps(T_long, int(k), mode) for k in ks]
 for k in (1, 5, 10, 20, 40):
     print(f"k = {k:2d}: error chunk {errors['chunk'][k - 1]:.1e}, window {errors['window'][k - 1]:.1e};"
           f" steps chunk {costs['chunk'][k - 1]}, window {costs['window'][k - 1]}, full {T_long}")
+
+# %% slideshow={"slide_type": "subslide"}
 plot_truncation(ks, errors, costs=costs, T=T_long)
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # - **Window** truncation converges geometrically in $k$: each extra step back adds a term that has been through
 #   one more Jacobian.
 # - **Chunk** truncation stays far off for every $k < T$: a loss just after a boundary keeps only one or two steps of
@@ -522,7 +528,7 @@ plot_truncation(ks, errors, costs=costs, T=T_long)
 # back-propagating from step $t$ all the way to the start at every update, and keeping every state since the start.
 # Counted with the same step counter, then timed on a 1000-step stream (4 sequences, 16 units, an update every 50 steps):
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 stream_T = 1000
 print(f"{'update every k':>14} | {'full-history steps':>18} | {'chunked steps':>13} | {'ratio':>6} | states kept: full vs chunked")
 for k in (10, 25, 50, 100):
@@ -530,6 +536,7 @@ for k in (10, 25, 50, 100):
     chunked = sum(count_backward_steps(k) for _ in range(stream_T // k))
     print(f"{k:>14} | {full_history:>18,} | {chunked:>13,} | {full_history / chunked:>6.1f} | {stream_T} vs {k}")
 
+# %% slideshow={"slide_type": "subslide"}
 r = np.random.default_rng(3)
 Ns, Ds, Hs, k = 4, 8, 16, 50
 xs = r.standard_normal((Ns, stream_T, Ds))
@@ -550,7 +557,7 @@ for j in range(stream_T // k):  # truncated: forward and back over the current b
     rnn_backward(dh_stream[:, block], c)
     h_carry = hs[:, -1]
 seconds_chunked = time.perf_counter() - start
-print(f"\nmeasured, k = {k}: full history {seconds_full:.3f} s, chunked {seconds_chunked:.3f} s "
+print(f"measured, k = {k}: full history {seconds_full:.3f} s, chunked {seconds_chunked:.3f} s "
       f"({seconds_full / seconds_chunked:.0f}x)")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -585,7 +592,8 @@ for k in (None, 40, 47):
 #   gradient from the future is missing; "only `Wh` wrong" points at one line.
 # - Truncated BPTT (`truncate=k`): `"chunk"` costs $T$ and is badly biased, `"window"` converges fast in $k$ but costs
 #   about $Tk$. Its real saving is on streams: $O(T)$ work and $k$ stored states instead of $O(T^2/k)$ and $T$.
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Check your understanding
 #
 # 1. Why is $\partial E/\partial W_h = \sum_t h_{t-1}^\top \delta a_t$ and not $\sum_t h_t^\top \delta a_t$?
@@ -612,7 +620,8 @@ for k in (None, 40, 47):
 # 6. About $10^7$ step-backwards (one per character, the same as full BPTT would need for one gradient), and only
 #    the 100 states of the current chunk (plus the carried $h$), instead of $10^7$.
 # </details>
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### References
 #
 # - D. E. Rumelhart, G. E. Hinton, R. J. Williams, "Learning representations by back-propagating errors", *Nature* 323 (1986).
