@@ -135,7 +135,7 @@ def _seq_backward_ref(case, up, **kwargs):
 
 
 def bptt_variant(case, dh, *, carry=True, local=True, first=0, last=None, accumulate=True, deriv="output",
-                 reset=None):
+                 reset=None, carry_T=True, dWh_from="h_prev"):
     """BPTT written out step by step, with switches for the classic bugs (used to recognise them).
 
     ``reset(t, T)`` True drops the gradient arriving from step t+1 before step t is processed.
@@ -163,6 +163,8 @@ def bptt_variant(case, dh, *, carry=True, local=True, first=0, last=None, accumu
             fp = 1.0 - pre * pre
         da = total * fp
         hp = h0 if t == 0 else h[:, t - 1]
+        if dWh_from == "h":
+            hp = ht
         dx[:, t] = da @ Wx.T
         if accumulate:
             dWx += x[:, t].T @ da
@@ -170,7 +172,7 @@ def bptt_variant(case, dh, *, carry=True, local=True, first=0, last=None, accumu
             db += da.sum(axis=0)
         else:
             dWx, dWh, db = x[:, t].T @ da, hp.T @ da, da.sum(axis=0)
-        nxt = da @ Wh.T
+        nxt = da @ (Wh.T if carry_T else Wh)
     return {"dx": dx, "dh0": nxt, "dWx": dWx, "dWh": dWh, "db": db}
 
 
@@ -188,6 +190,10 @@ SEQ_BUGS = (
         lambda case, up: bptt_variant(case, up["dh"], accumulate=False)),
     Bug("tanh' is computed from the pre-activation a as 1 - a**2; the formula 1 - h**2 needs h = tanh(a)",
         lambda case, up: bptt_variant(case, up["dh"], deriv="pre")),
+    Bug("the gradient passed back to the previous step is missing a transpose: da @ Wh.T",
+        lambda case, up: bptt_variant(case, up["dh"], carry_T=False)),
+    Bug("dWh uses each step's output h_t; the weight multiplies the previous state, so use h_(t-1)",
+        lambda case, up: bptt_variant(case, up["dh"], dWh_from="h")),
 )
 
 SEQ_GRADS = [Out("dx", ("N", "T", "D")), Out("dh0", ("N", "H")), Out("dWx", ("D", "H")), Out("dWh", ("H", "H")),

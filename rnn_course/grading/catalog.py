@@ -40,7 +40,9 @@ ITEMS: dict[str, Item] = {item.name: item for items in EXERCISES.values() for it
 def get_item(name: str) -> Item:
     """The item called ``name``, or a ValueError listing the names that exist."""
     if name not in ITEMS:
-        close = [n for n in ITEMS if name in n or n in name]
+        import difflib
+
+        close = difflib.get_close_matches(str(name), list(ITEMS), n=2)
         also = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
         raise ValueError(f"name: expected one of the graded items {', '.join(map(repr, ITEMS))}, got {name!r}{also}")
     return ITEMS[name]

@@ -60,7 +60,8 @@ def close_mask(got: np.ndarray, expected: np.ndarray, rtol: float = RTOL) -> np.
     """True where ``got`` matches ``expected`` (NaN never matches a finite value)."""
     expected = np.asarray(expected, dtype=float)
     got = np.asarray(got, dtype=float)
-    scale = float(np.max(np.abs(expected))) if expected.size else 0.0
+    finite = np.abs(expected[np.isfinite(expected)])
+    scale = float(finite.max()) if finite.size else 0.0
     atol = ATOL_SCALE * max(scale, 1.0)
     with np.errstate(invalid="ignore", over="ignore"):
         ok = np.abs(got - expected) <= atol + rtol * np.abs(expected)
@@ -183,7 +184,8 @@ def value_problem(name: str, got: np.ndarray, expected: np.ndarray, *, axes=(), 
         kinds = sorted({"NaN" if np.isnan(v) else "infinity" for v in got[nonfinite]})
         msg = (f"{name} contains {' and '.join(kinds)} at {int(nonfinite.sum())} of {got.size} entries "
                f"(first at index {first})")
-        overflow = [w for w in warnings if "overflow" in w or "invalid value" in w or "divide" in w]
+        overflow = sorted((w for w in warnings if "overflow" in w or "invalid value" in w or "divide" in w),
+                          key=lambda w: "overflow" not in w)
         if overflow:
             msg += f"; numpy warned '{overflow[0]}'"
         return msg

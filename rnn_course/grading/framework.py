@@ -126,6 +126,11 @@ def terminal_result(ctx: Context, outcome: Outcome, function: str | None = None,
     if status == "ok":
         return None
     if status == "not attempted":
+        inner = ((outcome.error or {}).get("where") or {}).get("function")
+        if inner and inner not in (fn, "<module>") and inner.isidentifier():
+            # the function was written, but it calls one of the student's stubs
+            return ctx.result("incorrect", 0, f"{prefix}{fn} calls {inner}, which is not implemented yet "
+                                              f"(it raises NotImplementedError): do {inner} first.")
         if needed_by:
             return ctx.result("incorrect", 0, f"{prefix}{fn} is not implemented yet: do {fn} first.")
         return ctx.result("not attempted", 0, f"not attempted: {fn} still raises NotImplementedError "

@@ -17,7 +17,7 @@ from .forward_pass import _label
 from .framework import Bug, Case, Item, Out, check_backward, check_outputs
 
 EXERCISE = "04_gates"
-_FORBID = ("rnn_course.cells", "rnn_course.wrappers")
+_FORBID = ("rnn_course.cells", "rnn_course.wrappers", "rnn_course.carousel")
 
 
 def _gate_inputs(rng, N, D, H, G, *, scale=0.7):
@@ -93,7 +93,7 @@ def _lstm_backward_ref(case, up):
     return cells.lstm_step_backward(up["dh"], up["dc"], cache).as_dict()
 
 
-def _lstm_backward_variant(case, up, *, use_dc=True, tanh_of_c=True, dc_prev_f=True):
+def _lstm_backward_variant(case, up, *, use_dc=True, tanh_of_c=True, dc_prev_f=True, h_path=True):
     a_ = case.args
     H = a_["h_prev"].shape[1]
     a = a_["x"] @ a_["Wx"] + a_["h_prev"] @ a_["Wh"] + a_["b"]
@@ -102,7 +102,7 @@ def _lstm_backward_variant(case, up, *, use_dc=True, tanh_of_c=True, dc_prev_f=T
     tc = np.tanh(c)
     dh, dc_in = up["dh"], up["dc"]
     deriv = 1 - tc * tc if tanh_of_c else 1 - c * c
-    dc = (dc_in if use_dc else 0.0) + dh * o * deriv
+    dc = (dc_in if use_dc else 0.0) + (dh * o * deriv if h_path else 0.0)
     da = np.concatenate([dc * g * i * (1 - i), dc * a_["c_prev"] * f * (1 - f), dc * i * (1 - g * g),
                          dh * tc * o * (1 - o)], axis=1)
     return {"dx": da @ a_["Wx"].T, "dh_prev": da @ a_["Wh"].T, "dc_prev": dc * f if dc_prev_f else dc,
@@ -112,6 +112,8 @@ def _lstm_backward_variant(case, up, *, use_dc=True, tanh_of_c=True, dc_prev_f=T
 LSTM_BACKWARD_BUGS = (
     Bug("the incoming dc is ignored: the cell state's gradient is dc (from the next step) plus what comes through "
         "h, dh * o * (1 - tanh(c)**2)", lambda case, up: _lstm_backward_variant(case, up, use_dc=False)),
+    Bug("the path from h back into c is missing: h = o * tanh(c), so c also receives dh * o * (1 - tanh(c)**2)",
+        lambda case, up: _lstm_backward_variant(case, up, h_path=False)),
     Bug("tanh'(c) is computed as 1 - c**2; it is 1 - tanh(c)**2", lambda case, up: _lstm_backward_variant(
         case, up, tanh_of_c=False)),
     Bug("dc_prev is missing the forget gate: c = f * c_prev + ..., so dc_prev = dc * f (the constant error "
@@ -190,7 +192,8 @@ def _gru_backward_ref(case, up):
     return cells.gru_step_backward(up["dh"], cache).as_dict()
 
 
-def _gru_backward_variant(case, up, *, direct=True, through_reset=True, through_gates=True):
+def _gru_backward_variant(case, up, *, direct=True, through_reset=True, through_gates=True, z_sign=1.0,
+                          dWh_n_reset=True):
     a_ = case.args
     x, hp, Wx, Wh, b = a_["x"], a_["h_prev"], a_["Wx"], a_["Wh"], a_["b"]
     H = hp.shape[1]
@@ -201,11 +204,11 @@ def _gru_backward_variant(case, up, *, direct=True, through_reset=True, through_
     da_n = dh * (1 - z) * (1 - n * n)
     d_rh = da_n @ Wh[:, 2 * H:].T
     da_r = d_rh * hp * r * (1 - r)
-    da_z = dh * (hp - n) * z * (1 - z)
+    da_z = z_sign * dh * (hp - n) * z * (1 - z)
     da = np.concatenate([da_r, da_z, da_n], axis=1)
     dh_prev = (dh * z if direct else 0) + (d_rh * r if through_reset else 0)
     dh_prev = dh_prev + (da[:, :2 * H] @ Wh[:, :2 * H].T if through_gates else 0)
-    dWh = np.concatenate([hp.T @ da[:, :2 * H], (r * hp).T @ da_n], axis=1)
+    dWh = np.concatenate([hp.T @ da[:, :2 * H], ((r * hp) if dWh_n_reset else hp).T @ da_n], axis=1)
     return {"dx": da @ Wx.T, "dh_prev": dh_prev, "dWx": x.T @ da, "dWh": dWh, "db": da.sum(axis=0)}
 
 
@@ -216,6 +219,10 @@ GRU_BACKWARD_BUGS = (
         "(da_n @ Wh_n.T) * r back to h_prev", lambda case, up: _gru_backward_variant(case, up, through_reset=False)),
     Bug("dh_prev is missing the paths through the gates r and z: [da_r, da_z] @ Wh[:, :2H].T",
         lambda case, up: _gru_backward_variant(case, up, through_gates=False)),
+    Bug("the update gate's gradient has the wrong sign: h = (1 - z) n + z h_prev, so dz = dh * (h_prev - n)",
+        lambda case, up: _gru_backward_variant(case, up, z_sign=-1.0)),
+    Bug("the n block of dWh uses h_prev; the candidate multiplies (r * h_prev) by Wh_n, so use (r * h_prev).T",
+        lambda case, up: _gru_backward_variant(case, up, dWh_n_reset=False)),
 )
 
 GRU_GRADS = [Out("dx", ("N", "D")), Out("dh_prev", ("N", "H")), Out("dWx", ("D", "3H"), gates="gru"),

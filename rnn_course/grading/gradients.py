@@ -361,7 +361,7 @@ ITEMS = (
              "the right as you go back: M = M @ J_t for t = T-1, T-2, ..., 1.",
              "The size of a matrix as a map is its largest singular value: np.linalg.norm(M, 2).",
          ),
-         forbid=("rnn_course.jacobians", "rnn_course.gradient_flow")),
+         forbid=("rnn_course.jacobians", "rnn_course.gradient_flow", "rnn_course.carousel")),
     Item("clip_grad_norm", "clip_grad_norm", EXERCISE, 3, check_clip_grad_norm,
          summary="rescale every gradient in a dict together so the global norm is at most max_norm",
          hints=(

@@ -251,9 +251,26 @@ def guard_sources(files) -> None:
     sys.addaudithook(hook)
 
 
+_SKIP_OPS = {"CACHE", "NOP", "RESUME", "PRECALL", "EXTENDED_ARG", "KW_NAMES"}
+_SAME_OPS = {"LOAD_METHOD": "LOAD_ATTR", "CALL_METHOD": "CALL"}
+
+
 def _signature(code: types.CodeType):
+    """What a verbatim copy shares with its original: the operations, the names used and the local names.
+
+    Compared as instructions rather than raw bytes, so the same source compiled by another 3.x patch release
+    (LOAD_METHOD or LOAD_ATTR for a method call, different jump offsets) still matches.
+    """
+    import dis
+
+    ops = tuple(
+        (_SAME_OPS.get(ins.opname, ins.opname), None if ins.opcode in dis.hasjrel or ins.opcode in dis.hasjabs
+         or isinstance(ins.argval, types.CodeType) else repr(ins.argval))
+        for ins in dis.get_instructions(code) if ins.opname not in _SKIP_OPS
+    )
     nested = tuple(_signature(c) for c in code.co_consts if isinstance(c, types.CodeType))
-    return (code.co_code, code.co_names, code.co_varnames, nested)
+    doc = code.co_consts[0] if code.co_consts and isinstance(code.co_consts[0], str) else None
+    return (ops, code.co_varnames, nested, doc)
 
 
 def copied_reference(fn) -> str | None:
@@ -271,6 +288,12 @@ def copied_reference(fn) -> str | None:
         ref = vars(module).get(name)
         if isinstance(ref, types.FunctionType) and ref.__module__ == mod_name:
             original = _ORIGINAL_SIGNATURES.get(f"{mod_name}:{name}") or _signature(ref.__code__)
-            if original == mine:
+            # A short function written independently can coincide with the reference: call it a copy only
+            # when it is long, or when it also carries the reference's own docstring.
+            if original[:3] == mine[:3] and (len(mine[0]) >= _LONG or (mine[3] and mine[3] == original[3])):
                 return f"{mod_name}.{name}"
     return None
+
+
+#: instructions from which two identical functions are not a coincidence
+_LONG = 60
