@@ -89,20 +89,70 @@ print(f"rnn_course {rnn_course.__version__}, numpy {np.__version__}")
 # notebook runs in its own process with a time and a memory limit, so one broken submission cannot stop the others.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
+# ### The checks, live
+#
+# Three attempts at the first exercise of lesson 01, one RNN step, `rnn_step_forward`. First the stub as you find
+# it in the exercise notebook:
+
+# %%
+from rnn_course.grading import check
+
+
+def rnn_step_forward(x, h_prev, Wx, Wh, b, activation="tanh"):
+    raise NotImplementedError  # the stub in the exercise notebook
+
+
+check("rnn_step_forward", rnn_step_forward)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# A first attempt, with a mistake many people make (the check names the likely cause, not the expected numbers):
+
+# %%
+def rnn_step_forward(x, h_prev, Wx, Wh, b, activation="tanh"):
+    a = x @ Wx + h_prev @ Wh.T + b
+    h = np.tanh(a) if activation == "tanh" else np.maximum(a, 0.0)
+    return h, (x, h_prev, Wx, Wh, h)
+
+
+check("rnn_step_forward", rnn_step_forward)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Fixed: weights multiply from the right, so it is `h_prev @ Wh`.
+
+# %%
+def rnn_step_forward(x, h_prev, Wx, Wh, b, activation="tanh"):
+    a = x @ Wx + h_prev @ Wh + b
+    h = np.tanh(a) if activation == "tanh" else np.maximum(a, 0.0)
+    return h, (x, h_prev, Wx, Wh, h)
+
+
+check("rnn_step_forward", rnn_step_forward)
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# The checks also try awkward inputs. A softmax that is right on small numbers fails on large ones:
+
+# %%
+def softmax(z, axis=-1):
+    e = np.exp(z)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+check("softmax", softmax)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### The tool behind the checks: the gradient checker
 #
 # Every backward pass in the course is compared with a numerical gradient. You will use the checker yourself
-# in lesson 02; here is what it says about the package's own RNN step. It passes when every relative error is below
+# in lesson 02; here is what it says about the package's own RNN step (`rnn_course.rnn_step_forward`, not the one
+# written above). It passes when every relative error is below
 # the tolerance, $10^{-6}$; a correct gradient usually comes out far below that, around $10^{-9}$ or smaller:
 
 # %%
-from rnn_course import gradcheck_layer, rnn_step_backward, rnn_step_forward
-
 rng = np.random.default_rng(0)
 N, D, H = 2, 3, 4
 inputs = dict(x=rng.standard_normal((N, D)), h_prev=rng.standard_normal((N, H)),
               Wx=rng.standard_normal((D, H)), Wh=rng.standard_normal((H, H)), b=rng.standard_normal(H))
-gradcheck_layer(rnn_step_forward, rnn_step_backward, inputs)
+rnn_course.gradcheck_layer(rnn_course.rnn_step_forward, rnn_course.rnn_step_backward, inputs)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Set-up check

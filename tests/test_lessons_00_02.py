@@ -83,6 +83,8 @@ def test_welcome_checks_the_setup_and_says_what_to_do_about_widgets():
     assert "widgets in JupyterLab" in code and "will NOT render" in code
     assert "static fallback" in text and "restart JupyterLab" in text
     assert "rnn-course doctor" in text
+    # the feedback a check gives is shown live: not attempted, incorrect with a diagnosis, correct
+    assert code.count('check("rnn_step_forward", rnn_step_forward)') == 3
 
 
 def test_welcome_maps_the_notation_to_other_conventions():
