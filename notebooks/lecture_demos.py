@@ -31,8 +31,9 @@
 # 1. On the lecture machine, run `rnn-course doctor`, then **Run > Run All Cells** once before the room fills.
 #    Each demo builds in about a second; after that every slider move redraws in a few tens of milliseconds
 #    (`python benchmarks/demo_latency.py` measures it on your machine; the target is p95 < 50 ms).
-# 2. For the projector: **View > Presentation Mode** (larger text in JupyterLab), **Ctrl +** to zoom,
-#    **View > Simple Interface** to show one notebook, and collapse the code with **View > Collapse All Code**.
+# 2. For the projector: **View > Appearance > Presentation Mode** (larger text in JupyterLab), **Ctrl +** to
+#    zoom, **View > Appearance > Simple Interface** to show one notebook, and hide the code with
+#    **View > Collapse All Code**.
 # 3. The buttons under the sliders are **presets**: a prepared state, one click away. Click them in the order
 #    given below and the story tells itself.
 # 4. Nothing can break in front of the room: an error in an update shows in red under the figure and the demo

@@ -180,6 +180,38 @@ def test_presenter_mode_is_bigger(factory):
         assert control.layout.width == "640px"
 
 
+def _drawn_outside(fig) -> list[str]:
+    """Axes (with their titles, labels and tick labels) or figure texts that are cut off at the figure's edge."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+
+    def outside(box):
+        return box.x0 < -1 or box.y0 < -1 or box.x1 > width + 1 or box.y1 > height + 1
+
+    problems = []
+    for ax in fig.axes:
+        box = ax.get_tightbbox(renderer) if ax.get_visible() else None
+        if box is not None and outside(box):
+            name = ax.get_title() or ax.get_ylabel() or ax.get_xlabel()
+            problems.append(f"axes {name[:40]!r} spans x {box.x0:.0f}..{box.x1:.0f}, y {box.y0:.0f}..{box.y1:.0f} "
+                            f"of a {width:.0f} x {height:.0f} figure")
+    problems += [f"text {t.get_text()[:40]!r} is cut off" for t in fig.texts
+                 if t.get_visible() and t.get_text().strip() and outside(t.get_window_extent(renderer))]
+    return problems
+
+
+@pytest.mark.parametrize("presenter", [False, True], ids=["normal", "presenter"])
+def test_nothing_is_cut_off_at_any_preset(factory, presenter):
+    """Titles, labels and tick labels stay inside the figure (presenter fonts are large: easy to overrun)."""
+    demo = factory(presenter=presenter)
+    problems = [f"at start: {p}" for p in _drawn_outside(demo.figure)]
+    for label, values in demo.presets.items():
+        demo.set(**values)
+        problems += [f"preset {label!r}: {p}" for p in _drawn_outside(demo.figure)]
+    assert problems == []
+
+
 def test_set_refuses_unknown_controls(factory):
     demo = factory()
     with pytest.raises(ValueError, match="not a control of this demo"):
