@@ -41,13 +41,14 @@ print(f"rnn_course {rnn_course.__version__}, numpy {np.__version__}")
 # | 00 | welcome (this notebook) | run the course, read the notation, check your set-up |
 # | 01 | [sequences and unrolling](01_sequences_and_unrolling.ipynb) | compute an RNN forward pass by hand and vectorised; draw the unrolled graph; build an RNN that remembers |
 # | 02 | [backpropagation through time](02_backpropagation_through_time.ipynb) | derive and implement BPTT; find a bug with the gradient checker; truncate BPTT |
-# | 03 | vanishing and exploding gradients | see the gradient cliff on a real loss surface; clip; initialise well |
+# | 03 | [vanishing and exploding gradients](03_vanishing_and_exploding_gradients.ipynb) | see the gradient cliff on a real loss surface; clip; initialise well |
 # | 04 | LSTM and GRU | explain the gates and the constant error carousel; solve the adding problem |
 # | 05 | language models | train a character-level language model; sample with temperature |
 # | 06 | classification and tagging | many-to-one and tagging with bidirectional and stacked RNNs; place dropout |
 # | 07 | sequence to sequence | build an encoder-decoder with teacher forcing; see the bottleneck |
 #
-# Each lesson is a notebook in `notebooks/`. After a lesson, do its **exercise** notebook in `exercises/`:
+# Each lesson is a notebook in `notebooks/`. After a lesson, do its **exercise** notebook in
+# [`exercises/`](../exercises) (the first one: [`01_forward_pass.ipynb`](../exercises/01_forward_pass.ipynb)):
 # you write the functions the lesson explained (`rnn_step_forward`, `rnn_backward`, ...) and a check
 # under each one tells you at once whether it is right. `solutions/` holds the same notebooks solved:
 # look there only after you have tried.

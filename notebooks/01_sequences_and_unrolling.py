@@ -449,6 +449,10 @@ fig
 # - Read every state for per-step answers, the final state (each sequence's own last step) for one answer.
 # - The scale of $W_h$ decides whether the trace of an input fades (below 1) or persists and saturates (above 1);
 #   the hand-built parity net needs saturated units to keep its bit.
+#
+# **Next**: write these pieces yourself in the exercise
+# [`exercises/01_forward_pass.ipynb`](../exercises/01_forward_pass.ipynb) (`rnn_step_forward`, `rnn_forward`, a stable
+# `softmax`, the sequence loss), then lesson 02 differentiates all of it.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Check your understanding

@@ -592,6 +592,10 @@ for k in (None, 40, 47):
 #   gradient from the future is missing; "only `Wh` wrong" points at one line.
 # - Truncated BPTT (`truncate=k`): `"chunk"` costs $T$ and is badly biased, `"window"` converges fast in $k$ but costs
 #   about $Tk$. Its real saving is on streams: $O(T)$ work and $k$ stored states instead of $O(T^2/k)$ and $T$.
+#
+# **Next**: the exercise [`exercises/02_bptt.ipynb`](../exercises/02_bptt.ipynb) (`rnn_step_backward`, `rnn_backward`,
+# the gradient checker, truncation), then
+# [lesson 03](03_vanishing_and_exploding_gradients.ipynb): what the product of Jacobians does over many steps.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Check your understanding
