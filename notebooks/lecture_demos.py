@@ -59,7 +59,7 @@ from rnn_course import demos
 #   records *which* input it saw.
 # - **Ask**: which scale would you pick to remember the pulse for 40 steps, and what is the catch?
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 demos.hidden_state_demo(presenter=True)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -74,7 +74,7 @@ demos.hidden_state_demo(presenter=True)
 #   so errors are corrected instead of accumulating. The same weights run for any length (parameter sharing).
 # - **Ask**: why does a *larger* gain make the memory *better* here, when saturation hurt in demo 1?
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 demos.parity_demo(presenter=True)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -93,7 +93,7 @@ demos.parity_demo(presenter=True)
 # - **Ask**: with chunks of 25 characters (as in min-char-rnn), can the model learn that a quote opened
 #   40 characters ago must close?
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 demos.bptt_demo(presenter=True)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -111,7 +111,7 @@ demos.bptt_demo(presenter=True)
 #   vanishes anyway.
 # - **Ask**: why can't we just initialise $W_h$ with spectral radius exactly 1 and be done?
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 demos.spectral_radius_demo(presenter=True)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -127,7 +127,7 @@ demos.spectral_radius_demo(presenter=True)
 #   caps the length. Element-wise clipping changes the direction too.
 # - **Ask**: norm clipping or value clipping: which one can make a step point somewhere the gradient does not?
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 demos.cliff_demo(presenter=True)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -135,13 +135,13 @@ demos.cliff_demo(presenter=True)
 #
 # Every demo is an object: keep it in a variable, and move it from a cell with `set`, which redraws once for
 # several controls. This is how to script a demo in a talk, or to show one where widgets are not available
-# (a static export shows the figure at the values set last).
+# (a static export shows the figure at the values set last). `demo.values` holds the current values and
+# `demo.latencies` the time each redraw took.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 cliff = demos.cliff_demo(presenter=True)
-cliff.set(threshold=0.05)
-print(cliff)  # the values it shows
-print(f"{len(cliff.latencies)} redraws so far, the last in {1e3 * cliff.latencies[-1]:.0f} ms")
+cliff.set(threshold=0.05, lr=1.0)
+print(cliff)  # the values it shows now
 cliff
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -154,6 +154,7 @@ cliff
 #   whether gradients vanish or explode (demo 4).
 # - Exploding gradients are a cliff in the loss surface; clipping the norm walks down it (demo 5).
 #
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ## Questions for the room
 #
 # 1. In demo 1, the scale is exactly 1 and the net is linear instead of tanh. What happens to the pulse?
@@ -176,7 +177,8 @@ cliff
 #    runs take the same steps until one of them reaches the wall.
 #
 # </details>
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ## References
 #
 # - R. Pascanu, T. Mikolov, Y. Bengio, *On the difficulty of training recurrent neural networks*, ICML 2013

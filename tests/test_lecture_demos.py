@@ -264,4 +264,9 @@ def test_lecture_notebook_is_marked_up_for_slides():
     types = [c.metadata.get("slideshow", {}).get("slide_type") for c in nb.cells]
     assert types[0] == "slide" and types.count("slide") >= len(FACTORIES) + 2
     assert nb.cells[0].source.startswith("# Lecture demos")
-    assert "<summary>Answers</summary>" in nb.cells[-1].source and "## References" in nb.cells[-1].source
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "## Summary" in text and "<summary>Answers</summary>" in text
+    assert nb.cells[-1].source.startswith("## References")
+    demo_cells = [c for c in nb.cells if c.cell_type == "code" and "presenter=True)" in c.source]
+    assert all(c.metadata.get("slideshow", {}).get("slide_type") == "subslide" for c in demo_cells), (
+        "each demo gets a slide of its own (a figure under the talking points does not fit)")
