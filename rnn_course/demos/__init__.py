@@ -16,3 +16,6 @@ from .cliff import cliff_demo  # noqa: E402
 from .gradients import spectral_radius_demo  # noqa: E402
 
 __all__ += ["cliff_demo", "spectral_radius_demo"]
+from .lstm import carousel_demo  # noqa: E402
+
+__all__ += ["carousel_demo"]

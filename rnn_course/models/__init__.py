@@ -13,3 +13,6 @@ __all__ = ["MODELS", "Model", "load_model", "register_model", "SequenceRegressor
 from .language import CharLanguageModel  # noqa: E402
 
 __all__ += ["CharLanguageModel"]
+from .lstm_variants import NoForgetLSTMRegressor  # noqa: E402
+
+__all__ += ["NoForgetLSTMRegressor"]

@@ -41,3 +41,18 @@ __all__ += [
     "plot_descent_paths", "plot_gradient_norm", "plot_loss_surface", "plot_loss_surface_3d",
     "plot_cliff_slice", "plot_one_unit_states",
 ]
+from .adding import plot_adding_curves, plot_adding_example, plot_adding_scores  # noqa: E402
+from .gates import (  # noqa: E402
+    plot_carousel,
+    plot_cell_trace,
+    plot_gate_activations,
+    plot_gru_cell,
+    plot_lstm_cell,
+    plot_state_gradients,
+)
+
+__all__ += [
+    "plot_adding_curves", "plot_adding_example", "plot_adding_scores",
+    "plot_carousel", "plot_cell_trace", "plot_gate_activations", "plot_gru_cell", "plot_lstm_cell",
+    "plot_state_gradients",
+]

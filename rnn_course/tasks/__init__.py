@@ -12,3 +12,6 @@ __all__ += ["parity_accuracy", "parity_batch", "running_parity", "window_lookup_
 from .latch import latch_batch, latch_sweep, train_latch, train_latch_rnn  # noqa: E402
 
 __all__ += ["latch_batch", "latch_sweep", "train_latch", "train_latch_rnn"]
+from .adding import adding_batch, adding_data, evaluate_adding, score_adding  # noqa: E402
+
+__all__ += ["adding_batch", "adding_data", "evaluate_adding", "score_adding"]
