@@ -136,7 +136,8 @@ def shape_problem(name: str, got_shape, expected_shape, spec, dims) -> str | Non
 def _shape_hint(got, exp, spec, dims) -> str | None:
     letters = list(spec)
     if len(got) == len(exp) == 2 and got == exp[::-1]:
-        return "it is transposed (a weight gradient is (rows of W) x (columns of W), like W itself)"
+        return "it is transposed" + (" (a weight's gradient has the shape of the weight)" if spec and all(
+            isinstance(s, str) and s[-1:] in "DHV" for s in spec) and letters[0] != "N" else "")
     if len(got) == len(exp) + 1:
         for axis in range(len(got)):
             rest = got[:axis] + got[axis + 1:]

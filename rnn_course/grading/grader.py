@@ -329,20 +329,28 @@ def write_csv(report: dict, path) -> None:
     _atomic_write(path, buf.getvalue())
 
 
-def _display_path(path: str) -> str:
+def _display_paths(paths) -> dict:
+    """Short names for the table: each path relative to the folder all submissions share."""
+    paths = list(paths)
     try:
-        rel = os.path.relpath(path)
+        common = os.path.commonpath([os.path.abspath(p) for p in paths]) if len(paths) > 1 else None
     except ValueError:
-        return path
-    return rel if len(rel) < len(path) else path
+        common = None
+    if common and not os.path.isdir(common):
+        common = os.path.dirname(common)
+    out = {}
+    for p in paths:
+        out[p] = os.path.relpath(os.path.abspath(p), common) if common else os.path.basename(p)
+    return out
 
 
 def format_table(report: dict, width: int | None = None) -> str:
     """The report as a plain-text table: submission, item, points, message."""
     width = width or shutil.get_terminal_size((120, 20)).columns
     rows = [("submission", "item", "points", "message")]
+    names = _display_paths([s["path"] for s in report["submissions"]])
     for sub in report["submissions"]:
-        name = _display_path(sub["path"])
+        name = names[sub["path"]]
         for item in sub["items"]:
             rows.append((name, item["name"], f"{item['points']:g}/{item['max_points']:g}", item["message"]))
         rows.append((name, "TOTAL", f"{sub['score']:g}/{sub['max_score']:g}", "; ".join(sub.get("notes", []))))

@@ -115,6 +115,7 @@ def main(argv=None) -> int:
         except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt: record and go on
             error = describe_exception(exc, cell_source)
             if isinstance(exc, SyntaxError):
+                error["message"] = exc.msg
                 error["where"] = {"function": "<module>", "line": exc.lineno, "source": (exc.text or "").strip()}
         _flush()
         send({"event": "cell_done", "index": index, "error": error, "seconds": time.perf_counter() - start})
