@@ -223,7 +223,8 @@ with needs("softmax_cross_entropy"):
 # what the grader will compute from your saved notebook.
 
 # %%
-check_all("01_forward_pass")
+score = check_all("01_forward_pass")
+score
 
 # %% [markdown]
 # ## Summary

@@ -238,7 +238,8 @@ with needs("numerical_gradient", "rnn_backward"):
 # ## Your score
 
 # %%
-check_all("02_bptt")
+score = check_all("02_bptt")
+score
 
 # %% [markdown]
 # ## Summary

@@ -64,8 +64,9 @@ check("jacobian_norms", jacobian_norms)
 
 # %% [markdown]
 # Now watch it. Three recurrent matrices that differ only in scale (orthogonal, times a gain), each driving an RNN
-# with random inputs for 60 steps; the lines are your `jacobian_norms` of the states. Below gain 1 the gradient
-# dies geometrically; above it, it can grow until the units saturate and $1 - h^2$ pulls it back down.
+# with random inputs for 60 steps; the lines are your `jacobian_norms` of the states. At gain 0.8 the gradient
+# dies geometrically. At gain 1 it still dies, more slowly: $1 - h^2 < 1$ shrinks it a little at every step. At
+# gain 1.5 it grows at first, until the units saturate and $1 - h^2$ holds it back near 1.
 
 # %%
 H, T = 16, 60
@@ -179,7 +180,8 @@ fig
 # ## Your score
 
 # %%
-check_all("03_gradients")
+score = check_all("03_gradients")
+score
 
 # %% [markdown]
 # ## Summary

@@ -164,7 +164,8 @@ check("gru_step_backward", gru_step_backward)
 # ## Your score
 
 # %%
-check_all("04_gates")
+score = check_all("04_gates")
+score
 
 # %% [markdown]
 # ## Summary

@@ -172,7 +172,8 @@ with needs("generate", "train_step"):
 # ## Your score
 
 # %%
-check_all("05_language_model")
+score = check_all("05_language_model")
+score
 
 # %% [markdown]
 # ## Summary

@@ -77,8 +77,9 @@ check("jacobian_norms", jacobian_norms)
 
 # %% [markdown]
 # Now watch it. Three recurrent matrices that differ only in scale (orthogonal, times a gain), each driving an RNN
-# with random inputs for 60 steps; the lines are your `jacobian_norms` of the states. Below gain 1 the gradient
-# dies geometrically; above it, it can grow until the units saturate and $1 - h^2$ pulls it back down.
+# with random inputs for 60 steps; the lines are your `jacobian_norms` of the states. At gain 0.8 the gradient
+# dies geometrically. At gain 1 it still dies, more slowly: $1 - h^2 < 1$ shrinks it a little at every step. At
+# gain 1.5 it grows at first, until the units saturate and $1 - h^2$ holds it back near 1.
 
 # %%
 H, T = 16, 60
@@ -199,13 +200,13 @@ fig
 # ## Your score
 
 # %%
-check_all("03_gradients")
+score = check_all("03_gradients")
+score
 
 # %%
 ### BEGIN HIDDEN
-# The solutions must score full marks (not in the exercise; skipped when the grader runs this notebook).
-report = check_all("03_gradients")
-assert report.full_marks or report.skipped, report
+# The solutions must score full marks (not in the exercise; the grader skips in-notebook checks).
+assert score.full_marks or score.skipped, score
 ### END HIDDEN
 
 # %% [markdown]

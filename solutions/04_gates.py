@@ -203,13 +203,13 @@ check("gru_step_backward", gru_step_backward)
 # ## Your score
 
 # %%
-check_all("04_gates")
+score = check_all("04_gates")
+score
 
 # %%
 ### BEGIN HIDDEN
-# The solutions must score full marks (not in the exercise; skipped when the grader runs this notebook).
-report = check_all("04_gates")
-assert report.full_marks or report.skipped, report
+# The solutions must score full marks (not in the exercise; the grader skips in-notebook checks).
+assert score.full_marks or score.skipped, score
 ### END HIDDEN
 
 # %% [markdown]

@@ -213,13 +213,13 @@ with needs("generate", "train_step"):
 # ## Your score
 
 # %%
-check_all("05_language_model")
+score = check_all("05_language_model")
+score
 
 # %%
 ### BEGIN HIDDEN
-# The solutions must score full marks (not in the exercise; skipped when the grader runs this notebook).
-report = check_all("05_language_model")
-assert report.full_marks or report.skipped, report
+# The solutions must score full marks (not in the exercise; the grader skips in-notebook checks).
+assert score.full_marks or score.skipped, score
 ### END HIDDEN
 
 # %% [markdown]
