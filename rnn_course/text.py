@@ -29,6 +29,8 @@ __all__ = [
     "TextBatches",
     "ngram_cross_entropy",
     "ngram_baselines",
+    "CharNGramModel",
+    "known_word_fraction",
 ]
 
 
@@ -259,3 +261,103 @@ def ngram_baselines(train_ids, test_ids, V: int, alpha: float = 0.1) -> dict[str
     """{"uniform", "unigram", "bigram"}: cross-entropies in nats/char that a language model must beat."""
     return {name: ngram_cross_entropy(train_ids, test_ids, V, order, alpha)
             for order, name in enumerate(("uniform", "unigram", "bigram"))}
+
+
+def known_word_fraction(text: str, reference: str, min_length: int = 3) -> float:
+    """Fraction of the words of ``text`` that occur in ``reference``.
+
+    Words are runs of at least ``min_length`` letters, case ignored (shorter
+    ones such as "a" or "me" are real words by chance too often). A crude
+    but honest measure of "recognisable words" in generated text: random
+    characters score near 0, real text near 1.
+    """
+    import re
+
+    if not isinstance(text, str) or not isinstance(reference, str):
+        raise ValueError("text, reference: expected strings")
+    words = [w for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= min_length]
+    if not words:
+        return 0.0
+    known = set(re.findall(r"[a-z]+", reference.lower()))
+    return sum(w in known for w in words) / len(words)
+
+
+class CharNGramModel:
+    """A count-based character model of order n with Witten-Bell interpolation: no training, no gradients.
+
+    p(c | last n-1 chars) = (count(ctx, c) + u(ctx) p_lower(c)) / (count(ctx) + u(ctx)),
+    where u(ctx) is the number of distinct characters seen after ctx and
+    p_lower the same estimate with one character less of context (down to
+    the uniform distribution). It is here as a yardstick and as the instant
+    model behind ``temperature_demo()`` when no trained network is given:
+    sampling works the same for any model that scores the next character.
+
+    Inputs: ids (L,) to count, V, order n >= 1, chars (optional, to sample text).
+    """
+
+    def __init__(self, ids, V: int, order: int = 5, chars: str | None = None):
+        ids = _ids("ids", ids, V)
+        if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or not 1 <= order <= 8:
+            raise ValueError(f"order: expected an integer in [1, 8], got {order!r}")
+        if chars is not None and len(chars) != V:
+            raise ValueError(f"chars: expected {V} characters (V), got {len(chars)}")
+        self.V, self.order, self.chars = int(V), int(order), chars
+        self._tables = []  # per context length k: sorted codes of (ctx, c) and their counts
+        for k in range(self.order):
+            codes = np.zeros(len(ids) - k, dtype=np.int64)
+            for j in range(k + 1):
+                codes = codes * self.V + ids[j : len(ids) - k + j]
+            unique, counts = np.unique(codes, return_counts=True)
+            self._tables.append((unique, counts.astype(float)))
+
+    def next_probs(self, context) -> np.ndarray:
+        """p(next char | context) (V,) from the last order-1 ids of ``context`` (1-D, may be shorter)."""
+        context = _ids("context", context, self.V)[-(self.order - 1):] if self.order > 1 else np.zeros(0, int)
+        probs = np.full(self.V, 1.0 / self.V)
+        for k in range(self.order):
+            if k > len(context):
+                break
+            ctx = 0
+            for c in context[len(context) - k:]:
+                ctx = ctx * self.V + int(c)
+            unique, counts = self._tables[k]
+            lo, hi = np.searchsorted(unique, [ctx * self.V, (ctx + 1) * self.V])
+            if hi == lo:
+                break  # context never seen: keep the shorter context's estimate
+            seen = np.zeros(self.V)
+            seen[unique[lo:hi] - ctx * self.V] = counts[lo:hi]
+            types = hi - lo
+            probs = (seen + types * probs) / (seen.sum() + types)
+        return probs
+
+    def next_logits(self, context) -> np.ndarray:
+        """log p(next char | context) (V,): scores for ``sampling.sample_next``."""
+        return np.log(self.next_probs(context))
+
+    def cross_entropy(self, ids) -> float:
+        """Mean -ln p of each id given the ones before it (nats per character)."""
+        ids = _ids("ids", ids, self.V)
+        return float(-np.mean([np.log(self.next_probs(ids[:t])[ids[t]]) for t in range(len(ids))]))
+
+    def sample(self, length: int, *, prime: str = "\n", temperature: float = 1.0, top_k: int | None = None,
+               rng=None) -> str:
+        """Generate ``length`` characters after ``prime`` (as ``CharLanguageModel.sample``)."""
+        from .sampling import sample_next
+
+        if self.chars is None:
+            raise ValueError("chars: build the model with chars= to sample text")
+        vocab = CharVocab(self.chars)
+        from .init import as_rng
+
+        rng = as_rng(rng)
+        ids = list(vocab.encode(prime))
+        out = []
+        for _ in range(int(length)):
+            nxt = sample_next(self.next_logits(np.array(ids, dtype=np.int64)), temperature=temperature, top_k=top_k,
+                              rng=rng)
+            ids.append(nxt)
+            out.append(nxt)
+        return vocab.decode(np.array(out, dtype=np.int64))
+
+    def __repr__(self) -> str:
+        return f"CharNGramModel(order={self.order}, V={self.V})"

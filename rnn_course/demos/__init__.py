@@ -19,3 +19,6 @@ __all__ += ["cliff_demo", "spectral_radius_demo"]
 from .lstm import carousel_demo  # noqa: E402
 
 __all__ += ["carousel_demo"]
+from .sampling import temperature_demo  # noqa: E402
+
+__all__ += ["temperature_demo"]

@@ -56,3 +56,6 @@ __all__ += [
     "plot_carousel", "plot_cell_trace", "plot_gate_activations", "plot_gru_cell", "plot_lstm_cell",
     "plot_state_gradients",
 ]
+from .language import plot_lm_curves, plot_temperature  # noqa: E402
+
+__all__ += ["plot_lm_curves", "plot_temperature"]
