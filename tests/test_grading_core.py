@@ -4,6 +4,7 @@ the sandboxed process, and the diagnoses."""
 from __future__ import annotations
 
 import struct
+import time
 
 import numpy as np
 import pytest
@@ -173,6 +174,18 @@ def test_the_sandbox_skips_a_cell_that_hangs_or_kills_and_limits_memory():
         assert hung.status == "timeout" and "1 s" in hung.detail
         runner.begin_item(5)
         assert runner.call("f", {"n": 3}).value == 3.0  # a fresh process after the kill
+
+
+@pytest.mark.slow
+def test_a_submission_that_stops_reading_cannot_block_the_grader():
+    cells = ["import os, time\nimport numpy as np\ndef f(x):\n    return x.sum()",
+             "os.read = lambda fd, n: time.sleep(3600)"]
+    with ProcessRunner(cells, timeout=10) as runner:
+        assert runner.start()
+        runner.begin_item(2)
+        start = time.perf_counter()
+        out = runner.call("f", {"x": np.ones((1000, 1000))})  # 8 MB: far more than a pipe holds
+        assert out.status == "timeout" and time.perf_counter() - start < 10
 
 
 # ---------------------------------------------------------------------------------------------- diagnose

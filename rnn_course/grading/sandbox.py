@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import queue
+import select
 import shutil
 import signal
 import subprocess
@@ -116,6 +117,7 @@ class ProcessRunner(Runner):
             os.close(rep_w)
             os.close(out_w)
         self._req_fd = req_w
+        os.set_blocking(req_w, False)
         self._queue = queue.Queue()
         q = self._queue
 
@@ -159,8 +161,19 @@ class ProcessRunner(Runner):
             t.start()
 
     def _send(self, header: dict, blobs=()) -> bool:
+        """Write a request without ever blocking past the deadline (a submission may stop reading)."""
+        data = memoryview(wire.frame_bytes(dict(header, blobs=len(blobs)), list(blobs)))
+        deadline = self.deadline if self.deadline is not None else time.monotonic() + self.timeout
+        deadline = max(deadline, time.monotonic() + 5.0)
         try:
-            wire.write_frame(self._req_fd, dict(header, blobs=len(blobs)), list(blobs))
+            while data:
+                try:
+                    data = data[os.write(self._req_fd, data):]
+                except BlockingIOError:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        return False
+                    select.select([], [self._req_fd], [], remaining)
             return True
         except OSError:
             return False
@@ -270,8 +283,12 @@ class ProcessRunner(Runner):
             if self.broken or not self.start():
                 return {"status": "crashed", "detail": self.broken or "the notebook could not be run"}, []
         if not self._send(request, blobs):
-            code = self._exit_code()
-            self.kill()
+            alive = self._proc.poll() is None
+            code = self.kill()
+            if alive:
+                limit = getattr(self, "item_seconds", None)
+                return {"status": "timeout", "detail": "it stopped reading the grader's requests" + (
+                    f" (the limit is {limit:g} s per item)" if limit else "")}, []
             return {"status": "crashed", "detail": _describe_exit(code, self.memory_mb)}, []
         kind, header, reply_blobs = self._get(self.deadline)
         if kind == "frame":

@@ -34,6 +34,7 @@ __all__ = [
     "ProtocolError",
     "encode",
     "decode",
+    "frame_bytes",
     "write_frame",
     "read_frame",
     "MAX_FRAME_BYTES",
@@ -280,24 +281,23 @@ def _blob(blobs, index) -> bytes:
 # frames on a pipe
 
 
-def write_frame(fd: int, header: dict, blobs: list) -> None:
-    """Write one message to a file descriptor (blocking)."""
+def frame_bytes(header: dict, blobs: list) -> bytes:
+    """One message as bytes: the JSON header's length and text, then each buffer's length and bytes."""
     head = json.dumps(header, separators=(",", ":")).encode()
     parts = [struct.pack(">Q", len(head)), head]
     for b in blobs:
         parts.append(struct.pack(">Q", len(b)))
         parts.append(b)
-    data = b"".join(parts)
-    view = memoryview(data)
-    while view:
-        n = _write(fd, view)
-        view = view[n:]
+    return b"".join(parts)
 
 
-def _write(fd, view):
+def write_frame(fd: int, header: dict, blobs: list) -> None:
+    """Write one message to a (blocking) file descriptor."""
     import os
 
-    return os.write(fd, view)
+    view = memoryview(frame_bytes(header, blobs))
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def read_frame(read_exact, *, limit: int = MAX_FRAME_BYTES) -> tuple[dict, list]:
