@@ -30,6 +30,7 @@ __all__ = [
     "CELL_COLORS",
     "figure_to_png",
     "canvas_to_png",
+    "canvas_to_jpeg",
 ]
 
 DIVERGING = "RdBu_r"  # values around 0 (weights, hidden states, gradients)
@@ -91,4 +92,21 @@ def canvas_to_png(canvas) -> bytes:
     image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
     buf = io.BytesIO()
     image.save(buf, format="PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def canvas_to_jpeg(canvas, quality: int = 90) -> bytes:
+    """JPEG bytes of what an Agg canvas holds now: the live frames of a demo.
+
+    PNG encoding of a 0.5-megapixel figure costs 10-40 ms, most of a slider
+    update's budget; JPEG at quality 90 without chroma subsampling costs a
+    tenth of that and keeps lines and text sharp enough on a screen. The
+    static fallback saved in a notebook stays PNG.
+    """
+    from PIL import Image
+
+    width, height = canvas.get_width_height(physical=True)
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+    buf = io.BytesIO()
+    image.save(buf, format="JPEG", quality=quality, subsampling=0)
     return buf.getvalue()
