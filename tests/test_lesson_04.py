@@ -341,7 +341,7 @@ def test_carousel_demo_drives_every_control(artifacts):
     grad = next(a for a in demo.animated if a.get_gid() == "grad-lstm")
     np.testing.assert_allclose(grad.get_ydata(), np.maximum(want.carousel_gradient, 1e-30))
     caption = next(a for a in demo.animated if a.get_gid() == "caption")
-    assert f"recalled v = {want.recalled:.4f}" in caption.get_text()
+    assert f"v = {want.recalled:.4f}" in caption.get_text()
     for label, values in CAROUSEL_PRESETS.items():
         demo.set(**values)
         assert demo.error is None, label

@@ -91,8 +91,8 @@ def carousel_demo(*, presenter: bool = False, value: float = 4.2, t_write: int =
         "forget": float_slider("forget gate f", float(forget), 0.5, 1.0, 0.005, presenter=presenter,
                                readout_format=".3f"),
     }
-    animated = [values, written, *gate_lines.values(), c_line, h_line, caption, grad_lstm, grad_tanh,
-                *write_lines, *read_lines]
+    animated = [values, written, *gate_lines.values(), c_line, h_line, grad_lstm, grad_tanh,
+                *write_lines, *read_lines, caption]  # drawn in this order: the caption's box on top
     return Demo("The constant error carousel", fig, update, controls, animated=animated,
                 presets=CAROUSEL_PRESETS,
                 description="With f = 1 the cell keeps the value exactly and the gradient back to the write "

@@ -26,7 +26,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.patches import Circle, Ellipse, FancyArrowPatch, FancyBboxPatch, Rectangle
 
 from .._checks import as_array, check_finite, check_shape
-from ..carousel import CAROUSEL_SCALE, CarouselRun, tanh_hold_slope
+from ..carousel import CarouselRun, tanh_hold_slope
 from ._style import CELL_COLORS, DIVERGING, SEQUENTIAL, get_figure_ax, new_figure
 from .gradients import FLOOR, plot_jacobian_norms
 
@@ -254,7 +254,7 @@ def plot_carousel(run: CarouselRun, *, axes=None, title: str | None = None):
     if not isinstance(run, CarouselRun):
         raise ValueError(f"run: expected a CarouselRun from run_carousel, got {type(run).__name__}")
     if axes is None:
-        fig, grid = new_figure(figsize=(11.5, 6.4), nrows=2, ncols=2)
+        fig, grid = new_figure(figsize=(10.5, 5.8), nrows=2, ncols=2)
         ax_in, ax_g, ax_c, ax_d = grid[0, 0], grid[1, 0], grid[0, 1], grid[1, 1]
     else:
         fig, (ax_in, ax_g, ax_c, ax_d) = _check_axes(axes, 4)
@@ -330,12 +330,11 @@ def _carousel_gradients(run: CarouselRun):
 
 
 def _carousel_caption(run: CarouselRun) -> str:
+    # short on purpose: the caption is redrawn on every demo update and glyph rendering dominates its cost
     if run.t_read < run.t_write:
-        return f"read at t = {run.t_read} before the write at t = {run.t_write}:\nnothing stored yet"
-    kept = run.carousel_gradient[run.t_write - 1]
-    return (f"stored at t = {run.t_write}: c = tanh({CAROUSEL_SCALE:g} x {run.value:.2f}) = {run.stored:.4f}\n"
-            f"read at t = {run.t_read}: c = {run.c[run.t_read - 1]:.4f}, recalled v = {run.recalled:.4f}\n"
-            f"dc_read/dc_write = {kept:.3g}")
+        return f"read at t = {run.t_read}, before the write:\nnothing stored yet"
+    return (f"write t = {run.t_write}: c = {run.stored:.4f}\n"
+            f"read t = {run.t_read}: c = {run.c[run.t_read - 1]:.4f}, v = {run.recalled:.4f}")
 
 
 # --------------------------------------------------------------------------- gate heatmaps
