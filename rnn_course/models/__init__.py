@@ -16,3 +16,7 @@ __all__ += ["CharLanguageModel"]
 from .lstm_variants import NoForgetLSTMRegressor  # noqa: E402
 
 __all__ += ["NoForgetLSTMRegressor"]
+from .classifier import SequenceClassifier  # noqa: E402
+from .tagger import SequenceTagger  # noqa: E402
+
+__all__ += ["SequenceClassifier", "SequenceTagger"]
