@@ -192,6 +192,20 @@ def run_all_and_wait(page, timeout_s: float) -> None:
     accept_kernel_dialog(page, wait_ms=500)
     # "Run All" sets every prompt to [*] at once; done = no [*] and the kernel idle, twice in a row
     # (the kernel is briefly idle between two cells).
+    try:
+        _wait_until_done(page, timeout_s)
+    except Exception as err:  # say which cell is still running, not just "timeout"
+        running = page.evaluate("""() => Array.from(document.querySelectorAll('.jp-CodeCell'))
+            .map((cell, i) => [i, cell.querySelector('.jp-InputPrompt').textContent,
+                               (cell.querySelector('.cm-content') || {}).innerText || ''])
+            .filter(([i, prompt]) => prompt.includes('*'))
+            .map(([i, prompt, source]) => 'code cell ' + i + ': ' + source.split('\\n')[0].slice(0, 70))""")
+        status = page.locator(".jp-Notebook-ExecutionIndicator").get_attribute("data-status")
+        raise TimeoutError(f"Run All not finished after {timeout_s:.0f} s (kernel {status}); "
+                           f"{len(running)} cells queued or running, the first: {running[:1]}") from err
+
+
+def _wait_until_done(page, timeout_s: float) -> None:
     page.wait_for_function(
         """() => {
             const busy = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputPrompt'))
