@@ -361,7 +361,8 @@ def format_table(report: dict, width: int | None = None) -> str:
     lines = []
     for i, (a, b, c, d) in enumerate(rows):
         d = d if len(d) <= room else d[: room - 1] + "…"
-        lines.append(f"{a[:w0].ljust(w0)}  {b[:w1].ljust(w1)}  {c.rjust(w2)}  {d}".rstrip())
+        a = a if len(a) <= w0 else "…" + a[-(w0 - 1):]  # a path's end says more than its start
+        lines.append(f"{a.ljust(w0)}  {b[:w1].ljust(w1)}  {c.rjust(w2)}  {d}".rstrip())
         if i == 0:
             lines.append("-" * min(width, w0 + w1 + w2 + 6 + room))
     g = report.get("grader", {})
