@@ -18,12 +18,14 @@
 # - a two-unit RNN, built by hand, that remembers a bit for thousands of steps (lesson 01);
 # - how far the gradient travels back in BPTT, and what truncation drops (lesson 02);
 # - the spectral radius deciding between vanishing and exploding gradients (lesson 03);
-# - the cliff on a real loss surface, and gradient clipping walking down it (lesson 03).
+# - the cliff on a real loss surface, and gradient clipping walking down it (lesson 03);
+# - the LSTM's constant error carousel: a value, and its gradient, kept for 40 steps (lesson 04);
+# - sampling temperature: from repetitive to noise, and top-k in between (lesson 05).
 #
 # **Prerequisites**: the lessons the demos come from (for you; the room needs only the idea of an RNN).
 # A JupyterLab with the widget extension: `rnn-course doctor` checks it.
 #
-# **Time**: 3 to 5 minutes per demo; the whole set takes about 30 minutes.
+# **Time**: 3 to 5 minutes per demo; the whole set takes about 40 minutes.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## Before the lecture
@@ -131,6 +133,44 @@ demos.spectral_radius_demo(presenter=True)
 demos.cliff_demo(presenter=True)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
+# ## 6 · The constant error carousel (lesson 04)
+#
+# A hand-set LSTM cell stores one value when its input gate opens and gives it back when its output gate opens,
+# among distractors as large as the value. Bottom right: the gradient from the read step back to each step $k$,
+# for the LSTM cell and for a tanh unit holding the same value.
+#
+# - **Show**: **"perfect memory (f = 1)"**: the value comes back exactly and the gradient is exactly 1 all the
+#   way to the write. **"leaky (f = 0.98)"** and **"forgetful (f = 0.8)"**: value and gradient shrink together,
+#   like $f^k$. **"long hold (55 steps)"**, then **"read before write"**. Drag **forget gate f** down from 1.
+# - **Say**: the cell state is updated by addition, $c_t = f_t \odot c_{t-1} + i_t \odot g_t$, so
+#   $\partial c_t / \partial c_{t-1} = f_t$: with $f = 1$ nothing shrinks, however long the gap. The gates
+#   decide when to write, when to read and how long to keep, and they are learned.
+# - **Ask**: a tanh unit can hold a value too (as a stable fixed point). Why does its gradient still vanish?
+
+# %% slideshow={"slide_type": "subslide"}
+demos.carousel_demo(presenter=True)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 7 · Sampling temperature (lesson 05)
+#
+# A character-level model gives a distribution over the next character; generating text means sampling from it,
+# feeding each character back in. Temperature $T$ divides the scores before the softmax. Without a model the demo
+# uses a 5-gram count model of the shipped Shakespeare text (ready in under a second); to show a model trained in
+# lesson 05, pass it: `demos.temperature_demo(lstm, presenter=True)`.
+#
+# - **Show**: **"greedy (T = 0)"**: the likeliest character every time, and the text loops.
+#   **"cautious (T = 0.5)"**, **"the model's own (T = 1)"**, **"wild (T = 2)"**: from safe to noise.
+#   **"T = 1.5, top-5"**: a high temperature made safe by cutting the tail. Drag **random seed** for another
+#   sample at the same settings.
+# - **Say**: $T = 1$ samples the model's own distribution; $T < 1$ sharpens it towards the argmax (safe,
+#   repetitive), $T > 1$ flattens it towards uniform. The nonsense comes from the many unlikely characters in
+#   the tail, which is what top-k removes.
+# - **Ask**: greedy decoding picks the likeliest character at every step. Does it find the likeliest text?
+
+# %% slideshow={"slide_type": "subslide"}
+demos.temperature_demo(presenter=True)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Driving a demo from code
 #
 # Every demo is an object: keep it in a variable, and move it from a cell with `set`, which redraws once for
@@ -153,6 +193,9 @@ cliff
 # - The same numbers decide how far gradient travels back, and so what truncating BPTT costs (demo 3) and
 #   whether gradients vanish or explode (demo 4).
 # - Exploding gradients are a cliff in the loss surface; clipping the norm walks down it (demo 5).
+# - The LSTM's cell state is updated by addition and scaled only by the forget gate: with $f = 1$ a value and
+#   its gradient survive any gap (demo 6).
+# - Generating text is sampling, and temperature and top-k set how adventurous it is (demo 7).
 #
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## Questions for the room
@@ -162,6 +205,8 @@ cliff
 #    sends plenty to $h_1$?
 # 3. In demo 4 (linear, radius 1.2), by roughly what factor has the gradient grown after 50 steps?
 # 4. In demo 5, the unclipped run and the norm-clipped run take the same first steps. Why?
+# 5. In demo 6, the forget gate is 0.98. What fraction of the stored value is left after 40 steps?
+# 6. In demo 7, what does top-k with $k = 1$ do, at any temperature?
 #
 # <details>
 # <summary>Answers</summary>
@@ -175,6 +220,8 @@ cliff
 #    factor in the long run.
 # 4. Clipping only acts when the gradient's norm exceeds the threshold; on the plateau it is small, so both
 #    runs take the same steps until one of them reaches the wall.
+# 5. $0.98^{40} \approx 0.45$: less than half, and the gradient back to the write shrinks by the same factor.
+# 6. It keeps only the likeliest character: greedy decoding, whatever the temperature.
 #
 # </details>
 
@@ -188,4 +235,8 @@ cliff
 # - R. J. Williams, J. Peng, *An efficient gradient-based algorithm for on-line training of recurrent network
 #   trajectories*, Neural Computation 1990 (truncated BPTT).
 # - A. Karpathy, *min-char-rnn.py* (2015): truncated BPTT in chunks of 25 characters.
-# - The lessons of this course: `notebooks/01_*` to `notebooks/03_*`.
+# - S. Hochreiter, J. Schmidhuber, *Long short-term memory*, Neural Computation 1997 (the constant error
+#   carousel); F. Gers, J. Schmidhuber, F. Cummins, *Learning to forget*, 2000 (the forget gate).
+# - A. Holtzman et al., *The curious case of neural text degeneration*, ICLR 2020 (why sampling needs a
+#   truncated tail: top-k and nucleus sampling).
+# - The lessons of this course: `notebooks/01_*` to `notebooks/05_*`.

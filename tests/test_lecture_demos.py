@@ -4,8 +4,9 @@ The lesson tests drive each demo's own callbacks; these tests hold every demo
 (including ones added later: they are found in ``rnn_course.demos.__all__``)
 to the lecture contract:
 
-* ``<thing>_demo(*, presenter=False, **initial_values) -> Demo``: keyword-only,
-  initial values set the controls, an unknown keyword is a ValueError;
+* ``<thing>_demo(*, presenter=False, **initial_values) -> Demo``: callable with
+  no arguments, keyword-only presenter switch and initial values, which set
+  the controls; an unknown keyword is refused;
 * presets exist, only name controls, stay inside the controls' ranges (a
   slider silently clips a value outside its range), and each one applied
   leaves no error;
@@ -87,12 +88,19 @@ def test_there_are_lecture_demos():
     assert len(FACTORIES) >= 5, FACTORIES
 
 
-def test_signature_is_keyword_only_with_a_presenter_switch(factory):
+def test_signature_is_one_line_with_a_presenter_switch_and_keyword_values(factory):
+    """Everything has a default (the demo is one line); the presenter switch and the controls' initial
+    values are keyword-only. An optional positional data argument (a trained model to sample from) is fine."""
     params = inspect.signature(factory).parameters
     assert params, f"{factory.__name__} takes no arguments"
-    positional = [p.name for p in params.values() if p.kind not in (p.KEYWORD_ONLY, p.VAR_KEYWORD)]
-    assert positional == [], f"{factory.__name__}: make {positional} keyword-only (def f(*, ...))"
+    required = [p.name for p in params.values()
+                if p.default is p.empty and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)]
+    assert required == [], f"{factory.__name__}: give {required} defaults (a lecture demo is one line)"
     assert "presenter" in params and params["presenter"].default is False
+    assert params["presenter"].kind is inspect.Parameter.KEYWORD_ONLY
+    controls = factory().controls
+    positional = [name for name in controls if name in params and params[name].kind is not params[name].KEYWORD_ONLY]
+    assert positional == [], f"{factory.__name__}: make the initial values {positional} keyword-only"
     assert factory.__doc__ and len(factory.__doc__.strip()) > 40, f"{factory.__name__} needs a docstring"
 
 
@@ -198,12 +206,35 @@ def _drawn_outside(fig) -> list[str]:
                             f"of a {width:.0f} x {height:.0f} figure")
     problems += [f"text {t.get_text()[:40]!r} is cut off" for t in fig.texts
                  if t.get_visible() and t.get_text().strip() and outside(t.get_window_extent(renderer))]
+    titles = [t for ax in fig.axes if ax.get_visible() for t in (ax.title, ax._left_title, ax._right_title)
+              if t.get_visible() and t.get_text().strip()]
+    if fig._suptitle is not None and fig._suptitle.get_text().strip():
+        titles.append(fig._suptitle)
+    boxes = [t.get_window_extent(renderer) for t in titles]
+    problems += [f"titles {a.get_text()[:30]!r} and {b.get_text()[:30]!r} overlap"
+                 for i, (a, box_a) in enumerate(zip(titles, boxes, strict=True))
+                 for b, box_b in zip(titles[i + 1:], boxes[i + 1:], strict=True) if box_a.overlaps(box_b)]
     return problems
+
+
+def test_the_layout_check_sees_cut_off_and_overlapping_titles():
+    from rnn_course.plots._style import new_figure
+
+    fig, (left, right) = new_figure(figsize=(4, 2), ncols=2)
+    fig.set_layout_engine("none")
+    left.set_title("a title far too long for half of a four-inch figure")
+    right.set_title("and its neighbour")
+    problems = _drawn_outside(fig)
+    assert any("spans x" in p for p in problems) and any("overlap" in p for p in problems)
+    fig, ax = new_figure(figsize=(6, 3))
+    ax.set_title("fits")
+    assert _drawn_outside(fig) == []
 
 
 @pytest.mark.parametrize("presenter", [False, True], ids=["normal", "presenter"])
 def test_nothing_is_cut_off_at_any_preset(factory, presenter):
-    """Titles, labels and tick labels stay inside the figure (presenter fonts are large: easy to overrun)."""
+    """Titles, labels and tick labels stay inside the figure and titles do not overlap (presenter fonts are
+    large: easy to overrun)."""
     demo = factory(presenter=presenter)
     problems = [f"at start: {p}" for p in _drawn_outside(demo.figure)]
     for label, values in demo.presets.items():
