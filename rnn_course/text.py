@@ -31,6 +31,8 @@ __all__ = [
     "ngram_baselines",
     "CharNGramModel",
     "known_word_fraction",
+    "WordVocab",
+    "pad_sequences",
 ]
 
 
@@ -145,6 +147,65 @@ class CharVocab:
         shown = self.chars if len(self.chars) <= 40 else self.chars[:37] + "..."
         special = f", specials={list(self.specials)}" if self.specials else ""
         return f"CharVocab(V={self.size}, chars={shown!r}{special})"
+
+
+class WordVocab:
+    """A word vocabulary for the synthetic tasks: ``tokens[0]`` is "<pad>" (id 0), then the words in order.
+
+    ``encode`` takes a sentence (str, split on spaces) or a list of words and
+    refuses unknown words, naming them.
+    """
+
+    def __init__(self, words):
+        words = list(dict.fromkeys(words))
+        if not words or any(not isinstance(w, str) or not w or " " in w for w in words):
+            raise ValueError("words: expected a non-empty list of words without spaces")
+        if "<pad>" in words:
+            raise ValueError("words: '<pad>' is added by WordVocab itself (id 0)")
+        self.tokens = ("<pad>", *words)
+        self._index = {w: i for i, w in enumerate(self.tokens)}
+
+    @property
+    def size(self) -> int:
+        """V, including "<pad>"."""
+        return len(self.tokens)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, word: str) -> int:
+        if word not in self._index:
+            raise ValueError(f"word: {word!r} is not in the vocabulary")
+        return self._index[word]
+
+    def encode(self, sentence) -> np.ndarray:
+        words = sentence.split() if isinstance(sentence, str) else list(sentence)
+        unknown = [w for w in words if w not in self._index]
+        if unknown:
+            raise ValueError(f"sentence: words not in the vocabulary: {unknown}")
+        return np.array([self._index[w] for w in words], dtype=np.int64)
+
+    def decode(self, ids) -> str:
+        """Words of the ids, padding dropped, joined by spaces."""
+        return " ".join(self.tokens[i] for i in np.asarray(ids).tolist() if i != 0)
+
+    def __repr__(self) -> str:
+        return f"WordVocab(V={self.size})"
+
+
+def pad_sequences(sequences, pad: int = 0, length: int | None = None):
+    """Right-pad 1-D id arrays into x (N, T) and return (x, lengths (N,)); T is the longest unless given."""
+    sequences = [np.asarray(s, dtype=np.int64) for s in sequences]
+    if not sequences or any(s.ndim != 1 or s.size == 0 for s in sequences):
+        raise ValueError("sequences: expected a non-empty list of non-empty 1-D id arrays")
+    lengths = np.array([len(s) for s in sequences], dtype=np.int64)
+    T = int(lengths.max()) if length is None else int(length)
+    if lengths.max() > T:
+        raise ValueError(f"length: {T} is shorter than the longest sequence ({lengths.max()})")
+    x = np.full((len(sequences), T), pad, dtype=np.int64)
+    for row, s in zip(x, sequences):
+        row[: len(s)] = s
+    return x, lengths
 
 
 def _ids(name, ids, V=None):

@@ -15,10 +15,14 @@ sequences, which is right only when every sequence has length T.)
 
 Dropout, where it belongs (Zaremba et al. 2014): on the input of every
 layer and on the output of the top layer, the *non-recurrent* connections.
-``recurrent_dropout`` additionally drops units of h_{t-1} before each step:
-"naive" draws a fresh mask at every step (the memory is eroded a little at
-every step), "variational" one mask per sequence (Gal & Ghahramani 2016).
-The naive variant is here for the lesson-06 experiment that shows why not.
+``recurrent_dropout`` additionally drops units of h_{t-1} before each step
+with a fresh mask at every step ("naive" dropout on the recurrent state).
+For a vanilla RNN or a GRU that masks the memory itself, so a stored value
+is eroded a little at every step; for an LSTM it masks only the gates'
+view of h_{t-1} while the cell state c passes untouched. It is here for the
+lesson-06 experiment that shows why not to do it. (Variational dropout, Gal
+& Ghahramani 2016, keeps one mask per sequence on the inputs of the
+recurrent matrices only; it is not implemented here.)
 
 Parameter names: ``"l{layer}_{direction}_{Wx|Wh|b}"``, direction "fwd" or "bwd".
 Dimensions: N batch, T time, D input, H hidden (per direction).
@@ -46,7 +50,7 @@ from ..layers import dropout_backward, dropout_forward
 __all__ = ["init_encoder", "encoder_forward", "encoder_backward", "reverse_padded", "check_lengths",
            "RECURRENT_DROPOUT_MODES", "EncoderCache"]
 
-RECURRENT_DROPOUT_MODES = ("naive", "variational")
+RECURRENT_DROPOUT_MODES = ("naive",)
 _KEYS = ("Wx", "Wh", "b")
 
 
@@ -109,10 +113,7 @@ def _run_direction(x, p, spec, recurrent_dropout, mode, train, rng):
     N, T, _ = x.shape
     H = p["Wh"].shape[0]
     keep = 1.0 - recurrent_dropout
-    if mode == "variational":
-        masks = np.broadcast_to((rng.random((N, H)) < keep) / keep, (T, N, H))
-    else:
-        masks = (rng.random((T, N, H)) < keep) / keep
+    masks = (rng.random((T, N, H)) < keep) / keep  # a fresh mask at every step
     h_prev = np.zeros((N, H))
     c_prev = np.zeros((N, H))
     out = np.empty((N, T, H))
@@ -179,8 +180,8 @@ def encoder_forward(params: dict, x, lengths=None, *, cell: str = "gru", layers:
     """Run the stack over x (N, T, D). Returns states (N, T, H) or (N, T, 2H) of the top layer, and a cache.
 
     dropout: probability on every layer's input and on the top layer's output (only when ``train``)
-    recurrent_dropout: probability on h_{t-1} inside the recurrence, ``recurrent_dropout_mode``
-        "naive" (new mask every step) or "variational" (one mask per sequence)
+    recurrent_dropout: probability on h_{t-1} inside the recurrence, with a new mask at every step
+        (``recurrent_dropout_mode`` "naive", the only mode)
     """
     spec = get_cell(cell)
     x = as_array("x", x)

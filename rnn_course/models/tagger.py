@@ -7,9 +7,9 @@
 
 A unidirectional tagger labels token t having read only tokens 1..t; a
 bidirectional one has also read t..L. ``dropout`` acts on the non-recurrent
-connections; ``recurrent_dropout`` (with ``recurrent_dropout_mode`` "naive"
-or "variational") also drops units of h_{t-1} inside the recurrence, the
-variant of the lesson-06 experiment.
+connections; ``recurrent_dropout`` also drops units of h_{t-1} inside the
+recurrence with a fresh mask at every step (``recurrent_dropout_mode``
+"naive"), the variant of the lesson-06 experiment.
 
 Dimensions: N batch, T time, V vocabulary, E embedding, H hidden, K tags.
 """
@@ -38,7 +38,7 @@ class SequenceTagger(Model):
         cell: "rnn", "rnn_relu", "lstm" or "gru"
         bidirectional, layers: the encoder's shape
         dropout: drop probability on the non-recurrent connections
-        recurrent_dropout, recurrent_dropout_mode: drop probability on h_{t-1}, "naive" or "variational"
+        recurrent_dropout, recurrent_dropout_mode: drop probability on h_{t-1}; "naive" (a fresh mask each step)
         seed: initialisation seed
     Batches: ``(x, y)`` or ``(x, y, lengths)`` with x, y (N, T) (right-padded), lengths (N,).
     """

@@ -59,3 +59,11 @@ __all__ += [
 from .language import plot_lm_curves, plot_temperature  # noqa: E402
 
 __all__ += ["plot_lm_curves", "plot_temperature"]
+from .classification import (  # noqa: E402
+    plot_accuracy_by_group,
+    plot_metric_curves,
+    plot_position_accuracy,
+    plot_tagged_sentence,
+)
+
+__all__ += ["plot_accuracy_by_group", "plot_metric_curves", "plot_position_accuracy", "plot_tagged_sentence"]

@@ -15,3 +15,7 @@ __all__ += ["latch_batch", "latch_sweep", "train_latch", "train_latch_rnn"]
 from .adding import adding_batch, adding_data, evaluate_adding, score_adding  # noqa: E402
 
 __all__ += ["adding_batch", "adding_data", "evaluate_adding", "score_adding"]
+from .sentiment import BagOfWords, encode_sentiment, sentiment_data  # noqa: E402
+from .tagging import entity_data, per_position_accuracy, topic_data  # noqa: E402
+
+__all__ += ["BagOfWords", "encode_sentiment", "sentiment_data", "entity_data", "per_position_accuracy", "topic_data"]
