@@ -45,11 +45,23 @@ class DemoBench:
     name: str
     factory: Callable  # () -> Demo
     moves: list = field(default_factory=list)  # [{control: value, ...}, ...], one demo.set(...) each
+    presets: bool = False  # also click every preset button of the built demo, after the moves
 
 
 def drag(name: str, start: float, stop: float, steps: int = 20) -> list[dict]:
     """A slider dragged from ``start`` to ``stop`` in ``steps`` updates (what continuous_update sends)."""
     return [{name: float(v)} for v in np.linspace(start, stop, steps)]
+
+
+def idrag(name: str, start: int, stop: int, steps: int | None = None) -> list[dict]:
+    """An integer slider dragged from ``start`` to ``stop`` (every step by default)."""
+    steps = steps or abs(stop - start) + 1
+    return [{name: int(v)} for v in np.linspace(start, stop, steps).round()]
+
+
+def choose(name: str, *options) -> list[dict]:
+    """A dropdown set to each option in turn."""
+    return [{name: option} for option in options]
 
 
 def _demo(factory_name: str, **kwargs) -> Callable:
@@ -83,6 +95,24 @@ REGISTRY: list[DemoBench] = [
               drag("rho", 0.5, 1.5, 20) + drag("input_scale", 0.0, 3.0, 20)),
 ]
 
+#: every lecture demo, the moves a lecturer makes with each control, then every preset; once as in a
+#: lesson and once in presenter mode (larger figure: more pixels to draw and encode on every update)
+LECTURE_MOVES = {
+    "hidden_state_demo": idrag("t", 1, 40) + drag("scale", 0.2, 1.8) + choose("inputs", "noise", "sine", "pulse"),
+    "parity_demo": drag("gain", 10.0, 1.0) + idrag("t", 1, 60, 30) + idrag("sequence", 0, 9),
+    "bptt_demo": drag("scale", 0.2, 2.0) + idrag("truncate", 1, 24) + choose("mode", "chunk", "window"),
+    "spectral_radius_demo": drag("rho", 0.5, 1.5) + choose("activation", "tanh", "relu", "linear")
+    + drag("input_scale", 0.0, 3.0),
+    "cliff_demo": drag("w0", 3.5, 6.0) + drag("b0", -4.0, -1.5) + drag("lr", 0.05, 2.0) + drag("threshold", 0.05, 5.0),
+    "carousel_demo": drag("value", -5.0, 5.0) + idrag("t_write", 1, 40, 20) + idrag("t_read", 41, 60)
+    + drag("forget", 1.0, 0.5),
+    "temperature_demo": drag("temperature", 0.0, 3.0, 30) + idrag("top_k", 0, 20) + idrag("seed", 0, 20),
+}
+for _name, _moves in LECTURE_MOVES.items():
+    _short = _name.removesuffix("_demo").replace("_", "-")
+    REGISTRY.append(DemoBench(f"{_short}-lesson", _demo(_name), _moves, presets=True))
+    REGISTRY.append(DemoBench(f"{_short}-presenter", _demo(_name, presenter=True), _moves, presets=True))
+
 
 def time_demo(bench: DemoBench, rounds: int) -> dict:
     start = time.perf_counter()
@@ -92,8 +122,9 @@ def time_demo(bench: DemoBench, rounds: int) -> dict:
         raise RuntimeError(f"{bench.name}: the demo failed to build: {demo.error}")
     first = len(demo.latencies)  # the initial draw is set-up, not a slider move
     cpu = []
+    moves = list(bench.moves) + (list(demo.presets.values()) if bench.presets else [])
     for _ in range(rounds):
-        for move in bench.moves:
+        for move in moves:
             t = time.process_time()
             demo.set(**move)
             cpu.append(time.process_time() - t)
@@ -140,14 +171,14 @@ def main(argv=None) -> int:
           f"load average {load:.2f} on {os.cpu_count()} CPUs")
     print("wall = what the audience waits (Demo.latencies); cpu = this process's CPU time for the same update "
           "(what it would be on an idle machine)")
-    print(f"{'demo':<16}{'updates':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'cpu p50':>9}{'cpu p95':>9}"
+    print(f"{'demo':<26}{'updates':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'cpu p50':>9}{'cpu p95':>9}"
           f"{'build s':>9}  verdict")
     worst = 0.0
     for bench in chosen:
         r = time_demo(bench, args.rounds)
         worst = max(worst, r["p95"])
         verdict = "ok" if r["p95"] < TARGET_MS else "SLOW"
-        print(f"{r['name']:<16}{r['updates']:>8}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['max']:>9.1f}"
+        print(f"{r['name']:<26}{r['updates']:>8}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['max']:>9.1f}"
               f"{r['cpu_p50']:>9.1f}{r['cpu_p95']:>9.1f}{r['build_s']:>9.2f}  {verdict}")
     if not args.no_grid:
         g = time_grid()

@@ -413,9 +413,10 @@ class CharNGramModel:
         rng = as_rng(rng)
         ids = list(vocab.encode(prime))
         out = []
+        keep = max(self.order - 1, 1)  # only the last order-1 ids matter: checking the whole history made this O(L^2)
         for _ in range(int(length)):
-            nxt = sample_next(self.next_logits(np.array(ids, dtype=np.int64)), temperature=temperature, top_k=top_k,
-                              rng=rng)
+            nxt = sample_next(self.next_logits(np.array(ids[-keep:], dtype=np.int64)), temperature=temperature,
+                              top_k=top_k, rng=rng)
             ids.append(nxt)
             out.append(nxt)
         return vocab.decode(np.array(out, dtype=np.int64))

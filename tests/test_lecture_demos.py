@@ -25,6 +25,7 @@ import base64
 import inspect
 import io
 import re
+import sys
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -301,3 +302,45 @@ def test_lecture_notebook_is_marked_up_for_slides():
     demo_cells = [c for c in nb.cells if c.cell_type == "code" and "presenter=True)" in c.source]
     assert all(c.metadata.get("slideshow", {}).get("slide_type") == "subslide" for c in demo_cells), (
         "each demo gets a slide of its own (a figure under the talking points does not fit)")
+
+
+# -- speed fixes made for the lecture demos ------------------------------------------------------
+
+@pytest.mark.parametrize("order", [1, 3, 5])
+def test_ngram_sampling_reads_only_the_context_it_needs(order):
+    """CharNGramModel.sample passes the last order-1 ids (not the whole growing history, which was
+    O(length^2) and half of temperature_demo's update time); the text must be the same."""
+    from rnn_course.sampling import sample_next
+    from rnn_course.text import CharNGramModel, CharVocab
+
+    text = "to be, or not to be, that is the question: whether 'tis nobler in the mind to suffer\n" * 3
+    vocab = CharVocab("".join(sorted(set(text))))
+    model = CharNGramModel(vocab.encode(text), vocab.size, order=order, chars=vocab.chars)
+    sampled = model.sample(120, prime="to be", temperature=1.3, top_k=6, rng=11)
+    rng = np.random.default_rng(11)
+    ids, out = list(vocab.encode("to be")), []
+    for _ in range(120):  # the definition: score the next character from the whole history
+        nxt = sample_next(model.next_logits(np.array(ids)), temperature=1.3, top_k=6, rng=rng)
+        ids.append(nxt)
+        out.append(nxt)
+    assert sampled == vocab.decode(np.array(out))
+
+
+def test_every_demo_is_in_the_latency_benchmark():
+    """benchmarks/demo_latency.py times every demo, in a lesson and in presenter mode, with moves of
+    controls that exist (the benchmark itself is not run in CI)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("demo_latency", ROOT / "benchmarks" / "demo_latency.py")
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = bench  # dataclasses look their module up there
+    try:
+        spec.loader.exec_module(bench)
+    finally:
+        del sys.modules[spec.name]
+    assert sorted(bench.LECTURE_MOVES) == FACTORIES, "add the new demo to LECTURE_MOVES in benchmarks/demo_latency.py"
+    for name, moves in bench.LECTURE_MOVES.items():
+        controls = set(getattr(demos, name)().controls)
+        unknown = {key for move in moves for key in move} - controls
+        assert not unknown, f"{name}: the benchmark moves {sorted(unknown)}, which are not controls"
+        assert {key for move in moves for key in move} == controls, f"{name}: move every control"
