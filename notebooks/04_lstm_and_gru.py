@@ -24,7 +24,7 @@
 # gradients, IRNN and orthogonal initialisation).
 #
 # **Time**: 60–90 minutes. The notebook runs in well under a minute; set `LONG_RUN = True` below for the longer
-# experiment (sequences twice as long, three times the training, five seeds in the ablation: several minutes).
+# experiment (sequences twice as long, three times the training, five seeds in the ablation: about ten minutes).
 
 # %% slideshow={"slide_type": "skip"}
 # %matplotlib inline
@@ -71,7 +71,7 @@ from rnn_course.tasks.adding import (
 )
 from rnn_course.train import fit
 
-LONG_RUN = False  # True: T = 100, three times the training steps, five seeds in the ablation (several minutes)
+LONG_RUN = False  # True: T = 100, three times the training steps, five seeds in the ablation (about ten minutes)
 notebook_start = time.perf_counter()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -126,8 +126,8 @@ plot_lstm_cell()
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### The step in NumPy
 #
-# The whole cell is eight lines. Here it is written out, and checked against the package's `lstm_step_forward`
-# (which computes the same thing with fewer temporary arrays):
+# The whole cell fits in a few lines. Here it is written out, and checked against the package's
+# `lstm_step_forward` (which computes the same thing with fewer temporary arrays):
 
 # %%
 def lstm_step(x, h_prev, c_prev, Wx, Wh, b):
@@ -182,8 +182,8 @@ print(f"\nA tanh RNN needs H = {H_same} to have as many recurrent-layer paramete
 # no weight matrix and no squashing slope. (The gates and the candidate also depend on $h_{t-1}$, which depends on
 # $c_{t-1}$; those paths go through $W_h$ and are the "other" terms.) So along the cell state, the gradient from
 # step $T$ back to step $k$ is multiplied by $f_{k+1} \odot \dots \odot f_T$. With $f = 1$ that is exactly 1:
-# the error circulates unchanged, Hochreiter & Schmidhuber's **constant error carousel**. It is one line of the
-# package's backward pass (`rnn_course/cells/lstm.py`): `dc_prev = dc * f`.
+# the error circulates unchanged, Hochreiter & Schmidhuber's **constant error carousel**. In the package's backward
+# pass (`rnn_course/cells/lstm.py`) it is the product `dc * f` handed to the previous step.
 #
 # To see it work, set the weights of a one-unit LSTM by hand. Its input has three channels per step: a value
 # $v_t$, a *write* flag and a *read* flag.
@@ -211,8 +211,9 @@ print(f"gradient from the read step back to the write step: dc_50/dc_10 = {run.c
 plot_carousel(run)
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# Forty steps of distractors as large as the stored value, and it comes back to eight decimals. Now make the
-# memory leaky: with $f = 0.99$ the value decays by $0.99^{40}$ between write and read, and so does the gradient.
+# Forty steps of distractors as large as the stored value, and it comes back with an error below $10^{-7}$. Now make
+# the memory leaky: with $f = 0.99$ the value decays by $0.99^{40}$ between write and read, and so does the
+# gradient.
 
 # %%
 for f in (1.0, 0.999, 0.99, 0.9):
@@ -243,22 +244,23 @@ carousel_demo()
 lags = np.arange(100)
 x_random = rng.random((100, 2))
 flow = {f"hand-set LSTM, f = {f}": f**lags for f in (1.0, 0.99, 0.9)}
-flow["tanh unit holding 0.686"] = tanh_hold_slope(run.stored) ** lags
+holding = f"tanh unit holding {run.stored:.3f}"  # the value the hand-set cell stored above
+flow[holding] = tanh_hold_slope(run.stored) ** lags
 for label, cell in (("LSTM at init. (forget bias 1)", "lstm"), ("GRU at init.", "gru"), ("tanh RNN at init.", "rnn")):
     p0 = SequenceRegressor(2, 16, cell=cell, seed=0).params
     flow[label] = state_jacobian_norms(cell, x_random, p0["Wx"], p0["Wh"], p0["b"])
     print(f"{label:30} ||ds_T/ds_(T-99)|| = {flow[label][-1]:.2e}")
 plot_state_gradients(flow, colors={"hand-set LSTM, f = 1.0": "#3f007d", "hand-set LSTM, f = 0.99": "#6a51a3",
-                                   "hand-set LSTM, f = 0.9": "#9e9ac8", "tanh unit holding 0.686": "#fd8d3c"},
+                                   "hand-set LSTM, f = 0.9": "#9e9ac8", holding: "#fd8d3c"},
                      title="Gradient surviving the trip back: hand-set and freshly initialised cells")
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # Read this carefully: **at initialisation the LSTM's carousel leaks too**. A forget bias of 1 gives
 # $f \approx \sigma(1) = 0.73$ on average, and the measured product vanishes about as fast as the tanh RNN's. What the
-# LSTM changes is
-# not where training starts but what it can *reach*: the factor along $c$ is $f_t$ itself, a gate the network can
-# drive to 1 for the units that need to remember, without a weight matrix or a slope in the way. For a tanh RNN no
-# setting of $W_h$ makes both the memory and its gradient last. Section 6 measures the same curves after training.
+# LSTM changes is not where training starts but what it can *reach*: the factor along $c$ is $f_t$ itself, a gate the
+# network can drive to 1 for the units that need to remember, without a weight matrix or a slope in the way. For a
+# tanh RNN no setting of $W_h$ makes both the memory and its gradient last. Section 6 measures the same curves after
+# training.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. The GRU
@@ -351,9 +353,10 @@ else:
 # | path that carries the gradient | $\partial c_t/\partial c_{t-1} \ni \operatorname{diag}(f_t)$ | $\partial h_t/\partial h_{t-1} \ni \operatorname{diag}(z_t)$ |
 # | typical behaviour | the default; forget bias 1 matters; can count (its $c$ is unbounded) | comparable accuracy, fewer parameters, often learns faster; cannot count beyond its bounded state |
 #
-# The evidence behind the last row: Chung et al. (2014) found the two comparable on music and speech modelling, both
-# far better than a tanh RNN. Jozefowicz et al. (2015) searched over ten thousand architectures: the GRU beat the
-# LSTM on most tasks, *except* that an LSTM whose forget bias starts at 1 closed most of the gap. Greff et al. (2017)
+# The evidence behind the last row: Chung et al. (2014) found the two comparable on polyphonic music and speech
+# signal modelling, and both better than a tanh RNN (clearly so on speech). Jozefowicz et al. (2015) evaluated over
+# ten thousand architectures: the GRU beat the LSTM on all their tasks but language modelling, and adding a bias of 1
+# to the LSTM's forget gate closed the gap. Greff et al. (2017)
 # compared eight LSTM variants on three tasks: none clearly beat the standard LSTM, and removing the forget gate or
 # the output activation hurt most. Weiss et al. (2018) showed that an LSTM can implement counting with its unbounded
 # cell state, which a GRU cannot.
@@ -505,9 +508,9 @@ print(f"c_T = {c_fit[0]:.3f} y {c_fit[1]:+.3f}, residual standard deviation {c_r
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # That is an **accumulator**, the hand-set carousel of section 3 found by gradient descent. At a marker the input
-# gate opens and the candidate is nearly a linear function of the value, centred near $v = 1/2$, so the cell state
-# steps up for a value above about one half and down for one below; the forget gate stays near 1, so the first step
-# is kept while the second is added. Between markers the input gate is almost shut and the forget gate almost 1,
+# gate opens and the candidate is nearly a linear function of the value (the fit above), so the cell state steps up
+# for a large value and down for a small one; the forget gate stays near 1, so the first step is kept while the
+# second is added. Between markers the input gate is almost shut and the forget gate almost 1,
 # so the total is held, apart from a slow drift that the read-out can absorb. Its cell state on five test
 # sequences:
 
@@ -546,10 +549,11 @@ for label, cell in (("LSTM", "lstm"), ("GRU", "gru"), ("tanh RNN", "rnn"), ("IRN
 plot_state_gradients(trained_flow, title="After training: gradient surviving the trip back")
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# After training, the LSTM's $\|\partial c_T/\partial c_k\|$ and the GRU's $\|\partial h_T/\partial h_k\|$ stay
-# within a factor of ten or so of 1 across the whole sequence: some units learned $f \approx 1$ (or $z \approx 1$),
-# like the accumulator above. The IRNN's stays near 1 too (that is what $W_h = I$ is for). The tanh RNN's gradient
-# still collapses by many orders of magnitude, which is why it never found the first marker.
+# After training, the LSTM's $\|\partial c_T/\partial c_k\|$ and the GRU's $\|\partial h_T/\partial h_k\|$ no
+# longer vanish: they stay within a decade or so of 1 across the whole sequence, because some units learned
+# $f \approx 1$ (or $z \approx 1$), like the accumulator above. The IRNN's gradient is carried by $W_h \approx I$ while
+# its ReLUs are active, and cut to exactly 0 at a step where they are all off. The tanh RNN's still collapses by many
+# orders of magnitude, which is why it never found the first marker.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. Why the forget gate matters
@@ -586,7 +590,8 @@ print(f"{'variant':<15} {'seed':>4} {'test MSE':>9} {'below const.':>13} {'first
 for (label, seed), (model, history) in ablation.items():
     s = score_adding(model.predict(test.x), test.y)
     reached = first_success(history)
-    print(f"{label:<15} {seed:>4} {s.mse:>9.4f} {s.improvement:>12.1f}x {'never' if reached is None else f'step {reached}':>14}")
+    reached = "never" if reached is None else f"step {reached}"
+    print(f"{label:<15} {seed:>4} {s.mse:>9.4f} {s.improvement:>12.1f}x {reached:>14}")
 variant_colors = {"no forget gate": "#d62728", "forget bias 0": "#9467bd", "forget bias 1": "#1f77b4"}
 plot_adding_curves({f"{label}, seed {seed}": history for (label, seed), (_, history) in ablation.items()},
                    colors={f"{label}, seed {seed}": variant_colors[label] for label, seed in ablation},
@@ -615,7 +620,8 @@ for label in ("no forget gate", "forget bias 1"):
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # Without a forget gate, whatever leaks through the input gates accumulates step after step, and nothing can take it
-# out again; with a forget gate the cell state settles at a level set by $f$.
+# out again. With a forget gate, every step multiplies the old content by $f < 1$, so the cell state stays of the
+# size it had on the training sequences.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
@@ -624,12 +630,12 @@ for label in ("no forget gate", "forget bias 1"):
 #   gate times candidate); the output gate decides what the rest of the network sees. It costs 4× the parameters of a
 #   tanh RNN of the same width.
 # - Along the cell state the Jacobian is $\operatorname{diag}(f_t)$: with $f = 1$ a value and its gradient pass
-#   through any number of steps unchanged (the **constant error carousel**). A tanh unit can only hold a value at a
-#   stable fixed point, where its gradient decays geometrically.
+#   through any number of steps unchanged (the **constant error carousel**). A tanh unit that holds a value on its own
+#   sits at a stable fixed point, where its gradient decays geometrically.
 # - The **GRU** merges cell and hidden state and couples keeping and writing ($z$, $1 - z$); Cho et al. reset
 #   before the product, PyTorch after. Comparable to the LSTM in practice, with 3/4 of the parameters.
-# - On the **adding problem** with the same budget, the LSTM and GRU solve $T = 50$; the tanh RNN stays at the
-#   constant baseline even with 4× the parameters; the IRNN learns but unstably.
+# - On the **adding problem** with the same budget, the LSTM and the GRU get at least 10× below the constant baseline;
+#   the tanh RNN stays at it, even with 4× the parameters; the IRNN learns, but unstably.
 # - A trained LSTM builds accumulator units: input gates that open at the markers, forget gates near 1.
 # - The **forget gate** lets a cell reset (essential on continual streams), and a forget bias of 1 lets training start
 #   with a carousel that leaks less.
