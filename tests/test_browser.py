@@ -348,6 +348,11 @@ def exercise_notebook(lab, browser, name: str, artifacts: Path, shots: str) -> d
                     if png_after == png:
                         problems.append(f"demo {index}: the slider moved ({moved}) but the figure looks the same")
                     moves.append({"demo": index, "moved": moved, "figure_changed_after_s": round(seconds, 3)})
+                    try:
+                        moves.append({"demo": index, **drag_first_slider(page, demo, index)})
+                    except Exception as err:
+                        problems.append(f"demo {index}: dragging its first slider did not redraw the figure "
+                                        f"({type(err).__name__}: {str(err).splitlines()[0]})")
             buttons = demo.locator(".widget-button")
             if buttons.count():
                 src, _ = figure_state(demo)
@@ -374,6 +379,35 @@ def exercise_notebook(lab, browser, name: str, artifacts: Path, shots: str) -> d
         context.close()
         lab.shutdown_kernels()
     return record
+
+
+def drag_first_slider(page, demo, demo_index: int, steps: int = 20, duration_s: float = 1.0) -> dict:
+    """Drag the first slider's handle across half its track in ``duration_s`` (as a lecturer does), then
+    wait until the figure stops changing. Returns how many frames arrived and how long after the mouse was
+    released the last one came (the backlog a slow callback builds up). Measured, not asserted."""
+    slider = demo.locator(".widget-slider").first
+    handle, track = slider.locator(".noUi-handle"), slider.locator(".noUi-base")
+    handle.scroll_into_view_if_needed()
+    hb, tb = handle.bounding_box(), track.bounding_box()
+    x0, y = hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2
+    x1 = tb["x"] + (0.2 if x0 > tb["x"] + tb["width"] / 2 else 0.8) * tb["width"]
+    page.evaluate("""(index) => {
+        const img = document.querySelectorAll('.rnn-course-demo')[index].querySelector('img.rnn-course-demo-figure');
+        window.__rnnFrames = [];
+        window.__rnnObserver = new MutationObserver(() => window.__rnnFrames.push(performance.now()));
+        window.__rnnObserver.observe(img, {attributes: true, attributeFilter: ['src']});
+    }""", demo_index)
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    for i in range(1, steps + 1):
+        page.mouse.move(x0 + (x1 - x0) * i / steps, y)
+        page.wait_for_timeout(1000 * duration_s / steps)
+    released = page.evaluate("performance.now()")
+    page.mouse.up()
+    page.wait_for_function("""() => { const f = window.__rnnFrames;
+        return f.length > 0 && performance.now() - f[f.length - 1] > 1000; }""", timeout=60_000, polling=100)
+    frames = page.evaluate("() => { window.__rnnObserver.disconnect(); return window.__rnnFrames; }")
+    return {"drag_frames": len(frames), "drag_settled_after_s": round(max(0.0, frames[-1] - released) / 1000, 3)}
 
 
 @pytest.mark.skipif(not NOTEBOOKS, reason="no lesson notebooks yet")
@@ -425,5 +459,6 @@ def test_the_browser_test_catches_errors_and_dead_demos(lab, browser, artifacts)
     assert "demo 0" not in problems, problems
     assert record["demos"] == 2
     works = [m for m in record["moves"] if m["demo"] == 0]
-    assert works[0]["moved"] == "k: 1.00 -> 1.10" and works[1] == {"demo": 0, "preset": "fast", "figure_changed": True}
+    assert works[0]["moved"] == "k: 1.00 -> 1.10" and works[1]["drag_frames"] >= 1
+    assert works[2] == {"demo": 0, "preset": "fast", "figure_changed": True}
     assert (artifacts / "browser-selftest-demo0.png").stat().st_size > 10_000
