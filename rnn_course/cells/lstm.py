@@ -190,13 +190,16 @@ def lstm_forward(x, h0, Wx, Wh, b, c0=None):
     return h.transpose(1, 0, 2), LSTMCache(x_tm, h0, c0, h, c, gates, tanh_c, Wx, Wh)
 
 
-def lstm_backward(dh, cache, truncate=None, truncate_mode="chunk"):
+def lstm_backward(dh, cache, truncate=None, truncate_mode="chunk", *, dc=None):
     """Backpropagation through time for an LSTM.
 
     Inputs:
         dh: (N, T, H) gradient of the loss with respect to every hidden state
         cache: LSTMCache from ``lstm_forward``
         truncate, truncate_mode: as in ``rnn_backward``
+        dc: (N, T, H) gradient of the loss with respect to the cell states
+            that reaches them from outside the LSTM, e.g. an encoder's final
+            c passed to a decoder (None: zeros, the usual case)
     Returns (a ``Grads`` tuple):
         dx: (N, T, D), dh0: (N, H), dWx: (D, 4H), dWh: (H, 4H), db: (4H,)
     and, as attributes only:
@@ -210,7 +213,9 @@ def lstm_backward(dh, cache, truncate=None, truncate_mode="chunk"):
     dh = check_upstream("dh", dh, (N, T, H), ("N", "T", "H"))
     c_prev = np.concatenate([cache.c0[None], cache.c[:-1]], axis=0)
     local = _local_backward(cache.gates, c_prev, cache.tanh_c, cache.Wh)
-    upstream = (dh.transpose(1, 0, 2), np.zeros((T, N, H), dtype=cache.h.dtype))
+    dc = np.zeros((N, T, H), dtype=cache.h.dtype) if dc is None else check_upstream("dc", dc, (N, T, H),
+                                                                                     ("N", "T", "H"))
+    upstream = (dh.transpose(1, 0, 2), dc.transpose(1, 0, 2))
     da, (dh0, dc0), (dh_all, dc_all) = bptt(local, upstream, 4 * H, truncate, truncate_mode)
     D = cache.x.shape[2]
     h_prev = np.concatenate([cache.h0[None], cache.h[:-1]], axis=0)

@@ -20,3 +20,6 @@ from .classifier import SequenceClassifier  # noqa: E402
 from .tagger import SequenceTagger  # noqa: E402
 
 __all__ += ["SequenceClassifier", "SequenceTagger"]
+from .seq2seq import Seq2Seq  # noqa: E402
+
+__all__ += ["Seq2Seq"]

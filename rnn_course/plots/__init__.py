@@ -67,3 +67,6 @@ from .classification import (  # noqa: E402
 )
 
 __all__ += ["plot_accuracy_by_group", "plot_metric_curves", "plot_position_accuracy", "plot_tagged_sentence"]
+from .seq2seq import plot_encoder_decoder, plot_sequence_accuracy_gap  # noqa: E402
+
+__all__ += ["plot_encoder_decoder", "plot_sequence_accuracy_gap"]

@@ -19,3 +19,7 @@ from .sentiment import BagOfWords, encode_sentiment, sentiment_data  # noqa: E40
 from .tagging import entity_data, per_position_accuracy, topic_data  # noqa: E402
 
 __all__ += ["BagOfWords", "encode_sentiment", "sentiment_data", "entity_data", "per_position_accuracy", "topic_data"]
+from .dates import dates_data, encode_pairs  # noqa: E402
+from .reversal import reversal_data  # noqa: E402
+
+__all__ += ["dates_data", "encode_pairs", "reversal_data"]

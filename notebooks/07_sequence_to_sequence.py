@@ -1,0 +1,309 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # 07 · Sequence to sequence
+#
+# **What you will learn**
+# - the **encoder-decoder** (Sutskever, Vinyals & Le 2014; Cho et al. 2014): one RNN reads the input, another
+#   writes the output, and a single state joins them;
+# - **teacher forcing** for training and **greedy decoding** for use — and why a model can be right on 99% of
+#   the tokens and still get most outputs wrong;
+# - the **fixed-size bottleneck**, measured: accuracy by output length on a task that cannot be compressed;
+# - a short look ahead at **attention** and **transformers**, which remove the bottleneck;
+# - a tour of what recurrent networks are used for — speech, captions, translation, music — in the input/output
+#   patterns of lesson 01.
+#
+# **Prerequisites**: lessons 01–06 (especially the LSTM of lesson 04 and generation in lesson 05).
+#
+# **Time**: 45–60 minutes. The notebook runs top to bottom in under a minute.
+
+# %% slideshow={"slide_type": "skip"}
+import os
+
+# One BLAS thread: an RNN multiplies small matrices, for which threads cost more than they save (on a busy
+# machine many times more). This must run before NumPy is loaded, so it comes first.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# %matplotlib inline
+import numpy as np
+
+from rnn_course.models import Seq2Seq
+from rnn_course.optim import Adam
+from rnn_course.plots import (
+    plot_encoder_decoder,
+    plot_io_patterns,
+    plot_position_accuracy,
+    plot_sequence_accuracy_gap,
+)
+from rnn_course.tasks.dates import END, FORMATS, SOURCE_VOCAB, START, TARGET_VOCAB, dates_data, encode_pairs
+from rnn_course.tasks.reversal import REVERSAL_SOURCE_VOCAB, REVERSAL_TARGET_VOCAB, reversal_data
+from rnn_course.train import fit
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 1. When input and output have different lengths
+#
+# Translation, summarisation, speech to text: the output is a sequence whose length is not the input's, and
+# whose $k$-th element need not line up with the $k$-th input. The **many-to-many, delayed** pattern of lesson 01
+# handles it in two phases:
+#
+# - the **encoder** reads $x_1 \dots x_S$ and ends in a state $s = h^{enc}_S$ — a summary of the whole input;
+# - the **decoder** is a language model (lesson 05) that starts from $s$ instead of zeros and generates
+#   $y_1, y_2, \dots$ until it emits an end token `</s>`:
+#
+# $$h^{dec}_0 = s, \qquad h^{dec}_u = \mathrm{cell}(\mathrm{embed}(y_{u-1}), h^{dec}_{u-1}), \qquad
+# p(y_u \mid y_{<u}, x) = \mathrm{softmax}(h^{dec}_u W_{out} + b_{out}), \quad y_0 = \texttt{<s>}.$$
+#
+# With LSTMs, $s$ is both $h$ and the cell state $c$.
+
+# %%
+plot_encoder_decoder(list("3 may 1999"), list("1999-05-03"))
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 2. A toy translation task: dates
+#
+# `dates_data` writes random dates between 1950 and 2049 the way people do — seven formats, month names in full or
+# abbreviated, ordinal suffixes, weekdays — and asks for the ISO form `YYYY-MM-DD`. The model must learn month
+# names, find the day wherever it is, pad it to two digits, and ignore the weekday.
+
+# %%
+sources, targets, formats = dates_data(12, rng=3)
+for source, target in zip(sources[:8], targets[:8]):
+    print(f"{source:>28}  ->  {target}")
+print(f"\nsource characters: {SOURCE_VOCAB.size} tokens; target: {TARGET_VOCAB.tokens}")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Teacher forcing
+#
+# During training the decoder does not read its own guesses: it reads the **true** previous token. The target
+# "1999-05-03" becomes the input `<s> 1 9 9 9 - 0 5 - 0` and the output `1 9 9 9 - 0 5 - 0 3 </s>` — the same
+# shift by one as the language model of lesson 05, so the loss is the usual masked cross-entropy and one forward
+# and backward pass covers the whole target. (`encode_pairs` pads and builds both; the mask hides the padding.)
+
+# %%
+batch = encode_pairs(["3 may 1999"], ["1999-05-03"])
+print("decoder input :", TARGET_VOCAB.decode(batch.tgt_in[0], skip_specials=False))
+print("decoder target:", TARGET_VOCAB.decode(batch.tgt_out[0], skip_specials=False))
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Training
+#
+# An LSTM encoder and an LSTM decoder with 64 units each, embeddings of size 16, Adam, clipping. Every batch is
+# 64 fresh dates. Every 100 steps we measure two things on 1,000 test dates:
+#
+# - **token accuracy** with teacher forcing: each output character, given the true characters before it;
+# - **exact match** with greedy decoding: the model's whole output, fed its own previous characters, equals the
+#   ISO date.
+
+# %%
+test_sources, test_targets, test_formats = dates_data(1000, rng=1)
+test_batch = encode_pairs(test_sources, test_targets)
+
+
+def exact_match(model, sources, targets, source_vocab=SOURCE_VOCAB, target_vocab=TARGET_VOCAB):
+    """Share of outputs (greedy decoding) equal to the target, and the per-example hits."""
+    hits = np.array([p == t for p, t in zip(model.translate(sources, source_vocab, target_vocab, max_len=20),
+                                            targets)])
+    return hits.mean(), hits
+
+
+def evaluate(model):
+    return {"token accuracy (teacher forcing)": model.token_accuracy(test_batch),
+            "exact match (greedy decoding)": exact_match(model, test_sources, test_targets)[0]}
+
+
+def date_batches(rng):
+    sources, targets, _ = dates_data(64, rng=rng)
+    return encode_pairs(sources, targets)
+
+
+dates_model = Seq2Seq(SOURCE_VOCAB.size, TARGET_VOCAB.size, H=64, E=16, cell="lstm",
+                      start_id=TARGET_VOCAB[START], end_id=TARGET_VOCAB[END], seed=0)
+dates_history = fit(dates_model, date_batches, steps=600, optimizer=Adam(2e-2), clip=5.0, evaluate=evaluate,
+                    eval_every=100, seed=0, desc="dates")
+print(dates_history)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Greedy decoding, and a gap
+#
+# Greedy decoding feeds each predicted character back in (`Seq2Seq.greedy_decode`; beam search would keep the $k$
+# best partial outputs instead). Compare the two curves: early in training the model gets most *characters* right
+# while most *dates* are still wrong. An output is right only if all 10 characters and the `</s>` are, so with a
+# per-token accuracy $a$ and independent errors the exact match would be about $a^{11}$ (dotted); and in
+# free-running decoding one wrong
+# character is fed back in as input, a situation teacher forcing never showed the model (*exposure bias*, Bengio
+# et al. 2015).
+
+# %%
+token_acc = dates_history.metrics["token accuracy (teacher forcing)"]
+exact_acc = dates_history.metrics["exact match (greedy decoding)"]
+assert token_acc[0] > 0.5 > exact_acc[0]  # the text above relies on it
+plot_sequence_accuracy_gap(dates_history, token="token accuracy (teacher forcing)",
+                           sequence="exact match (greedy decoding)", length=11)
+
+# %%
+final, hits = exact_match(dates_model, test_sources, test_targets)
+print(f"exact match after {dates_history.steps[-1]} steps: {final:.1%}")
+for k, fmt in enumerate(FORMATS):
+    print(f"  {fmt:>24}: {hits[test_formats == k].mean():.1%}")
+tricky = ["1st of january 2000", "31.12.1999", "sunday, 29 february 2004", "dec 25 1950", "june 7, 2049"]
+for source, output in zip(tricky, dates_model.translate(tricky, SOURCE_VOCAB, TARGET_VOCAB)):
+    print(f"{source:>28}  ->  {output}")
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 3. The bottleneck
+#
+# Whatever the length of the input, the decoder sees it only through $s$: $H$ numbers (here 64, plus 64 for the
+# LSTM's cell state). Dates are easy to compress — a day, a month and a year. A task that cannot be compressed shows
+# the limit: **reverse a string of random letters**. Each output character depends on one specific input
+# character, so the state must hold all of them. We train two encoder-decoders, with 16 and 64 units, on strings
+# of 2 to 14 letters, and measure the exact-match accuracy for each length.
+
+# %%
+def reversal_batches(rng):
+    sources, targets = reversal_data(64, rng=rng, min_len=2, max_len=14)
+    return encode_pairs(sources, targets, REVERSAL_SOURCE_VOCAB, REVERSAL_TARGET_VOCAB)
+
+
+rev_sources, rev_targets = reversal_data(1500, rng=1, min_len=2, max_len=14)
+rev_lengths = np.array([len(s) for s in rev_sources])
+by_length = {}
+for H in (16, 64):
+    model = Seq2Seq(REVERSAL_SOURCE_VOCAB.size, REVERSAL_TARGET_VOCAB.size, H=H, E=16, cell="lstm",
+                    start_id=REVERSAL_TARGET_VOCAB[START], end_id=REVERSAL_TARGET_VOCAB[END], seed=0)
+    history = fit(model, reversal_batches, steps=400, optimizer=Adam(2e-2), clip=5.0, seed=0, progress=False)
+    _, hits = exact_match(model, rev_sources, rev_targets, REVERSAL_SOURCE_VOCAB, REVERSAL_TARGET_VOCAB)
+    lengths = np.arange(2, 15)
+    by_length[f"H = {H} ({model.num_params:,} parameters)"] = (lengths, [hits[rev_lengths == L].mean()
+                                                                         for L in lengths])
+    print(f"H = {H:>2}: {history.seconds:.1f} s, exact match {hits.mean():.1%} overall")
+    print("        by length: " + "  ".join(f"{L}:{hits[rev_lengths == L].mean():.0%}" for L in lengths))
+
+small, large = (np.array(acc) for _, acc in by_length.values())
+assert small[0] == large[0] == 1.0 and small[-1] < 0.1 and (large >= small).all()
+
+# %%
+plot_position_accuracy(by_length, xlabel="output length (characters)",
+                       title="Reversing a string through a fixed-size state")
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# The shortest strings are reversed perfectly by both models; beyond a length that grows with $H$, accuracy falls
+# towards zero. The same 400 training steps, the same data — only the size of the state differs. This is the
+# bottleneck Cho et al. (2014) and Bahdanau et al. (2015) saw in translation: the quality of an encoder-decoder
+# without attention drops for long sentences.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 4. Looking ahead: attention and transformers
+#
+# **Attention** (Bahdanau, Cho & Bengio 2015) keeps *all* encoder states $h^{enc}_1 \dots h^{enc}_S$ and lets the
+# decoder look back at them at every step. At step $u$ it scores each source position against its own state,
+# turns the scores into weights with a softmax and reads a weighted average, the **context**:
+#
+# $$e_{u,t} = \mathrm{score}(h^{dec}_{u-1}, h^{enc}_t), \qquad \alpha_{u,t} = \frac{e^{e_{u,t}}}{\sum_{t'}
+# e^{e_{u,t'}}}, \qquad c_u = \sum_t \alpha_{u,t}\, h^{enc}_t,$$
+#
+# and feeds $c_u$ into the decoder step. The decoder no longer needs to carry the whole input in one vector:
+# reversing a string becomes "look at position $S+1-u$", whatever $S$. The weights $\alpha$ also show *what* the
+# model looks at — alignments between words in translation.
+#
+# **Transformers** (Vaswani et al. 2017) drop the recurrence altogether: every position attends to every other
+# position (*self-attention*), word order enters through positional encodings, and all positions of a layer are
+# computed in parallel — on a GPU much faster to train than a loop over time. They now dominate language
+# modelling and translation. Recurrence is not gone: it runs in constant memory per step, which suits streaming
+# (on-device speech recognition), and recent state-space models (S4, Mamba) and linear-attention RNNs bring
+# recurrent computation back at scale.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 5. A tour of applications
+#
+# The patterns of lesson 01, and what fills them in practice:
+
+# %%
+plot_io_patterns()
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# | application | what goes in | what comes out | pattern | architecture | key references |
+# |---|---|---|---|---|---|
+# | **speech recognition** | audio frames (e.g. 100 per second of log-mel features) | characters or words, far fewer than frames | many-to-many, unaligned | bidirectional LSTMs with CTC (a loss that sums over all alignments), or an encoder-decoder with attention ("listen, attend and spell"); streaming systems: the RNN transducer | Graves et al. 2006 (CTC); Graves, Mohamed & Hinton 2013; Chan et al. 2016; Graves 2012 (transducer); He et al. 2019 (on-device) |
+# | **image captioning** | one image | a sentence | one-to-many | a CNN encodes the image; its feature vector starts (or conditions) an LSTM language model; attention over image regions | Vinyals et al. 2015 (Show and Tell); Karpathy & Fei-Fei 2015; Xu et al. 2015 (Show, Attend and Tell) |
+# | **machine translation** | a sentence in one language | a sentence in another | many-to-many, delayed | encoder-decoder LSTMs (this lesson), then with attention, then transformers | Sutskever, Vinyals & Le 2014; Cho et al. 2014; Bahdanau, Cho & Bengio 2015; Wu et al. 2016 (GNMT); Vaswani et al. 2017 |
+# | **music generation** | the notes or events so far (and optionally a style or a melody) | the next note or event | many-to-many, synced (a language model over notes), sampled one-to-many | LSTM language models over note events, sampled with a temperature (lesson 05) | Eck & Schmidhuber 2002 (blues with LSTM); Boulanger-Lewandowski, Bengio & Vincent 2012; Oore et al. 2018 (Performance RNN) |
+#
+# In every row the building blocks are the ones of this course: cells with gates (04), trained with BPTT (02)
+# and clipping (03), read out as a language model (05), a classifier or tagger (06), or an encoder-decoder (07).
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Summary
+#
+# - An encoder-decoder reads the input into a state $s$ and generates the output from it with a conditional
+#   language model; input and output lengths are independent.
+# - Teacher forcing trains the decoder on the true previous tokens: one pass per target, the usual masked
+#   cross-entropy. At test time the decoder feeds back its own outputs (greedy decoding here; beam search in
+#   practice).
+# - Token accuracy overstates sequence accuracy: all tokens must be right, and errors feed back.
+# - The state $s$ has a fixed size: on a task that cannot be compressed, accuracy falls with the length, later for
+#   a larger state. Attention removes the bottleneck by letting the decoder read every encoder state; transformers
+#   replace recurrence with attention entirely.
+#
+# ### Check your understanding
+#
+# 1. Why does the decoder need a `<s>` token and an `</s>` token? What would go wrong without each?
+# 2. During training with teacher forcing, the decoder input at step $u$ is the true $y_{u-1}$. What is it during
+#    greedy decoding, and why can one early mistake ruin the rest of the output?
+# 3. A model has a teacher-forced token accuracy of 95% on 10-character outputs. Roughly what exact-match accuracy
+#    would you expect? Why is that only an estimate?
+# 4. Sutskever et al. (2014) fed the source sentence to the encoder *reversed* and found it helped. Using the
+#    picture of the encoder-decoder, explain why it might.
+# 5. In the reversal experiment, would training for ten times longer make the 16-unit model reverse 14-letter
+#    strings? What is the limit, roughly?
+# 6. Why can a bidirectional RNN be used as the encoder but not as the decoder?
+#
+# <details><summary>Answers</summary>
+#
+# 1. `<s>` gives the first decoder step an input (the decoder always reads the previous token); `</s>` lets the
+#    model decide when to stop, so outputs can have any length. Without `</s>` we would have to fix the output
+#    length in advance.
+# 2. Its own previous prediction. If that is wrong, the next step reads an input that the true data never
+#    contained after this prefix, and the error tends to propagate (exposure bias).
+# 3. About $0.95^{11} \approx 57\%$ (10 characters and `</s>`). It assumes independent errors; in reality errors
+#    cluster (a wrong day usually has both digits wrong), and free-running decoding can compound them.
+# 4. With the source reversed, the first source words are read last, right before the decoder starts producing
+#    the first target words: short paths between words that correspond, easier gradients early in training.
+# 5. Longer training helps somewhat, but a 16-unit LSTM state (32 numbers) must hold 14 letters of 10 possibilities
+#    each with enough precision to read them back in reverse order; capacity, not training time, sets the limit.
+#    Attention, or a larger $H$, moves it.
+# 6. The encoder sees the whole input before anything is produced, so it can read it in both directions. The
+#    decoder generates left to right: its future outputs do not exist yet.
+# </details>
+#
+# ### References
+#
+# - I. Sutskever, O. Vinyals, Q. V. Le, "Sequence to sequence learning with neural networks", *NeurIPS* 2014.
+# - K. Cho et al., "Learning phrase representations using RNN encoder-decoder for statistical machine
+#   translation", *EMNLP* 2014; K. Cho et al., "On the properties of neural machine translation: encoder-decoder
+#   approaches", *SSST* 2014 (quality falls with sentence length).
+# - D. Bahdanau, K. Cho, Y. Bengio, "Neural machine translation by jointly learning to align and translate",
+#   *ICLR* 2015.
+# - A. Vaswani et al., "Attention is all you need", *NeurIPS* 2017.
+# - S. Bengio, O. Vinyals, N. Jaitly, N. Shazeer, "Scheduled sampling for sequence prediction with recurrent neural
+#   networks", *NeurIPS* 2015 (exposure bias).
+# - A. Graves, S. Fernández, F. Gomez, J. Schmidhuber, "Connectionist temporal classification", *ICML* 2006;
+#   A. Graves, A. Mohamed, G. Hinton, "Speech recognition with deep recurrent neural networks", *ICASSP* 2013;
+#   W. Chan, N. Jaitly, Q. Le, O. Vinyals, "Listen, attend and spell", *ICASSP* 2016; A. Graves, "Sequence
+#   transduction with recurrent neural networks", *ICML workshop* 2012; Y. He et al., "Streaming end-to-end speech
+#   recognition for mobile devices", *ICASSP* 2019.
+# - O. Vinyals, A. Toshev, S. Bengio, D. Erhan, "Show and tell: a neural image caption generator", *CVPR* 2015;
+#   A. Karpathy, L. Fei-Fei, "Deep visual-semantic alignments for generating image descriptions", *CVPR* 2015;
+#   K. Xu et al., "Show, attend and tell", *ICML* 2015.
+# - Y. Wu et al., "Google's neural machine translation system", arXiv:1609.08144, 2016.
+# - D. Eck, J. Schmidhuber, "Finding temporal structure in music: blues improvisation with LSTM recurrent
+#   networks", *NNSP* 2002; N. Boulanger-Lewandowski, Y. Bengio, P. Vincent, "Modeling temporal dependencies in
+#   high-dimensional sequences: application to polyphonic music generation and transcription", *ICML* 2012;
+#   S. Oore et al., "This time with feeling: learning expressive musical performance", *Neural Computing and
+#   Applications*, 2018.
+# - A. Gu, K. Goel, C. Ré, "Efficiently modeling long sequences with structured state spaces", *ICLR* 2022;
+#   A. Gu, T. Dao, "Mamba: linear-time sequence modeling with selective state spaces", arXiv:2312.00752, 2023.
