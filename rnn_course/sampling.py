@@ -56,11 +56,24 @@ def top_k_logits(logits, k: int | None):
     the order of equal scores.
     """
     logits = _logits(logits)
-    k = _check_k(k, logits.shape[-1])
+    return _top_k(logits, _check_k(k, logits.shape[-1]))
+
+
+def _top_k(logits, k):
     if k is None or k == logits.shape[-1]:
         return logits.copy()
     kth = -np.partition(-logits, k - 1, axis=-1)[..., k - 1 : k]  # the k-th largest value per row
     return np.where(logits >= kth, logits, -np.inf)
+
+
+def _probs(logits, temperature, k):
+    """temperature_probs without the argument checks (the callers have done them)."""
+    if temperature == 0.0:
+        probs = np.zeros_like(logits)
+        np.put_along_axis(probs, np.argmax(logits, axis=-1)[..., None], 1.0, axis=-1)
+        return probs
+    # Entries outside the top k are -inf: exp(-inf - max) = 0, so they get probability exactly 0.
+    return softmax(_top_k(logits, k) / temperature, axis=-1)
 
 
 def temperature_probs(logits, temperature: float = 1.0, top_k: int | None = None) -> np.ndarray:
@@ -70,13 +83,7 @@ def temperature_probs(logits, temperature: float = 1.0, top_k: int | None = None
     Returns: probabilities, same shape as logits, rows summing to 1
     """
     logits = _logits(logits)
-    temperature = _check_temperature(temperature)
-    if temperature == 0.0:
-        probs = np.zeros_like(logits)
-        np.put_along_axis(probs, np.argmax(logits, axis=-1)[..., None], 1.0, axis=-1)
-        return probs
-    # Entries outside the top k are -inf: exp(-inf - max) = 0, so they get probability exactly 0.
-    return softmax(top_k_logits(logits, top_k) / temperature, axis=-1)
+    return _probs(logits, _check_temperature(temperature), _check_k(top_k, logits.shape[-1]))
 
 
 def greedy(logits) -> np.ndarray | int:
@@ -95,9 +102,10 @@ def sample_next(logits, *, temperature: float = 1.0, top_k: int | None = None, r
     """
     logits = _logits(logits)
     temperature = _check_temperature(temperature)
+    k = _check_k(top_k, logits.shape[-1])
     if temperature == 0.0:
         return greedy(logits)
-    probs = temperature_probs(logits, temperature, top_k)
+    probs = _probs(logits, temperature, k)  # checked once: this runs once per generated token
     rng = as_rng(rng)
     rows = probs.reshape(-1, probs.shape[-1])
     u = rng.random(rows.shape[0])[:, None]

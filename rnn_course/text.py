@@ -370,10 +370,25 @@ class CharNGramModel:
                 codes = codes * self.V + ids[j : len(ids) - k + j]
             unique, counts = np.unique(codes, return_counts=True)
             self._tables.append((unique, counts.astype(float)))
+        self._cache: dict = {}
 
     def next_probs(self, context) -> np.ndarray:
-        """p(next char | context) (V,) from the last order-1 ids of ``context`` (1-D, may be shorter)."""
+        """p(next char | context) (V,) from the last order-1 ids of ``context`` (1-D, may be shorter).
+
+        Results are cached per context (sampled text revisits the same contexts
+        often); the returned array is read-only.
+        """
         context = _ids("context", context, self.V)[-(self.order - 1):] if self.order > 1 else np.zeros(0, int)
+        key = tuple(context.tolist())
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._next_probs(context)
+            cached.flags.writeable = False
+            if len(self._cache) < 200_000:
+                self._cache[key] = cached
+        return cached
+
+    def _next_probs(self, context) -> np.ndarray:
         probs = np.full(self.V, 1.0 / self.V)
         for k in range(self.order):
             if k > len(context):

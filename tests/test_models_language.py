@@ -163,3 +163,22 @@ def test_argument_errors():
     with pytest.raises(ValueError, match="text: characters not in the vocabulary"):
         model.sample(5, prime="xyz")
     assert "CharLanguageModel(vocab='abcdefgh', H=4, cell='lstm'" in repr(model)
+
+
+def test_training_in_a_non_interactive_process_prints_no_progress_bar():
+    """progress="auto" in a CI log (stderr a pipe): stateful LM training runs and writes nothing to stderr."""
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np\n"
+        "from rnn_course.models import CharLanguageModel\n"
+        "from rnn_course.text import TextBatches\n"
+        "from rnn_course.train import fit\n"
+        "ids = np.random.default_rng(0).integers(0, 8, 2000)\n"
+        "h = fit(CharLanguageModel('abcdefgh', H=8), TextBatches(ids, 4, 10), steps=15)\n"
+        "print(len(h.steps))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "15" and run.stderr == ""
