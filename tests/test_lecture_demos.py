@@ -187,6 +187,8 @@ def test_presenter_mode_is_bigger(factory):
     assert _max_fontsize(big.figure) > _max_fontsize(normal.figure)
     for control in big.controls.values():  # wider sliders: easier to hit on a projector
         assert control.layout.width == "640px"
+    assert big._buttons and all(button.style.font_size == "1.3em" for button in big._buttons)  # larger presets
+    assert all(button.style.font_size is None for button in normal._buttons)
 
 
 def _drawn_outside(fig) -> list[str]:

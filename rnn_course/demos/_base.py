@@ -118,7 +118,10 @@ class Demo:
             control.observe(self._on_change, names="value")
         self._buttons = []
         for label, values in self.presets.items():
-            button = widgets.Button(description=label, layout=widgets.Layout(width="auto"))
+            # presenter: preset buttons are what a lecturer clicks most; make them easy to hit and to read
+            button = widgets.Button(description=label,
+                                    layout=widgets.Layout(width="auto", height="auto" if presenter else None),
+                                    style={"font_size": "1.3em"} if presenter else {})
             button.on_click(lambda _b, v=values: self.set(**v))
             self._buttons.append(button)
         self._widget = None
