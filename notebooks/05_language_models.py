@@ -308,8 +308,8 @@ plot_lm_curves({"vanilla RNN": rnn_history, "LSTM": lstm_history}, baselines, ax
 fig
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# At the same number of steps the LSTM ends lower; per second of training the gap is smaller, since a vanilla
-# step is several times cheaper. With $T = 32$ most of what a character-level model needs (the current word, the
+# At the same number of steps the LSTM ends lower, but each of its steps costs more (the ms/step column): with
+# the same training *time* the vanilla RNN would get more steps. With $T = 32$ most of what a character-level model needs (the current word, the
 # line so far) lies within a few characters, where a vanilla RNN's gradient has not yet vanished; the LSTM's edge
 # grows with longer dependencies and longer training (Karpathy, Johnson & Fei-Fei 2016 measure exactly this).
 # A sample of the vanilla RNN at $T = 0.5$:
@@ -361,8 +361,7 @@ with tempfile.TemporaryDirectory() as folder:
 #   gradient cut at the batch boundary.
 # - Generation feeds each chosen character back in. Greedy decoding loops; temperature trades faithfulness to
 #   the model ($T=1$) against safety ($T<1$); top-k removes the unlikely tail.
-# - On the same budget the LSTM beats the vanilla RNN per step; per second the contest is closer at short
-#   truncation lengths.
+# - With the same number of steps the LSTM beats the vanilla RNN; each LSTM step costs more.
 #
 # ### Check your understanding
 #

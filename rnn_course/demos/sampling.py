@@ -124,7 +124,7 @@ def temperature_demo(model=None, *, presenter: bool = False, temperature: float 
         for bar, p in zip(bars, probs[order]):
             bar.set_height(p)
         kept = int(np.count_nonzero(probs))
-        info.set_text(f"entropy {entropy(probs):.2f} nats, {kept}/{len(chars)} possible")
+        info.set_text(f"T = {temperature:.2f}: entropy {entropy(probs):.2f} nats, {kept}/{len(chars)} possible")
         body.set_text(_wrap(prime + generate(temperature, top_k, seed), width, 10 if presenter else 12))
         return False
 
