@@ -309,9 +309,11 @@ fig
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # At the same number of steps the LSTM ends lower, but each of its steps costs more (the ms/step column): with
-# the same training *time* the vanilla RNN would get more steps. With $T = 32$ most of what a character-level model needs (the current word, the
-# line so far) lies within a few characters, where a vanilla RNN's gradient has not yet vanished; the LSTM's edge
-# grows with longer dependencies and longer training (Karpathy, Johnson & Fei-Fei 2016 measure exactly this).
+# the same training *time* the vanilla RNN would get more steps. With $T = 32$ most of what a character-level
+# model needs (the current word, the line so far) lies within a few characters, where a vanilla RNN's gradient
+# has not yet vanished. Karpathy, Johnson & Fei-Fei (2016) compare the cells on character-level text and trace
+# the LSTM's advantage to long-range structure, such as a quote or bracket that must be closed many characters
+# later.
 # A sample of the vanilla RNN at $T = 0.5$:
 
 # %%
