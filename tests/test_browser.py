@@ -8,8 +8,9 @@ and runtime folders), and for each lesson and the lecture-demo notebook:
 1. opens it and runs all cells from the Run menu, waits for the kernel to go
    idle, saves it, and checks the saved outputs and the page: no error output,
    no traceback on stderr, every code cell ran;
-2. checks every ``Demo`` rendered as widgets (sliders present; the static PNG
-   fallback is not what JupyterLab chose; no "Error displaying widget");
+2. checks that every cell that makes a demo (calls a ``*_demo(...)`` factory)
+   rendered it as widgets (sliders present; the static PNG fallback is not
+   what JupyterLab chose; no "Error displaying widget");
 3. moves each demo's first slider with the keyboard (and presses its first
    preset button) and checks that the demo's figure changed and that the demo
    shows no error;
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -247,6 +249,15 @@ def saved_problems(path: Path) -> list[str]:
     return problems
 
 
+DEMO_CALL = re.compile(r"^(?!\s*#).*\b\w+_demo\(", re.MULTILINE)
+
+
+def demo_cells(path: Path) -> int:
+    """How many code cells make a demo (call a ``*_demo(...)`` factory): each must render as widgets."""
+    nb = nbformat.read(path, as_version=4)
+    return sum(1 for cell in nb.cells if cell.cell_type == "code" and DEMO_CALL.search(cell.source))
+
+
 def page_problems(page) -> list[str]:
     return page.evaluate("""() => {
         const out = [];
@@ -322,8 +333,9 @@ def exercise_notebook(lab, browser, name: str, artifacts: Path, shots: str) -> d
 
         demos = page.locator(".rnn-course-demo")
         record["demos"] = demos.count()
-        if demos.count() == 0:
-            problems.append("no demo rendered as widgets (every lesson has one)")
+        record["demo_cells"] = expected = demo_cells(lab.root / "notebooks" / name)
+        if demos.count() != expected:
+            problems.append(f"{expected} cells show a demo but {demos.count()} rendered as widgets")
         record["moves"] = moves = []
         for index in range(demos.count()):
             demo = demos.nth(index)
@@ -438,14 +450,15 @@ def sine_demo(fail=False):
                 animated=[line], presets={"fast": {"k": 3.0}})
 sine_demo()"""),
     ("code", "sine_demo(fail=True)"),
+    ("code", "hidden = sine_demo()  # made but never shown: the count of rendered demos must say so"),
     ("code", "raise RuntimeError('boom')"),
     ("code", "print('never runs')"),
 ]
 
 
 def test_the_browser_test_catches_errors_and_dead_demos(lab, browser, artifacts):
-    """The checks above can fail: a raising cell, a cell left unrun and a demo whose update raises
-    are reported; a working demo's figure changes when its slider moves."""
+    """The checks above can fail: a raising cell, a cell left unrun, a demo that is made but not shown
+    and a demo whose update raises are reported; a working demo's figure changes when its slider moves."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [nbformat.v4.new_markdown_cell(src) if kind == "markdown" else nbformat.v4.new_code_cell(src)
@@ -456,6 +469,7 @@ def test_the_browser_test_catches_errors_and_dead_demos(lab, browser, artifacts)
     assert "raised RuntimeError: boom" in problems
     assert "print('never runs')" in problems and "did not run" in problems
     assert "demo 1 shows an error: ValueError: k=" in problems and "breaks on purpose" in problems
+    assert "3 cells show a demo but 2 rendered as widgets" in problems
     assert "demo 0" not in problems, problems
     assert record["demos"] == 2
     works = [m for m in record["moves"] if m["demo"] == 0]
