@@ -197,6 +197,32 @@ def test_deck_opens_offline_in_chromium(executed_deck, artifacts):
 
 
 @pytest.mark.browser
+def test_a_slide_taller_than_the_screen_scrolls(tmp_path, artifacts):
+    nb = nbformat.v4.new_notebook(cells=[
+        _cell("md", "# Short", "slide"),
+        _cell("md", "## Long\n\n" + "\n".join(f"- point {i}: $x_{{{i}}}$" for i in range(60)), "slide"),
+        _cell("md", "## Short again", "slide"),
+    ])
+    nbformat.write(nb, tmp_path / "tall.ipynb")
+    deck = slides.build_deck(tmp_path / "tall.ipynb", tmp_path, execute=False)
+    with launch() as browser:
+        page = browser.new_context(viewport={"width": 1280, "height": 800}, offline=True).new_page()
+        page.goto(deck.path.as_uri())
+        page.wait_for_function("window.Reveal && Reveal.isReady() && window.rnnCourseDeck.mathjax === 'done'")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("Reveal.getIndices().h === 1")
+        state = page.evaluate("""() => { const s = Reveal.getCurrentSlide(); s.scrollTop = 200;
+            return {scroll: s.classList.contains('rnn-course-scroll'), top: s.scrollTop,
+                    overflow: s.scrollHeight > s.clientHeight, height: s.clientHeight}; }""")
+        page.screenshot(path=str(artifacts / "slides-tall-slide-scrolled.png"))
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("Reveal.getIndices().h === 2")
+        short = page.evaluate("Reveal.getCurrentSlide().classList.contains('rnn-course-scroll')")
+    assert state == {"scroll": True, "top": 200, "overflow": True, "height": slides.HEIGHT}
+    assert short is False
+
+
+@pytest.mark.browser
 @pytest.mark.skipif(not LESSONS, reason="no lesson notebooks yet")
 def test_every_lesson_deck_opens_offline_and_typesets_its_maths(tmp_path, artifacts):
     """Unexecuted decks (text and maths) of every lesson: reveal.js starts, MathJax parses every formula."""
