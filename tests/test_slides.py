@@ -237,3 +237,13 @@ def test_every_lesson_deck_opens_offline_and_typesets_its_maths(tmp_path, artifa
                 problems.append(f"{deck.notebook.name}: {dict(state, local=len(state['local']))}, "
                                 f"expected {expected} slides")
     assert problems == []
+
+
+def test_cli_says_which_cell_failed(tmp_path, capsys):
+    nb = nbformat.v4.new_notebook(cells=[_cell("md", "# Broken", "slide"), _cell("code", "1 / 0")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "broken.ipynb")
+    assert main(["slides", str(tmp_path / "broken.ipynb"), "--out", str(tmp_path / "decks")]) == 1
+    err = capsys.readouterr().err
+    assert "CellExecutionError" in err and "ZeroDivisionError" in err and "1 / 0" in err
+    assert not (tmp_path / "decks" / "broken.slides.html").exists()
