@@ -9,9 +9,9 @@
 # %% [markdown] slideshow={"slide_type": "slide"}
 # # Lecture demos: the course's key ideas, one line each
 #
-# Every lesson has a demo: sliders over a figure that redraws as you drag. This notebook gathers them for a
-# lecture, in **presenter mode** (large fonts, thick lines, large figures), each with what to show, what to say
-# and a question for the room.
+# Lessons 01 to 05 come with demos: sliders over a figure that redraws as you drag. This notebook gathers them
+# for a lecture, in **presenter mode** (large fonts, thick lines, large figures), each with what to show, what
+# to say and a question for the room.
 #
 # **What you will show**
 # - the hidden state as a memory that fades, persists or saturates (lesson 01);
@@ -31,7 +31,7 @@
 # ## Before the lecture
 #
 # 1. On the lecture machine, run `rnn-course doctor`, then **Run > Run All Cells** once before the room fills.
-#    Each demo builds in about a second; after that every slider move redraws in a few tens of milliseconds
+#    Each demo builds in under a second; after that every slider move redraws in a few tens of milliseconds
 #    (`python benchmarks/demo_latency.py` measures it on your machine; the target is p95 < 50 ms).
 # 2. For the projector: **View > Appearance > Presentation Mode** (larger text in JupyterLab), **Ctrl +** to
 #    zoom, **View > Appearance > Simple Interface** to show one notebook, and hide the code with
