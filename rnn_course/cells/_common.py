@@ -18,7 +18,17 @@ import numpy as np
 
 from .._checks import as_array, check_choice, check_finite, check_shape
 
-__all__ = ["Grads", "check_cell_args", "check_upstream", "bptt", "sigmoid_inplace", "TRUNCATE_MODES"]
+__all__ = [
+    "Grads",
+    "check_cell_args",
+    "check_upstream",
+    "bptt",
+    "sigmoid_inplace",
+    "project_inputs",
+    "input_grads",
+    "recurrent_grad",
+    "TRUNCATE_MODES",
+]
 
 TRUNCATE_MODES = ("chunk", "window")
 
@@ -36,6 +46,38 @@ def sigmoid_inplace(a: np.ndarray) -> np.ndarray:
     a *= 0.5
     a += 0.5
     return a
+
+
+def project_inputs(x, Wx, b):
+    """Time-major copy of x (T, N, D) and every step's x_t Wx + b (T, N, G), in one matrix product.
+
+    Only h_{t-1} Wh has to wait for the previous step; the input half of
+    every step is computed up front as one (T*N, D) x (D, G) product.
+    """
+    N, T, D = x.shape
+    x_tm = np.ascontiguousarray(x.transpose(1, 0, 2))
+    xa = (x_tm.reshape(T * N, D) @ Wx).reshape(T, N, Wx.shape[1])
+    xa += b
+    return x_tm, xa
+
+
+def input_grads(da, x_tm, Wx):
+    """dx (N, T, D) and dWx (D, G) from the pre-activation gradients da (T, N, G), one product each."""
+    T, N, G = da.shape
+    D = x_tm.shape[2]
+    da2 = da.reshape(T * N, G)
+    dx = (da2 @ Wx.T).reshape(T, N, D).transpose(1, 0, 2)
+    return dx, x_tm.reshape(T * N, D).T @ da2
+
+
+def recurrent_grad(h0, h, da):
+    """sum_t h_{t-1}^T da_t for h_{t-1} = h0, h[0], ..., h[T-2] (time-major), without copying h."""
+    T, N, G = da.shape
+    H = h0.shape[1]
+    grad = h0.T @ da[0]
+    if T > 1:
+        grad += h[:-1].reshape((T - 1) * N, H).T @ da[1:].reshape((T - 1) * N, G)
+    return grad
 
 
 class Grads(tuple):
@@ -154,11 +196,12 @@ def bptt(
 
     ``upstream`` holds, per state component (h, or h and c), the gradient the
     loss sends straight to each step's state, time-major ``(T, N, H)``.
-    ``local_backward(dstate, idx)`` back-propagates through the steps ``idx``
-    (an int, or a slice of steps processed together): given the gradient at
-    their states it returns ``(dgates, dstate_prev, dstate_total)``, the
-    gradient of the pre-activations ``(…, N, gate_width)``, the gradient
-    flowing into the previous states, and the totals to report per step.
+    ``local_backward(dstate, idx, out=None)`` back-propagates through the
+    steps ``idx`` (an int, or a slice of steps processed together): given the
+    gradient at their states it returns ``(dgates, dstate_prev,
+    dstate_total)``, the gradient of the pre-activations ``(…, N,
+    gate_width)`` (written into ``out`` when given), the gradient flowing
+    into the previous states, and the totals to report per step.
 
     Truncation (``truncate=k``):
 
@@ -173,9 +216,8 @@ def bptt(
     """
     T, N, H = upstream[0].shape
     dtype = upstream[0].dtype
-    dgates = np.zeros((T, N, gate_width), dtype=dtype)
-    totals = None
     if truncate_mode == "window" and truncate is not None and truncate < T:
+        dgates = np.zeros((T, N, gate_width), dtype=dtype)
         totals = [np.zeros((T, N, H), dtype=dtype) for _ in upstream]
         dstate0 = [np.zeros((N, H), dtype=dtype) for _ in upstream]
         current = tuple(upstream)
@@ -192,14 +234,15 @@ def bptt(
             current = tuple(p[1:] for p in prev)
         return dgates, tuple(dstate0), tuple(totals)
 
+    dgates = np.empty((T, N, gate_width), dtype=dtype)
     totals = [np.empty((T, N, H), dtype=dtype) for _ in upstream]
     carry = tuple(np.zeros((N, H), dtype=dtype) for _ in upstream)
     for t in range(T - 1, -1, -1):
         if truncate is not None and (t + 1) % truncate == 0 and t + 1 < T:
             carry = tuple(np.zeros_like(c) for c in carry)
-        dstate = tuple(u[t] + c for u, c in zip(upstream, carry))
-        dg, carry, total = local_backward(dstate, t)
-        dgates[t] = dg
+        dstate = tuple(np.add(u[t], c, out=acc[t]) for u, c, acc in zip(upstream, carry, totals))
+        _, carry, total = local_backward(dstate, t, dgates[t])
         for acc, part in zip(totals, total):
-            acc[t] = part
+            if part is not dstate[0] and part is not dstate[-1]:
+                acc[t] = part
     return dgates, carry, tuple(totals)

@@ -18,7 +18,16 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._common import Grads, bptt, check_cache, check_cell_args, check_truncate, check_upstream, sigmoid_inplace
+from ._common import (
+    Grads,
+    bptt,
+    check_cache,
+    check_cell_args,
+    check_truncate,
+    check_upstream,
+    project_inputs,
+    sigmoid_inplace,
+)
 
 __all__ = [
     "GRUStepCache",
@@ -95,17 +104,17 @@ def _local_backward(gates, h_prev, Wh):
         dh_prev = dh * z + d(r h_prev) * r + [da_r, da_z] Wh_rz^T
     """
     H = Wh.shape[0]
-    Wh_rz_T = Wh[:, : 2 * H].T
-    Wh_n_T = Wh[:, 2 * H :].T
+    Wh_rz_T = np.ascontiguousarray(Wh[:, : 2 * H].T)
+    Wh_n_T = np.ascontiguousarray(Wh[:, 2 * H :].T)
     r, z, n = gates[..., :H], gates[..., H : 2 * H], gates[..., 2 * H :]
     fac_n = (1.0 - z) * (1.0 - n * n)
     fac_r = h_prev * r * (1.0 - r)
     fac_z = (h_prev - n) * z * (1.0 - z)
 
-    def local(dstate, idx):
+    def local(dstate, idx, out=None):
         (dh,) = dstate
         shape = dh.shape[:-1] + (3 * H,)
-        da = np.empty(shape, dtype=dh.dtype)
+        da = np.empty(shape, dtype=dh.dtype) if out is None else out
         da_n = np.multiply(dh, fac_n[idx], out=da[..., 2 * H :])
         d_rh = da_n @ Wh_n_T  # gradient of (r * h_prev)
         np.multiply(d_rh, fac_r[idx], out=da[..., :H])
@@ -128,7 +137,7 @@ def _weight_grads(da, x, h_prev, r, Wx, Wh):
     dWh[:, : 2 * H] = hp2.T @ da2[:, : 2 * H]
     dWh[:, 2 * H :] = (r.reshape(-1, H) * hp2).T @ da2[:, 2 * H :]
     dWx = x.reshape(-1, D).T @ da2
-    return da @ Wx.T, dWx, dWh, da2.sum(axis=0)
+    return (da2 @ Wx.T).reshape(da.shape[:-1] + (D,)), dWx, dWh, da2.sum(axis=0)
 
 
 def gru_step_backward(dh, cache):
@@ -159,9 +168,7 @@ def gru_forward(x, h0, Wx, Wh, b):
     """
     x, h0, Wx, Wh, b, dims = check_cell_args(x, h0, Wx, Wh, b, gates=3, sequence=True, h_name="h0", cell="gru")
     T, N, H = dims["T"], dims["N"], dims["H"]
-    x_tm = x.transpose(1, 0, 2)
-    gates = np.matmul(x_tm, Wx)
-    gates += b
+    x_tm, gates = project_inputs(x, Wx, b)
     h = np.empty((T, N, H), dtype=gates.dtype)
     prev = h0
     for t in range(T):

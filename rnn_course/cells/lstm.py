@@ -17,7 +17,17 @@ from typing import NamedTuple
 import numpy as np
 
 from .._checks import as_array, check_finite, check_shape
-from ._common import Grads, bptt, check_cache, check_cell_args, check_truncate, check_upstream
+from ._common import (
+    Grads,
+    bptt,
+    check_cache,
+    check_cell_args,
+    check_truncate,
+    check_upstream,
+    input_grads,
+    project_inputs,
+    recurrent_grad,
+)
 
 __all__ = [
     "LSTMStepCache",
@@ -113,7 +123,7 @@ def _local_backward(gates, c_prev, tanh_c, Wh):
         da_g  = dc * i (1 - g^2)          da_o = dh * tanh(c) o (1 - o)
     """
     H = Wh.shape[0]
-    WhT = Wh.T
+    WhT = np.ascontiguousarray(Wh.T)
     i, f, g, o = gates[..., :H], gates[..., H : 2 * H], gates[..., 2 * H : 3 * H], gates[..., 3 * H :]
     dc_from_h = o * (1.0 - tanh_c * tanh_c)
     factors = np.empty(gates.shape[:-1] + (4, H), dtype=gates.dtype)
@@ -122,12 +132,12 @@ def _local_backward(gates, c_prev, tanh_c, Wh):
     np.multiply(i, 1.0 - g * g, out=factors[..., 2, :])
     np.multiply(tanh_c, o * (1.0 - o), out=factors[..., 3, :])
 
-    def local(dstate, idx):
+    def local(dstate, idx, out=None):
         dh, dc_next = dstate
         dc = dh * dc_from_h[idx]
         dc += dc_next
         fac = factors[idx]
-        da = np.empty(fac.shape, dtype=fac.dtype)
+        da = np.empty(fac.shape, dtype=fac.dtype) if out is None else out.reshape(fac.shape)
         np.multiply(fac[..., :3, :], dc[..., None, :], out=da[..., :3, :])
         np.multiply(fac[..., 3, :], dh, out=da[..., 3, :])
         da = da.reshape(fac.shape[:-2] + (4 * H,))
@@ -171,9 +181,7 @@ def lstm_forward(x, h0, Wx, Wh, b, c0=None):
     x, h0, Wx, Wh, b, dims = check_cell_args(x, h0, Wx, Wh, b, gates=4, sequence=True, h_name="h0", cell="lstm")
     N, T, H = dims["N"], dims["T"], dims["H"]
     c0 = _check_c("c0", c0, N, H)
-    x_tm = x.transpose(1, 0, 2)
-    gates = np.matmul(x_tm, Wx)
-    gates += b
+    x_tm, gates = project_inputs(x, Wx, b)  # gates hold x_t Wx + b until step t activates them
     h = np.empty((T, N, H), dtype=gates.dtype)
     c = np.empty((T, N, H), dtype=gates.dtype)
     tanh_c = np.empty((T, N, H), dtype=gates.dtype)
@@ -217,18 +225,10 @@ def lstm_backward(dh, cache, truncate=None, truncate_mode="chunk", *, dc=None):
                                                                                      ("N", "T", "H"))
     upstream = (dh.transpose(1, 0, 2), dc.transpose(1, 0, 2))
     da, (dh0, dc0), (dh_all, dc_all) = bptt(local, upstream, 4 * H, truncate, truncate_mode)
-    D = cache.x.shape[2]
-    h_prev = np.concatenate([cache.h0[None], cache.h[:-1]], axis=0)
-    da2 = da.reshape(T * N, 4 * H)
+    dx, dWx = input_grads(da, cache.x, cache.Wx)
     return Grads(
         ("dx", "dh0", "dWx", "dWh", "db"),
-        (
-            (da @ cache.Wx.T).transpose(1, 0, 2),
-            dh0,
-            cache.x.reshape(T * N, D).T @ da2,
-            h_prev.reshape(T * N, H).T @ da2,
-            da2.sum(axis=0),
-        ),
+        (dx, dh0, dWx, recurrent_grad(cache.h0, cache.h, da), da.sum(axis=(0, 1))),
         dc0=dc0,
         dh_all=dh_all.transpose(1, 0, 2),
         dc_all=dc_all.transpose(1, 0, 2),

@@ -16,7 +16,17 @@ import numpy as np
 
 from .._checks import check_choice
 from ..activations import ACTIVATIONS
-from ._common import Grads, bptt, check_cache, check_cell_args, check_truncate, check_upstream
+from ._common import (
+    Grads,
+    bptt,
+    check_cache,
+    check_cell_args,
+    check_truncate,
+    check_upstream,
+    input_grads,
+    project_inputs,
+    recurrent_grad,
+)
 
 __all__ = [
     "RNNStepCache",
@@ -79,11 +89,11 @@ def _local_backward(h_all, Wh, activation):
     """Backward through the nonlinearity and the recurrence at the given steps."""
     _, grad = ACTIVATIONS[activation]
     slope = grad(h_all)  # relu'(a) = [a > 0] = [h > 0], so h suffices; formed once for all steps
-    WhT = Wh.T
+    WhT = np.ascontiguousarray(Wh.T)
 
-    def local(dstate, idx):
+    def local(dstate, idx, out=None):
         (dh,) = dstate
-        da = dh * slope[idx]
+        da = np.multiply(dh, slope[idx], out=out)
         return da, (da @ WhT,), (dh,)
 
     return local
@@ -122,10 +132,7 @@ def rnn_forward(x, h0, Wx, Wh, b, activation="tanh"):
     check_choice("activation", activation, _ACTIVATIONS)
     x, h0, Wx, Wh, b, dims = check_cell_args(x, h0, Wx, Wh, b, gates=1, sequence=True, h_name="h0", cell="rnn")
     T = dims["T"]
-    x_tm = x.transpose(1, 0, 2)
-    # All input projections in one matrix product; only h @ Wh is sequential.
-    h = np.matmul(x_tm, Wx)
-    h += b
+    x_tm, h = project_inputs(x, Wx, b)  # h holds x_t Wx + b until step t overwrites it
     prev = h0
     if activation == "tanh":
         for t in range(T):
@@ -167,15 +174,9 @@ def rnn_backward(dh, cache, truncate=None, truncate_mode="chunk"):
 
 
 def _param_grads(da, cache, dh0, dh_all):
-    T, N, H = da.shape
-    D = cache.x.shape[2]
-    h_prev = np.concatenate([cache.h0[None], cache.h[:-1]], axis=0)
-    da2 = da.reshape(T * N, H)
-    dWx = cache.x.reshape(T * N, D).T @ da2
-    dWh = h_prev.reshape(T * N, H).T @ da2
-    dx = (da @ cache.Wx.T).transpose(1, 0, 2)
+    dx, dWx = input_grads(da, cache.x, cache.Wx)
     return Grads(
         ("dx", "dh0", "dWx", "dWh", "db"),
-        (dx, dh0, dWx, dWh, da2.sum(axis=0)),
+        (dx, dh0, dWx, recurrent_grad(cache.h0, cache.h, da), da.sum(axis=(0, 1))),
         dh_all=dh_all.transpose(1, 0, 2),
     )
