@@ -232,3 +232,21 @@ def test_type_messages():
     loss = Out("loss", kind="scalar")
     assert "forget to sum or average" in compare(loss, np.zeros(3), 1.0, case)
     assert compare(loss, np.float64(1.0), 1.0, case) is None
+
+
+def test_an_infinite_expected_value_is_matched_only_by_the_same_infinity():
+    """An infinite value gave an infinite tolerance: any number "matched" it, so a known bug whose value is
+    inf was skipped as if it were the right answer, and a finite answer would pass where inf is expected."""
+    inf = np.array([np.inf, -np.inf, 1.0])
+    assert diagnose.close_mask(inf, inf).all()
+    assert not diagnose.close_mask(np.array([771.3, -5.0, 1.0]), inf)[:2].any()
+    assert not diagnose.close_mask(np.array([-np.inf, np.inf, 1.0]), inf)[:2].any()
+    assert not diagnose.all_close(np.float64(771.3), np.float64(np.inf))
+    assert diagnose.all_close(np.float64(np.inf), np.float64(np.inf))
+
+
+def test_a_scalar_explained_by_a_known_bug_drops_the_generic_ratio_guess():
+    case = Case("c", {})
+    loss = Out("loss", kind="scalar")
+    assert "divided by the wrong count?" in compare(loss, 0.7, 1.0, case)
+    assert "divided by the wrong count?" not in compare(loss, 0.7, 1.0, case, patterns=False)

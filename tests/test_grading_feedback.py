@@ -385,6 +385,142 @@ def generate(params, start_ids, length, rng, temperature=1.0, top_k=None):
 """, "incorrect", 1.5, ["not fed back"]),
 ]
 
+# Slips found by working through the exercises as a student: each got a generic "wrong at n entries" (or, for a
+# naive cross-entropy, sometimes full marks, depending on the random draw) before it got its own diagnosis.
+BUGS += [
+    ("softmax_cross_entropy", """
+def softmax_cross_entropy(logits, y, mask=None):
+    N, T, V = logits.shape
+    m = np.ones((N, T)) if mask is None else mask.astype(float)
+    z = logits - logits.max(-1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(-1, keepdims=True))
+    onehot = np.eye(V)[y]
+    loss = -((logp * onehot).sum(-1) * m).sum() / m.sum()
+    return loss, (np.exp(logp) - onehot) / m.sum()
+""", "incorrect", 1.5, ["loss right; dlogits wrong", "dlogits is not masked"]),
+    ("softmax_cross_entropy", """
+def softmax_cross_entropy(logits, y, mask=None):
+    N, T, V = logits.shape
+    m = np.ones((N, T)) if mask is None else mask.astype(float)
+    e = np.exp(logits)
+    p = e / e.sum(-1, keepdims=True)
+    onehot = np.eye(V)[y]
+    loss = -(np.log((p * onehot).sum(-1)) * m).sum() / m.sum()
+    return loss, (p - onehot) * m[..., None] / m.sum()
+""", "incorrect", 0, ["large logits", "exp overflows at large logits"]),
+    ("softmax_cross_entropy", """
+def softmax_cross_entropy(logits, y, mask=None):
+    N, T, V = logits.shape
+    m = np.ones((N, T)) if mask is None else mask.astype(float)
+    z = logits - logits.max(-1, keepdims=True)
+    p = np.exp(z) / np.exp(z).sum(-1, keepdims=True)
+    onehot = np.eye(V)[y]
+    loss = -(np.log((p * onehot).sum(-1)) * m).sum() / m.sum()
+    return loss, (p - onehot) * m[..., None] / m.sum()
+""", "incorrect", 1.5, ["loss is inf", "log(softmax(x)) underflows to log(0)"]),
+    ("rnn_forward", """
+def rnn_step_forward(x, h_prev, Wx, Wh, b, activation="tanh"):
+    a = x @ Wx + h_prev @ Wh.T + b
+    return (np.tanh(a) if activation == "tanh" else np.maximum(a, 0.0)), None
+
+def rnn_forward(x, h0, Wx, Wh, b, activation="tanh"):
+    hs, prev = [], h0
+    for t in range(x.shape[1]):
+        prev, _ = rnn_step_forward(x[:, t], prev, Wx, Wh, b, activation)
+        hs.append(prev)
+    return np.stack(hs, axis=1), None
+""", "incorrect", 0, ["your rnn_step_forward is not right yet", "fix rnn_step_forward first"]),
+    ("rnn_step_backward", """
+def rnn_step_backward(dh, cache):
+    x, h_prev, h, Wx, Wh, activation = cache
+    da = dh * (1 - h * h) if activation == "tanh" else dh * (h > 0)
+    return da @ Wx.T, da @ Wh.T, x.T @ da, h_prev.T @ da, da.mean(0)
+""", "incorrect", 2.4, ["db is the mean of da over the batch"]),
+    ("rnn_backward", """
+def rnn_backward(dh, cache, truncate=None):
+    step_caches, _ = cache
+    N, T, H = dh.shape
+    dx = np.zeros((N, T, step_caches[0][0].shape[1])); dWx = dWh = db = 0.0
+    carry = total = np.zeros((N, H))
+    for t in reversed(range(T)):
+        total = dh[:, t] + carry
+        dx[:, t], carry, a, b_, c = rnn_step_backward(total, step_caches[t])
+        dWx = dWx + a; dWh = dWh + b_; db = db + c
+    return dx, total, dWx, dWh, db
+""", "incorrect", 2.4, ["dh0 wrong", "the dh_prev it returns"]),
+    ("rnn_backward", """
+def rnn_backward(dh, cache, truncate=None):
+    step_caches, _ = cache
+    N, T, H = dh.shape
+    dx = np.zeros((N, T, step_caches[0][0].shape[1])); dWx = dWh = db = 0.0
+    carry = np.zeros((N, H))
+    for t in range(T):
+        dx[:, t], carry, a, b_, c = rnn_step_backward(dh[:, t] + carry, step_caches[t])
+        dWx = dWx + a; dWh = dWh + b_; db = db + c
+    return dx, carry, dWx, dWh, db
+""", "incorrect", 0, ["the loop runs forwards in time"]),
+    ("rnn_backward", """
+def rnn_step_backward(dh, cache):
+    x, h_prev, h, Wx, Wh, activation = cache
+    da = dh * (1 - h * h) if activation == "tanh" else dh * (h > 0)
+    return da @ Wx.T, da @ Wh, x.T @ da, h_prev.T @ da, da.sum(0)
+
+def rnn_backward(dh, cache, truncate=None):
+    step_caches, _ = cache
+    N, T, H = dh.shape
+    dx = np.zeros((N, T, step_caches[0][0].shape[1])); dWx = dWh = db = 0.0
+    carry = np.zeros((N, H))
+    for t in reversed(range(T)):
+        dx[:, t], carry, a, b_, c = rnn_step_backward(dh[:, t] + carry, step_caches[t])
+        dWx = dWx + a; dWh = dWh + b_; db = db + c
+    return dx, carry, dWx, dWh, db
+""", "incorrect", 0, ["your rnn_step_backward is not right yet", "fix rnn_step_backward first"]),
+    ("numerical_gradient", """
+def numerical_gradient(f, x, dout=None, eps=1e-6):
+    x = np.array(x, dtype=float); g = np.zeros_like(x)
+    L = lambda v: float(np.sum(f(v) if dout is None else f(v) * dout))
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + eps; plus = L(x)
+        x[i] = old - eps; minus = L(x)
+        g[i] = (plus - minus) / (2 * eps)
+    return g
+""", "incorrect", 0, ["x[i] is not put back"]),
+    ("jacobian_norms", """
+def jacobian_norms(Wh, h):
+    T, H = h.shape
+    out, running = [1.0], 1.0
+    for t in range(T - 1, 0, -1):
+        running *= np.linalg.norm((1 - h[t] ** 2)[:, None] * Wh.T, 2)
+        out.append(running)
+    return np.array(out)
+""", "incorrect", 0, ["multiplies the norms of the one-step Jacobians"]),
+    ("jacobian_norms", """
+def jacobian_norms(Wh, h):
+    T, H = h.shape
+    M, out = np.eye(H), [1.0]
+    for t in range(T - 1, 0, -1):
+        M = M @ ((1 - h[t] ** 2)[:, None] * Wh.T)
+        out.append(np.linalg.norm(M, 2))
+    return np.array(out[::-1])
+""", "incorrect", 0, ["the norms are in reverse order"]),
+    ("lstm_step_backward", """
+def lstm_step_backward(dh, dc, cache):
+    x, h_prev, c_prev, i, f, g, o, tanh_c, Wx, Wh = cache
+    dct = dc + dh * o
+    da = np.concatenate([dct*g*i*(1-i), dct*c_prev*f*(1-f), dct*i*(1-g*g), dh*tanh_c*o*(1-o)], axis=1)
+    return da @ Wx.T, da @ Wh.T, dct * f, x.T @ da, h_prev.T @ da, da.sum(0)
+""", "incorrect", 0, ["missing tanh'(c)"]),
+    ("gru_step_forward", """
+def gru_step_forward(x, h_prev, Wx, Wh, b):
+    H = h_prev.shape[1]
+    r = sigmoid(x @ Wx[:, :H] + h_prev @ Wh[:, :H] + b[:H])
+    z = np.tanh(x @ Wx[:, H:2*H] + h_prev @ Wh[:, H:2*H] + b[H:2*H])
+    n = np.tanh(x @ Wx[:, 2*H:] + (r * h_prev) @ Wh[:, 2*H:] + b[2*H:])
+    return (1 - z) * n + z * h_prev, None
+""", "incorrect", 0, ["the update gate z goes through tanh"]),
+]
+
 
 def _bug_namespace(item):
     """The solution notebook's namespace, plus its correct functions under names a wrong variant can build on."""

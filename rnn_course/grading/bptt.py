@@ -60,7 +60,7 @@ def _step_backward_ref(case, up):
     return cells.rnn_step_backward(up["dh"], cache).as_dict()
 
 
-def _step_variant(case, up, *, deriv="output", dWh_from="h_prev", dx_T=True, dh_prev_T=True):
+def _step_variant(case, up, *, deriv="output", dWh_from="h_prev", dx_T=True, dh_prev_T=True, db_mean=False):
     a_ = case.args
     a = a_["x"] @ a_["Wx"] + a_["h_prev"] @ a_["Wh"] + a_["b"]
     relu = case.kwargs.get("activation") == "relu"
@@ -79,7 +79,7 @@ def _step_variant(case, up, *, deriv="output", dWh_from="h_prev", dx_T=True, dh_
         "dh_prev": da @ (a_["Wh"].T if dh_prev_T else a_["Wh"]),
         "dWx": a_["x"].T @ da,
         "dWh": (a_["h_prev"] if dWh_from == "h_prev" else h).T @ da,
-        "db": da.sum(axis=0),
+        "db": da.mean(axis=0) if db_mean else da.sum(axis=0),
     }
 
 
@@ -95,6 +95,8 @@ STEP_BUGS = (
     Bug("dx is missing a transpose: da (N, H) times Wx.T (H, D)", lambda case, up: _step_variant(case, up, dx_T=False)),
     Bug("dh_prev is missing a transpose: da (N, H) times Wh.T (H, H)",
         lambda case, up: _step_variant(case, up, dh_prev_T=False)),
+    Bug("db is the mean of da over the batch; b is added to every row, so its gradient is the sum, "
+        "da.sum(axis=0)", lambda case, up: _step_variant(case, up, db_mean=True)),
 )
 
 STEP_GRADS = [Out("dx", ("N", "D")), Out("dh_prev", ("N", "H")), Out("dWx", ("D", "H")), Out("dWh", ("H", "H")),
@@ -135,10 +137,12 @@ def _seq_backward_ref(case, up, **kwargs):
 
 
 def bptt_variant(case, dh, *, carry=True, local=True, first=0, last=None, accumulate=True, deriv="output",
-                 reset=None, carry_T=True, dWh_from="h_prev"):
+                 reset=None, carry_T=True, dWh_from="h_prev", dh0_total=False, forwards=False):
     """BPTT written out step by step, with switches for the classic bugs (used to recognise them).
 
-    ``reset(t, T)`` True drops the gradient arriving from step t+1 before step t is processed.
+    ``reset(t, T)`` True drops the gradient arriving from step t+1 before step t is processed;
+    ``dh0_total`` returns the gradient arriving at step 0's output instead of what step 0 sends to h0;
+    ``forwards`` walks t = 0 .. T-1, carrying each step's dh_prev on to the *next* step.
     """
     a_ = case.args
     relu = case.kwargs.get("activation") == "relu"
@@ -150,7 +154,8 @@ def bptt_variant(case, dh, *, carry=True, local=True, first=0, last=None, accumu
     dx = np.zeros((N, T, D))
     dWx, dWh, db = np.zeros((D, H)), np.zeros((H, H)), np.zeros(H)
     nxt = np.zeros((N, H))
-    for t in range(last, first - 1, -1):
+    total = nxt
+    for t in (range(first, last + 1) if forwards else range(last, first - 1, -1)):
         if reset is not None and reset(t, T):
             nxt = np.zeros((N, H))
         total = (dh[:, t] if local or t == T - 1 else 0.0) + (nxt if carry else 0.0)
@@ -173,7 +178,7 @@ def bptt_variant(case, dh, *, carry=True, local=True, first=0, last=None, accumu
         else:
             dWx, dWh, db = x[:, t].T @ da, hp.T @ da, da.sum(axis=0)
         nxt = da @ (Wh.T if carry_T else Wh)
-    return {"dx": dx, "dh0": nxt, "dWx": dWx, "dWh": dWh, "db": db}
+    return {"dx": dx, "dh0": total if dh0_total else nxt, "dWx": dWx, "dWh": dWh, "db": db}
 
 
 SEQ_BUGS = (
@@ -194,6 +199,12 @@ SEQ_BUGS = (
         lambda case, up: bptt_variant(case, up["dh"], carry_T=False)),
     Bug("dWh uses each step's output h_t; the weight multiplies the previous state, so use h_(t-1)",
         lambda case, up: bptt_variant(case, up["dh"], dWh_from="h")),
+    Bug("dh0 is the gradient arriving at step 0's output (dh[:, 0] plus what step 1 sends back); dh0 is what "
+        "step 0's backward sends on to its h_prev, the dh_prev it returns",
+        lambda case, up: bptt_variant(case, up["dh"], dh0_total=True)),
+    Bug("the loop runs forwards in time: BPTT starts at the last step, t = T-1, and walks back to t = 0, "
+        "because step t needs the gradient that step t+1 sends back",
+        lambda case, up: bptt_variant(case, up["dh"], forwards=True)),
 )
 
 SEQ_GRADS = [Out("dx", ("N", "T", "D")), Out("dh0", ("N", "H")), Out("dWx", ("D", "H")), Out("dWh", ("H", "H")),
@@ -334,9 +345,11 @@ def _numgrad_variant(case, kind):
         plus = L(x)
         x[i] = old - eps
         minus = L(x)
-        x[i] = old
+        if kind != "no-restore":
+            x[i] = old
         grad[i] = {"forward": (plus - base) / eps, "no-dout": (plus - minus) / (2 * eps),
-                   "one-eps": (plus - minus) / eps}[kind]
+                   "one-eps": (plus - minus) / eps,
+                   "no-restore": (plus - minus) / (2 * eps)}[kind]
     return {"grad": grad}
 
 
@@ -348,6 +361,9 @@ NUMGRAD_BUGS = (
         lambda case: _numgrad_variant(case, "no-dout")),
     Bug("the difference is divided by eps; the two points are 2 eps apart",
         lambda case: _numgrad_variant(case, "one-eps")),
+    Bug("x[i] is not put back after the two evaluations, so every later entry is measured at a point where the "
+        "entries before it are shifted by -eps: set x[i] = old after computing f(x - eps)",
+        lambda case: _numgrad_variant(case, "no-restore")),
 )
 
 
@@ -371,7 +387,7 @@ ITEMS = (
              "db = da.sum(axis=0).",
          ),
          forbid=_FORBID),
-    Item("rnn_backward", "rnn_backward", EXERCISE, 3, check_rnn_backward,
+    Item("rnn_backward", "rnn_backward", EXERCISE, 3, check_rnn_backward, uses=("rnn_step_backward",),
          summary="backpropagation through time over the whole sequence",
          hints=(
              "Walk backwards, t = T-1, ..., 0. The state h_t receives gradient from the loss (dh[:, t]) *and* "
@@ -383,6 +399,7 @@ ITEMS = (
          ),
          forbid=_FORBID),
     Item("rnn_backward[truncate]", "rnn_backward", EXERCISE, 2, check_rnn_backward_truncate,
+         uses=("rnn_step_backward",),
          summary="truncated BPTT: with truncate=k no gradient crosses from block [k..2k-1] into [0..k-1], etc.",
          hints=(
              "Truncation only changes what flows between steps: the gradient from step t+1 into step t is "

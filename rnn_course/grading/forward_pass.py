@@ -209,6 +209,10 @@ def _ce_cases(rng):
                                    (4, 3, 2, True, 1.0), (2, 3, 4, False, 400.0)]:
         logits = scale * rng.standard_normal((N, T, V))
         y = rng.integers(0, V, (N, T))
+        if scale > 1:
+            # whatever the draw: one logit exp overflows on, and one target whose probability underflows to 0
+            logits[0, 0, 0] = 1000.0 + logits[0, 0].max()
+            y[0, 0] = 1 + int(np.argmin(logits[0, 0, 1:]))
         dims = {"N": N, "T": T, "V": V}
         kwargs = {}
         label = _label(dims)
@@ -229,25 +233,43 @@ def _ce_ref(case):
     return {"loss": loss, "dlogits": dlogits}
 
 
-def _ce_variant(case, *, divisor="count", use_mask=True, naive=False, grad_divided=True):
+def _ce_variant(case, *, divisor="count", use_mask=True, probs=None, pick="take", grad_divided=True,
+                grad_masked=True):
+    """The loss and gradient with one slip switched on.
+
+    ``probs``: None computes log-softmax directly (right); "naive" takes the log of an unshifted softmax
+    (exp overflows), "stable" the log of a shifted one (a probability that underflows to 0 gives log 0).
+    ``pick``: "take" picks each target's log-probability; "onehot" sums probs * onehot first, as many
+    students write it (a NaN anywhere in the row then reaches the loss).
+    """
     logits, y = case.args["logits"], case.args["y"]
     N, T, V = logits.shape
     mask = case.kwargs.get("mask")
     w = np.ones((N, T)) if mask is None or not use_mask else mask.astype(float)
+    onehot = np.eye(V)[y]
     with np.errstate(all="ignore"):
-        if naive:
-            logp = np.log(_naive_softmax(logits, -1))
-        else:
+        if probs is None:
             logp = activations.log_softmax(logits)
-        picked = np.take_along_axis(logp, y[..., None], axis=-1)[..., 0]
+            p = np.exp(logp)
+        else:
+            p = _naive_softmax(logits, -1) if probs == "naive" else activations.softmax(logits, axis=-1)
+            logp = np.log(p)
+        if pick == "onehot":
+            picked = np.log(np.sum(p * onehot, axis=-1))
+        else:
+            picked = np.take_along_axis(logp, y[..., None], axis=-1)[..., 0]
         total = -np.sum(picked * w)
         div = {"count": max(w.sum(), 1.0), "all": N * T, "batch": N}[divisor]
-        p = np.exp(logp)
-        onehot = np.eye(V)[y]
-        d = (p - onehot) * w[..., None]
+        d = (p - onehot) * (w[..., None] if grad_masked else 1.0)
         if grad_divided:
             d = d / div
     return {"loss": total / div, "dlogits": d}
+
+
+_CE_OVERFLOW = ("exp overflows at large logits (inf / inf is NaN): subtract each row's maximum before exp, and "
+                "compute log-probabilities directly, x - max - log(sum(exp(x - max)))")
+_CE_LOG_ZERO = ("log(softmax(x)) underflows to log(0) = -inf at large logits, even with a stable softmax: compute "
+                "log-softmax directly, x - max - log(sum(exp(x - max)))")
 
 
 CE_BUGS = (
@@ -257,8 +279,11 @@ CE_BUGS = (
         lambda case: _ce_variant(case, use_mask=False)),
     Bug("the loss is summed over time and averaged over the batch only; this exercise averages over every "
         "(unmasked) position, a per-token loss", lambda case: _ce_variant(case, divisor="batch")),
-    Bug("log(softmax(x)) underflows to log(0) = -inf at large logits: compute log-softmax directly, "
-        "x - max - log(sum(exp(x - max)))", lambda case: _ce_variant(case, naive=True)),
+    Bug("dlogits is not masked: padded positions (mask False) add nothing to the loss, so their gradient is 0; "
+        "multiply (softmax - onehot) by the mask too", lambda case: _ce_variant(case, grad_masked=False)),
+    Bug(_CE_LOG_ZERO, lambda case: _ce_variant(case, probs="stable")),
+    Bug(_CE_OVERFLOW, lambda case: _ce_variant(case, probs="naive")),
+    Bug(_CE_OVERFLOW, lambda case: _ce_variant(case, probs="naive", pick="onehot")),
     Bug("dlogits is not divided by the number of positions averaged over (the loss is an average, so its "
         "gradient is too)", lambda case: _ce_variant(case, grad_divided=False)),
 )
@@ -280,7 +305,7 @@ ITEMS = (
              "e.g. (x, h_prev, h, Wx, Wh, activation).",
          ),
          forbid=_CELLS),
-    Item("rnn_forward", "rnn_forward", EXERCISE, 3, check_rnn_forward,
+    Item("rnn_forward", "rnn_forward", EXERCISE, 3, check_rnn_forward, uses=("rnn_step_forward",),
          summary="run the RNN over a whole sequence x (N, T, D) from h0, returning h (N, T, H) and a cache",
          hints=(
              "Loop over t = 0 .. T-1 and call your rnn_step_forward on x[:, t, :] and the previous state; "

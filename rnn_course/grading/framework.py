@@ -50,6 +50,7 @@ class Item:
     forbid: tuple = ()  # reference functions the graded function must not call (see references.py)
     bonus: bool = False
     timeout: float | None = None  # seconds the grader allows (None: the grader's default)
+    uses: tuple = ()  # other graded items the function is expected to call (rnn_forward -> rnn_step_forward)
 
 
 @dataclass
@@ -225,8 +226,25 @@ class Grade:
     def all_failed(self) -> bool:
         return all(p in self.failures for p in self.parts)
 
+    def _note_dependencies(self) -> None:
+        """When this item is wrong, say so if a function it is meant to call is wrong too.
+
+        rnn_forward is checked with the student's own rnn_step_forward inside it, so a slip in the step makes
+        the sequence wrong as well; without this note the student hunts for a bug in the loop that is not there.
+        """
+        from .catalog import get_item, run_item  # catalog imports this module
+
+        for name in self.ctx.item.uses:
+            dep = run_item(get_item(name), self.ctx.runner, self.ctx.rng)
+            if dep.status in ("incorrect", "error"):
+                fn, dep_fn = self.ctx.item.function, get_item(name).function
+                self.note(f"your {dep_fn} is not right yet (its check says: {dep.status}). If your {fn} calls it, "
+                          f"fix {dep_fn} first: {fn} is checked with the functions it calls")
+
     def result(self) -> Result:
         ctx = self.ctx
+        if self.failures:
+            self._note_dependencies()
         passed = [p for p in self.parts if p not in self.failures]
         frac = len(passed) / len(self.parts) if self.parts else 0.0
         details = self._details()
@@ -280,7 +298,7 @@ def compare(out: Out, got, expected, case: Case, warnings=(), patterns: bool = T
         ratio = float(got_arr) / float(exp_arr) if float(exp_arr) != 0 else None
         err = abs(float(got_arr - exp_arr)) / max(abs(float(exp_arr)), 1e-300)
         msg = f"{out.name} is wrong (relative error {err:.1e})"
-        if ratio is not None and abs(ratio - round(ratio, 3)) < 1e-9 and abs(ratio - 1) > 1e-3:
+        if patterns and ratio is not None and abs(ratio - round(ratio, 3)) < 1e-9 and abs(ratio - 1) > 1e-3:
             msg += f"; it is {ratio:.4g} times the right value (divided by the wrong count?)"
         return msg
     problem = diagnose.shape_problem(out.name, got.shape, np.shape(expected), spec, case.dims)

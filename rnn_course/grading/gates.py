@@ -101,7 +101,7 @@ def _lstm_backward_variant(case, up, *, use_dc=True, tanh_of_c=True, dc_prev_f=T
     c = f * a_["c_prev"] + i * g
     tc = np.tanh(c)
     dh, dc_in = up["dh"], up["dc"]
-    deriv = 1 - tc * tc if tanh_of_c else 1 - c * c
+    deriv = {True: 1 - tc * tc, False: 1 - c * c, "missing": 1.0}[tanh_of_c]
     dc = (dc_in if use_dc else 0.0) + (dh * o * deriv if h_path else 0.0)
     da = np.concatenate([dc * g * i * (1 - i), dc * a_["c_prev"] * f * (1 - f), dc * i * (1 - g * g),
                          dh * tc * o * (1 - o)], axis=1)
@@ -116,6 +116,8 @@ LSTM_BACKWARD_BUGS = (
         lambda case, up: _lstm_backward_variant(case, up, h_path=False)),
     Bug("tanh'(c) is computed as 1 - c**2; it is 1 - tanh(c)**2", lambda case, up: _lstm_backward_variant(
         case, up, tanh_of_c=False)),
+    Bug("the path from h back into c is missing tanh'(c): h = o * tanh(c), so c receives dh * o * (1 - tanh(c)**2), "
+        "not dh * o", lambda case, up: _lstm_backward_variant(case, up, tanh_of_c="missing")),
     Bug("dc_prev is missing the forget gate: c = f * c_prev + ..., so dc_prev = dc * f (the constant error "
         "carousel)", lambda case, up: _lstm_backward_variant(case, up, dc_prev_f=False)),
 )
@@ -152,13 +154,13 @@ def _gru_ref(case):
     return {"h": cells.gru_step_forward(**case.args)[0]}
 
 
-def _gru_variant(case, *, order="rzn", reset="before", z_swap=False):
+def _gru_variant(case, *, order="rzn", reset="before", z_swap=False, gate=None):
     a_ = case.args
     x, hp, Wx, Wh, b = a_["x"], a_["h_prev"], a_["Wx"], a_["Wh"], a_["b"]
     H = hp.shape[1]
     idx = {name: slice(k * H, (k + 1) * H) for k, name in enumerate(order)}
-    r = sigmoid(x @ Wx[:, idx["r"]] + hp @ Wh[:, idx["r"]] + b[idx["r"]])
-    z = sigmoid(x @ Wx[:, idx["z"]] + hp @ Wh[:, idx["z"]] + b[idx["z"]])
+    r = (np.tanh if gate == "r" else sigmoid)(x @ Wx[:, idx["r"]] + hp @ Wh[:, idx["r"]] + b[idx["r"]])
+    z = (np.tanh if gate == "z" else sigmoid)(x @ Wx[:, idx["z"]] + hp @ Wh[:, idx["z"]] + b[idx["z"]])
     xn = x @ Wx[:, idx["n"]] + b[idx["n"]]
     if reset == "before":
         n = np.tanh(xn + (r * hp) @ Wh[:, idx["n"]])
@@ -179,6 +181,10 @@ GRU_FORWARD_BUGS = (
         lambda case: _gru_variant(case, z_swap=True)),
     Bug("the gate blocks are read in the order z, r, n; this course uses r, z, n (as PyTorch does)",
         lambda case: _gru_variant(case, order="zrn")),
+    Bug("the update gate z goes through tanh; gates take the sigmoid (values in (0, 1))",
+        lambda case: _gru_variant(case, gate="z")),
+    Bug("the reset gate r goes through tanh; gates take the sigmoid (values in (0, 1))",
+        lambda case: _gru_variant(case, gate="r")),
 )
 
 

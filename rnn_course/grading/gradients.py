@@ -44,11 +44,12 @@ def _jac_ref(case):
     return {"norms": jacobians.jacobian_norms(case.args["Wh"], case.args["h"], "tanh")}
 
 
-def _jac_variant(case, *, order="right", deriv="h_t", transpose=True, norm=2):
+def _jac_variant(case, *, order="right", deriv="h_t", transpose=True, norm=2, bound=False, reverse=False):
     Wh, h = case.args["Wh"], case.args["h"]
     T, H = h.shape
     M = np.eye(H)
     out = [1.0 if norm == 2 else float(np.sqrt(H))]
+    running = 1.0
     for lag in range(1, T):
         t = T - lag
         if deriv == "h_t":
@@ -59,8 +60,9 @@ def _jac_variant(case, *, order="right", deriv="h_t", transpose=True, norm=2):
             d = np.ones(H)
         J = d[:, None] * (Wh.T if transpose else Wh)
         M = M @ J if order == "right" else J @ M
-        out.append(float(np.linalg.norm(M, 2 if norm == 2 else "fro")))
-    return {"norms": np.array(out)}
+        running *= float(np.linalg.norm(J, 2))
+        out.append(running if bound else float(np.linalg.norm(M, 2 if norm == 2 else "fro")))
+    return {"norms": np.array(out[::-1] if reverse else out)}
 
 
 JAC_BUGS = (
@@ -70,8 +72,13 @@ JAC_BUGS = (
         lambda case: _jac_variant(case, deriv="none")),
     Bug("the derivative is taken at the wrong step: the Jacobian dh_t/dh_(t-1) uses f'(a_t) = 1 - h_t**2",
         lambda case: _jac_variant(case, deriv="h_prev")),
-    Bug("the product is built in the wrong order: dh_(T-1)/dh_(T-1-lag) = J_(T-1) J_(T-2) ... J_(T-lag), "
+    Bug("the product is built in the wrong order: dh_T/dh_(T-lag) = J_T J_(T-1) ... J_(T-lag+1), "
         "the latest step's Jacobian on the left", lambda case: _jac_variant(case, order="left")),
+    Bug("this multiplies the norms of the one-step Jacobians, which only bounds the norm of their product "
+        "(||AB|| <= ||A|| ||B||): multiply the matrices, then take the norm of the product",
+        lambda case: _jac_variant(case, bound=True)),
+    Bug("the norms are in reverse order: norms[lag] is for lag steps back, so norms[0] is lag 0 (the identity, "
+        "norm 1)", lambda case: _jac_variant(case, reverse=True)),
     Bug("Wh is not transposed in the Jacobian: dh_t[i]/dh_(t-1)[j] = (1 - h_t[i]**2) Wh[j, i]",
         lambda case: _jac_variant(case, transpose=False)),
 )
@@ -353,12 +360,12 @@ def check_gradient_fate(ctx):
 
 ITEMS = (
     Item("jacobian_norms", "jacobian_norms", EXERCISE, 4, check_jacobian_norms,
-         summary="||dh_(T-1)/dh_(T-1-lag)||_2 for lag = 0 .. T-1 in a tanh RNN",
+         summary="||dh_T/dh_(T-lag)||_2 for lag = 0 .. T-1 in a tanh RNN",
          hints=(
-             "One step back: dh_t/dh_(t-1) = diag(1 - h_t**2) @ Wh.T (an (H, H) matrix). Row i is how h_t[i] "
-             "moves when h_(t-1) moves.",
+             "One step back: dh_t/dh_(t-1) = diag(1 - h_t**2) @ Wh.T (an (H, H) matrix), with h_t the row "
+             "h[t-1] of the array. Row i is how h_t[i] moves when h_(t-1) moves.",
              "Keep a running product M, starting from the identity (lag 0), and multiply the next Jacobian on "
-             "the right as you go back: M = M @ J_t for t = T-1, T-2, ..., 1.",
+             "the right as you go back: M = M @ J_t for t = T, T-1, ..., 2 (the rows h[T-1], h[T-2], ..., h[1]).",
              "The size of a matrix as a map is its largest singular value: np.linalg.norm(M, 2).",
          ),
          forbid=("rnn_course.jacobians", "rnn_course.gradient_flow", "rnn_course.carousel")),

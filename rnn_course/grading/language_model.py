@@ -465,7 +465,7 @@ ITEMS = (
              "optimizer.step(params, grads), and return the loss from before the update.",
          ),
          forbid=_FORBID, timeout=60),
-    Item("generate", "generate", EXERCISE, 3, check_generate,
+    Item("generate", "generate", EXERCISE, 3, check_generate, uses=("sample_next_token",),
          summary="read a prime, then generate `length` symbols one at a time with sample_next_token",
          hints=(
              "Start from h = zeros (N, H) and run the RNN step over every symbol of start_ids: "
