@@ -182,8 +182,10 @@ check("rnn_backward[truncate]", rnn_backward)
 # %% [markdown]
 # How much of the gradient does truncation keep? Here is the relative difference between the truncated and the
 # full `dWh` for one random sequence of 32 steps, as `k` grows, with a recurrent matrix whose largest singular
-# value is 0.9 (the gradient from far-away steps shrinks geometrically, lesson 03). Blocks of a few steps
-# already get most of it; with a matrix that lets gradients survive longer, `k` would have to grow too.
+# value is 0.9 (the gradient from far-away steps shrinks geometrically, lesson 03). Read the numbers: the
+# difference shrinks only slowly as `k` grows, and is 0 only when one block holds the whole sequence. A step just
+# after a block boundary keeps almost none of its history, whatever `k` is, so block truncation is *biased*, not
+# just a little noisy (lesson 02, section 6, compares it with windowed truncation).
 
 # %%
 with needs("rnn_backward"):
@@ -248,8 +250,9 @@ score
 #   matrix product with the other factor, transposed, and the bias sums over the batch.
 # * Through time: $h_t$ feeds the loss *and* the next step, so its gradient is the sum of both; the weights are
 #   shared, so their gradients are sums over time.
-# * Truncation cuts the flow between blocks; it is cheaper and usually close, but it cannot learn dependencies
-#   longer than the block.
+# * Truncation cuts the flow between blocks. On a stream it bounds the memory and the work per update
+#   (lesson 02), but its gradient is biased (far from the full one above unless `k` approaches T), and it
+#   cannot learn a dependency longer than a block.
 # * Centred differences check any backward pass with nothing but the forward pass; the error is localised by
 #   input, entry and time step.
 #
@@ -262,8 +265,10 @@ score
 #
 # <details><summary>Answers</summary>
 #
-# 1. The last iteration: `dh0` is the `dh_prev` coming out of step 0, so a loop that stops at $t = 1$, or that
-#    returns the gradient of a different step, breaks `dh0` (and usually `dWh` through step 0's share too).
+# 1. Not the loop, but what you return after it. `dWh` is right, so every step was back-propagated with the
+#    right total gradient. `dh0` must be the `dh_prev` that step 0's backward returns (the gradient sent on to
+#    $h_0$); a common slip is to return the total gradient that *arrived* at step 0's output,
+#    `dh[:, 0] + dh_next`, instead. (A loop that stops at $t = 1$ would break `dh0` and `dWh` together.)
 # 2. $\tanh'(a) = 1 - \tanh^2(a) = 1 - h^2$; keeping $h$ saves recomputing tanh. $1 - a^2$ is a different
 #    function (it is even negative for $|a| > 1$), so every gradient is wrong, most where units saturate.
 # 3. How each step's own loss changes with `Wh` through that step's direct use of $h_{t-1}$, with no effect

@@ -97,8 +97,8 @@ with needs("sample_next_token"):
 # $$e_t = W_{\text{embed}}[x_t], \qquad h_t = \tanh(e_t W_x + h_{t-1} W_h + b), \qquad
 # z_t = h_t W_{\text{out}} + b_{\text{out}},$$
 #
-# with $h_{-1} = 0$, trained to minimise the mean cross-entropy of the next characters $y_t$ (the targets are the
-# inputs shifted by one). `params` is a dict with the keys `W_embed` (V, D), `Wx` (D, H), `Wh` (H, H), `b` (H,),
+# for $t = 1, \dots, T$ with $h_0 = 0$, trained to minimise the mean cross-entropy of the next characters $y_t$
+# (the targets are the inputs shifted by one). `params` is a dict with the keys `W_embed` (V, D), `Wx` (D, H), `Wh` (H, H), `b` (H,),
 # `W_out` (H, V), `b_out` (V,); `x` and `y` are (N, T) integer arrays.
 #
 # Write `train_step(params, x, y, optimizer, max_norm=5.0)`:
@@ -157,8 +157,9 @@ check("generate", generate)
 
 # %% [markdown]
 # The trained model writing, from the prime "when the ": greedy (top_k=1), then with two temperatures and top-k.
-# Greedy decoding soon falls into the loop "twinkle, twinkle, ...": the single most likely continuation of a
-# repetitive text is repetition. Sampling escapes it.
+# Greedy decoding falls into the loop "twinkle, twinkle, ..." and cannot leave it: the most likely continuation of
+# a repetitive text is repetition, and the same state always gives the same next symbol. Sampling can leave it (a
+# different draw continues differently), at a price: at temperature 1.5 the model starts making up words.
 
 # %%
 with needs("generate", "train_step"):
@@ -197,8 +198,8 @@ score
 #    loss is $-\log(1/V) = \log V$.
 # 2. $\tau \to 0$: all the probability goes to the largest logit, greedy decoding. $\tau \to \infty$: every
 #    symbol becomes equally likely, uniform noise.
-# 3. It has memorised a 600-character text, which is what a model this size does with so little data: its loss
-#    on *new* text would be much worse. Judging a language model needs held-out text.
+# 3. It has memorised a 617-character text (the length printed at the top), which is what a model this size does
+#    with so little data: its loss on *new* text would be much worse. Judging a language model needs held-out text.
 #
 # </details>
 #

@@ -115,7 +115,7 @@ Wh = 0.5 * rng.standard_normal((H, H))
 b = np.zeros(H)
 with needs("rnn_step_forward"):
     h, _ = rnn_step_forward(x, h_prev, Wx, Wh, b)
-    print("h has shape", h.shape, "and lies in", (h.min().round(3), h.max().round(3)))
+    print(f"h has shape {h.shape}; its entries lie between {h.min():.3f} and {h.max():.3f}")
     h_relu, _ = rnn_step_forward(x, h_prev, Wx, Wh, b, activation="relu")
     print("with relu, the smallest entry is", h_relu.min())
 
@@ -124,10 +124,13 @@ with needs("rnn_step_forward"):
 #
 # Unrolled over $T$ steps, the *same* weights are used at every step; only the state changes:
 #
-# $$h_t = f(x_t W_x + h_{t-1} W_h + b), \qquad t = 0, \dots, T-1, \qquad h_{-1} = h_0 \text{ (given)}.$$
+# $$h_t = f(x_t W_x + h_{t-1} W_h + b), \qquad t = 1, \dots, T,$$
 #
-# `x` is now (N, T, D) and you return every state, `h` of shape (N, T, H), with `h[:, t]` the state after step
-# `t`. Use your `rnn_step_forward` in a loop over time (the batch needs no loop: each step handles all N
+# starting from the given $h_0$ (the argument `h0`). `x` is now (N, T, D) and you return every state, `h` of
+# shape (N, T, H). Time runs $1..T$ in the maths and arrays count from 0 (lesson 00): `x[:, t-1]` is $x_t$ and
+# `h[:, t-1]` is $h_t$; $h_0$ is not in `h`.
+#
+# Use your `rnn_step_forward` in a loop over time (the batch needs no loop: each step handles all N
 # sequences at once). Keep the step caches in a list for the backward pass.
 
 # %%

@@ -2,11 +2,11 @@
 # # Exercise 03: vanishing and exploding gradients
 #
 # **Graded, 10 points.** You will measure how much gradient survives the trip back through time, cap it when it
-# explodes, and predict from $W_{hh}$ alone which way it will go.
+# explodes, and predict from $W_h$ alone which way it will go.
 #
 # | item | points | what |
 # |---|---|---|
-# | `jacobian_norms` | 4 | $\lVert \partial h_{T-1} / \partial h_{T-1-k} \rVert_2$ for every lag $k$ |
+# | `jacobian_norms` | 4 | $\lVert \partial h_T / \partial h_{T-k} \rVert_2$ for every lag $k$ |
 # | `clip_grad_norm` | 3 | clipping by the global norm, in place |
 # | `gradient_fate` | 3 | the analysis question: vanish or explode, and the number that decides it |
 #
@@ -43,20 +43,21 @@ rng = np.random.default_rng(0)  # for the examples; the checks draw their own ra
 #
 # and $k$ steps back is the product
 #
-# $$\frac{\partial h_{T-1}}{\partial h_{T-1-k}} = J_{T-1} J_{T-2} \cdots J_{T-k}
+# $$\frac{\partial h_T}{\partial h_{T-k}} = J_T J_{T-1} \cdots J_{T-k+1}
 # \qquad (\text{the identity for } k = 0).$$
 #
-# A gradient arriving at $h_{T-1}$ is multiplied by the transpose of this product on its way back to
-# $h_{T-1-k}$, so the product's **largest singular value** (its 2-norm) is the most it can be stretched.
+# A gradient arriving at $h_T$ (a row vector, as in lesson 02) is multiplied from the right by this product on its
+# way back to $h_{T-k}$, so the product's **largest singular value** (its 2-norm) is the most it can be stretched.
 #
-# Write `jacobian_norms(Wh, h)`: `Wh` is (H, H), `h` is the (T, H) sequence of states $h_0, \dots, h_{T-1}$ of one
-# sequence; return the (T,) array of $\lVert \partial h_{T-1} / \partial h_{T-1-k} \rVert_2$ for $k = 0, \dots, T-1$.
+# Write `jacobian_norms(Wh, h)`: `Wh` is (H, H), `h` is the (T, H) array of the states $h_1, \dots, h_T$ of one
+# sequence (row `h[t-1]` is $h_t$, as in lesson 00); return the (T,) array of
+# $\lVert \partial h_T / \partial h_{T-k} \rVert_2$ for $k = 0, \dots, T-1$.
 
 # %%
 def jacobian_norms(Wh, h):
-    """||dh_(T-1) / dh_(T-1-lag)||_2 for lag = 0 .. T-1 in a tanh RNN.
+    """||dh_T / dh_(T-lag)||_2 for lag = 0 .. T-1 in a tanh RNN.
 
-    Inputs: Wh (H, H), h (T, H) the states of one sequence.
+    Inputs: Wh (H, H), h (T, H) the states h_1 .. h_T of one sequence (row h[t-1] is h_t).
     Returns: norms (T,), norms[0] = 1.
     """
     ### BEGIN SOLUTION
@@ -79,7 +80,8 @@ check("jacobian_norms", jacobian_norms)
 # Now watch it. Three recurrent matrices that differ only in scale (orthogonal, times a gain), each driving an RNN
 # with random inputs for 60 steps; the lines are your `jacobian_norms` of the states. At gain 0.8 the gradient
 # dies geometrically. At gain 1 it still dies, more slowly: $1 - h^2 < 1$ shrinks it a little at every step. At
-# gain 1.5 it grows at first, until the units saturate and $1 - h^2$ holds it back near 1.
+# gain 1.5 it grows for a few steps, then the units saturate, $1 - h^2$ becomes small and pulls it back down: it
+# neither explodes like $1.5^k$ nor vanishes like the other two.
 
 # %%
 H, T = 16, 60
@@ -147,8 +149,8 @@ with needs("clip_grad_norm"):
 # %% [markdown]
 # ## 3. The analysis question: vanish or explode, and why? (3 points)
 #
-# Take a **linear** RNN, $h_t = h_{t-1} W_{hh} + x_t W_x$. The gradient that travels $k$ steps back is multiplied
-# by $(W_{hh}^\top)^k$. Here are three recurrent matrices. For each: over many steps, will the gradients vanish
+# Take a **linear** RNN, $h_t = h_{t-1} W_h + x_t W_x$. The gradient that travels $k$ steps back is multiplied
+# by $(W_h^\top)^k$. Here are three recurrent matrices. For each: over many steps, will the gradients vanish
 # or explode, and why?
 
 # %%
@@ -159,8 +161,8 @@ for name, W in (("W_A", W_A), ("W_B", W_B), ("W_C", W_C)):
     print(f"{name} = {W.tolist()}: largest singular value {np.linalg.norm(W, 2):.2f}")
 
 # %% [markdown]
-# Some tempting answers: "the largest singular value is above 1, so it explodes" ($W_B$?), "all entries are
-# below 1, so it vanishes" ($W_C$?). Think about what $W^k$ does for large $k$, then write
+# Some tempting answers: "the largest singular value is above 1, so it explodes" ($W_B$?), "no entry is larger
+# than 1 in size, so it vanishes" ($W_C$?). Think about what $W^k$ does for large $k$, then write
 # `gradient_fate(Wh)`. It returns a pair: the verdict, `"vanish"` or `"explode"`, and the **number that decides
 # it**, which is your "why". The check tries matrices built so that each tempting answer gives the wrong verdict.
 
@@ -193,7 +195,9 @@ with needs("gradient_fate"):
         verdict, number = gradient_fate(W)
         print(f"{name}: {verdict} ({number:.3f})")
         powers[f"{name}: {verdict}"] = [np.linalg.norm(np.linalg.matrix_power(W, int(k)), 2) for k in lags]
-    fig = plot_jacobian_norms(powers, ylim=(1e-6, 1e6), title="||W^k||_2 for the three matrices (linear RNN)")
+    fig = plot_jacobian_norms(powers, ylim=(1e-12, 1e4), title="||W^k||_2 for the three matrices (linear RNN)")
+    fig.axes[0].set_xlabel("power k (steps back)")
+    fig.axes[0].set_ylabel("||W^k||_2  (spectral norm)")
 fig
 
 # %% [markdown]
@@ -219,8 +223,9 @@ assert score.full_marks or score.skipped, score
 # * For a linear RNN the long-run fate is decided by the spectral radius $\rho(W) = \max |\lambda_i|$
 #   ($\lVert W^k \rVert^{1/k} \to \rho$, Gelfand's formula). The largest singular value only bounds a single
 #   step: a non-normal matrix can grow for a while and still vanish.
-# * With tanh, $f' \le 1$, so $\lambda_1 < 1$ is sufficient for vanishing (Pascanu et al.), while $\rho > 1$
-#   does not guarantee explosion: saturated units make $f'$ small.
+# * With tanh, $f' \le 1$, so a largest singular value $\sigma_{\max}(W_h) < 1$ is sufficient for vanishing
+#   (Pascanu et al. call it $\lambda_1$), while $\rho > 1$ does not guarantee explosion: saturated units make
+#   $f'$ small.
 #
 # ## Check your understanding
 #
