@@ -103,11 +103,14 @@ def count_backward_steps(T: int, truncate: int | None = None, truncate_mode: str
     check_truncate(truncate, truncate_mode)
     count = 0
 
-    def local(dstate, idx):
+    def local(dstate, idx, out=None):  # bptt passes `out` (where to write the gate gradients) for single steps
         nonlocal count
         (d,) = dstate
         count += 1 if isinstance(idx, (int, np.integer)) else len(range(T)[idx])
-        return np.zeros(d.shape[:-1] + (1,)), (d,), (d,)
+        dgates = np.zeros(d.shape[:-1] + (1,)) if out is None else out
+        if out is not None:
+            out[...] = 0.0
+        return dgates, (d,), (d,)
 
     bptt(local, (np.zeros((T, 1, 1)),), 1, truncate, truncate_mode)
     return count
