@@ -254,9 +254,9 @@ hidden_state_demo(t=12)
 rng = np.random.default_rng(1)
 D, H = 3, 4
 x_t, h_prev = rng.standard_normal(D), rng.standard_normal(H)
-Wx, Wh, b = rng.standard_normal((D, H)), rng.standard_normal((H, H)), rng.standard_normal(H)
+Wx, Wh, b = 0.5 * rng.standard_normal((D, H)), 0.5 * rng.standard_normal((H, H)), 0.5 * rng.standard_normal(H)
 
-ours = np.tanh(x_t @ Wx + h_prev @ Wh + b)
+ours = np.tanh(x_t @ Wx + h_prev @ Wh + b)  # small weights: tanh away from +-1, so the digits can differ
 
 U, W = Wx.T, Wh.T  # column-vector texts: h = tanh(U x + W h + b)
 columns = np.tanh(U @ x_t[:, None] + W @ h_prev[:, None] + b[:, None])[:, 0]

@@ -425,7 +425,7 @@ for scale in (0.5, 1.0, 1.5):
     dh_last = np.zeros_like(dh_s)
     dh_last[:, -1] = dh_s[:, -1]  # only E_T
     dh_all = rnn_backward(dh_last, c_s).dh_all  # (N, T, H): the gradient arriving at every state
-    reach[f"singular values of W_h = {scale}"] = np.linalg.norm(dh_all, axis=(0, 2))
+    reach[f"singular values of $W_h$ = {scale}"] = np.linalg.norm(dh_all, axis=(0, 2))
 fig, ax = new_figure(figsize=(7.5, 3.2))
 plot_gradient_reaching(reach, ax=ax)
 
@@ -519,7 +519,9 @@ plot_truncation(ks, errors, costs=costs, T=T_long)
 # - **Chunk** truncation stays far off for every $k < T$: a loss just after a boundary keeps only one or two steps of
 #   history, so on average a loss sees $k/2$ steps back. Its gradient is *biased*, not just noisy.
 # - Neither is cheaper for **one** gradient of a stored sequence: full BPTT is already $T$ step-backwards. Chunking
-#   costs the same $T$; the window form costs about $T k$ (every loss walks back up to $k$ steps on its own).
+#   costs the same $T$; the window form costs about $T k$ (every loss walks back up to $k$ steps on its own). At
+#   $k = T$ the window keeps every pair, which *is* full BPTT, and the package runs it as one backward walk: hence
+#   the drop to $T$ at the right end of the cost plot.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### So what does truncation save?
