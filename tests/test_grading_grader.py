@@ -186,6 +186,22 @@ def test_report_format_json_csv_and_table(suite_report, tmp_path):
     assert "01_forward_pass__raises.py" in table and "TOTAL" in table and "submission(s) graded" in table
 
 
+def test_bonus_items_are_marked_in_the_csv_and_the_table(tmp_path):
+    """A set with a bonus item can total 12/10; the CSV and the table say which points are the bonus."""
+    items = [{"name": "gru_step_forward", "points": 3.0, "max_points": 3, "message": "correct", "status": "correct"},
+             {"name": "gru_step_backward", "points": 2.0, "max_points": 2, "message": "correct", "status": "correct",
+              "bonus": True}]
+    report = {"submissions": [{"path": "a_04_gates.ipynb", "exercise": "04_gates", "score": 5.0, "max_score": 3.0,
+                               "items": items, "notes": []}], "grader": {}}
+    grader.write_csv(report, tmp_path / "r.csv")
+    with (tmp_path / "r.csv").open(newline="") as f:
+        rows = {r["item"]: r for r in csv.DictReader(f)}
+    assert rows["gru_step_backward"]["bonus"] == "yes"
+    assert rows["gru_step_forward"]["bonus"] == "" and rows["TOTAL"]["bonus"] == ""
+    table = grader.format_table(report, width=140)
+    assert "gru_step_backward (bonus)" in table and "gru_step_forward (bonus)" not in table
+
+
 @pytest.mark.slow
 def test_solutions_score_full_marks_and_exercises_zero():
     files = [ROOT / kind / f"{name}.ipynb" for kind in ("solutions", "exercises") for name in EXERCISE_SETS]

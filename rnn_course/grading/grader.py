@@ -319,13 +319,14 @@ def write_csv(report: dict, path) -> None:
     """One row per (submission, item), then a total row per submission."""
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(["path", "exercise", "item", "status", "points", "max_points", "message"])
+    # "bonus" marks items whose points come on top of max_score (so a TOTAL can exceed it)
+    w.writerow(["path", "exercise", "item", "status", "points", "max_points", "message", "bonus"])
     for sub in report["submissions"]:
         for item in sub["items"]:
             w.writerow([sub["path"], sub.get("exercise") or "", item["name"], item.get("status", ""),
-                        item["points"], item["max_points"], item["message"]])
+                        item["points"], item["max_points"], item["message"], "yes" if item.get("bonus") else ""])
         w.writerow([sub["path"], sub.get("exercise") or "", "TOTAL", "", sub["score"], sub["max_score"],
-                    " | ".join(sub.get("notes", []))])
+                    " | ".join(sub.get("notes", [])), ""])
     _atomic_write(path, buf.getvalue())
 
 
@@ -352,7 +353,8 @@ def format_table(report: dict, width: int | None = None) -> str:
     for sub in report["submissions"]:
         name = names[sub["path"]]
         for item in sub["items"]:
-            rows.append((name, item["name"], f"{item['points']:g}/{item['max_points']:g}", item["message"]))
+            label = item["name"] + (" (bonus)" if item.get("bonus") else "")
+            rows.append((name, label, f"{item['points']:g}/{item['max_points']:g}", item["message"]))
         rows.append((name, "TOTAL", f"{sub['score']:g}/{sub['max_score']:g}", "; ".join(sub.get("notes", []))))
     w0 = min(max(len(r[0]) for r in rows), 40)
     w1 = min(max(len(r[1]) for r in rows), 28)
