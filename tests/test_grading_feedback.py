@@ -429,7 +429,7 @@ def rnn_forward(x, h0, Wx, Wh, b, activation="tanh"):
         prev, _ = rnn_step_forward(x[:, t], prev, Wx, Wh, b, activation)
         hs.append(prev)
     return np.stack(hs, axis=1), None
-""", "incorrect", 0, ["your rnn_step_forward is not right yet", "fix rnn_step_forward first"]),
+""", "incorrect", 0, ["Your rnn_step_forward is not right yet", "fix rnn_step_forward first"]),
     ("rnn_step_backward", """
 def rnn_step_backward(dh, cache):
     x, h_prev, h, Wx, Wh, activation = cache
@@ -474,7 +474,7 @@ def rnn_backward(dh, cache, truncate=None):
         dx[:, t], carry, a, b_, c = rnn_step_backward(dh[:, t] + carry, step_caches[t])
         dWx = dWx + a; dWh = dWh + b_; db = db + c
     return dx, carry, dWx, dWh, db
-""", "incorrect", 0, ["your rnn_step_backward is not right yet", "fix rnn_step_backward first"]),
+""", "incorrect", 0, ["Your rnn_step_backward is not right yet", "fix rnn_step_backward first"]),
     ("numerical_gradient", """
 def numerical_gradient(f, x, dout=None, eps=1e-6):
     x = np.array(x, dtype=float); g = np.zeros_like(x)

@@ -238,7 +238,7 @@ class Grade:
             dep = run_item(get_item(name), self.ctx.runner, self.ctx.rng)
             if dep.status in ("incorrect", "error"):
                 fn, dep_fn = self.ctx.item.function, get_item(name).function
-                self.note(f"your {dep_fn} is not right yet (its check says: {dep.status}). If your {fn} calls it, "
+                self.note(f"Your {dep_fn} is not right yet (its check says: {dep.status}). If your {fn} calls it, "
                           f"fix {dep_fn} first: {fn} is checked with the functions it calls")
 
     def result(self) -> Result:
