@@ -63,6 +63,9 @@ def test_check_all_on_solution_and_exercise(exercise):
     assert blank.score == 0 and {r.status for r in blank.results} == {"not attempted"}, blank
     assert f"0 / {blank.max_score:g} points" in str(blank)
     assert "not attempted" in blank._repr_html_()
+    bonus = sum(item.points for item in EXERCISES[exercise] if item.bonus)
+    assert (f"(including {bonus:g} bonus)" in str(full)) == (bonus > 0), full  # why 12 / 10 is possible
+    assert "bonus)" not in str(blank).splitlines()[0] and "bonus)" not in blank._repr_html_().split("</b>")[0]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -110,6 +110,15 @@ class SetResult:
         return round(sum(r.max_points for r in self.results if not r.bonus), 2)
 
     @property
+    def bonus_points(self) -> float:
+        return round(sum(r.points for r in self.results if r.bonus), 2)
+
+    def _headline(self) -> str:
+        """"04_gates: 11.6 / 10 points (including 1.6 bonus)": the bonus is why a score can pass the maximum."""
+        bonus = f" (including {_fmt_points(self.bonus_points)} bonus)" if self.bonus_points else ""
+        return f"{self.exercise}: {_fmt_points(self.score)} / {_fmt_points(self.max_score)} points{bonus}"
+
+    @property
     def full_marks(self) -> bool:
         return all(r.correct for r in self.results)
 
@@ -125,7 +134,7 @@ class SetResult:
 
     def __str__(self) -> str:
         width = max((len(r.item) for r in self.results), default=4)
-        lines = [f"{self.exercise}: {_fmt_points(self.score)} / {_fmt_points(self.max_score)} points"]
+        lines = [self._headline()]
         for r in self.results:
             pts = f"{_fmt_points(r.points)}/{_fmt_points(r.max_points)}"
             bonus = " (bonus)" if r.bonus else ""
@@ -147,7 +156,7 @@ class SetResult:
                 f"<td>{escape(r.message)}</td></tr>"
             )
         return (
-            f"<div><b>{escape(self.exercise)}: {_fmt_points(self.score)} / {_fmt_points(self.max_score)} points</b>"
+            f"<div><b>{escape(self._headline())}</b>"
             "<table><thead><tr><th>item</th><th>points</th><th>status</th><th>feedback</th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></div>"
         )
