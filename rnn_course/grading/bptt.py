@@ -390,8 +390,8 @@ ITEMS = (
     Item("rnn_backward", "rnn_backward", EXERCISE, 3, check_rnn_backward, uses=("rnn_step_backward",),
          summary="backpropagation through time over the whole sequence",
          hints=(
-             "Walk backwards, t = T-1, ..., 0. The state h_t receives gradient from the loss (dh[:, t]) *and* "
-             "from step t+1 (the dh_prev that step's backward returned): add them before calling "
+             "Walk backwards over the array index, t = T-1, ..., 0. The state h[:, t] receives gradient from the "
+             "loss (dh[:, t]) *and* from step t+1 (the dh_prev that step's backward returned): add them before calling "
              "rnn_step_backward.",
              "The same Wx, Wh, b are used at every step, so their gradients are sums over t: start from zeros "
              "and add each step's contribution.",

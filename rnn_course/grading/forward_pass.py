@@ -310,7 +310,8 @@ ITEMS = (
          hints=(
              "Loop over t = 0 .. T-1 and call your rnn_step_forward on x[:, t, :] and the previous state; "
              "the previous state of step 0 is h0.",
-             "Collect every step's state in an array of shape (N, T, H), batch-first: h[:, t, :] = h_t.",
+             "Collect every step's state in an array of shape (N, T, H), batch-first: h[:, t, :] is the state "
+             "computed from x[:, t, :] (h_(t+1) in the maths, which counts steps from 1).",
              "Pass activation on to every step, and keep each step's cache (a list) for the backward pass.",
          ),
          forbid=_CELLS),
