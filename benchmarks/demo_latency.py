@@ -95,6 +95,13 @@ REGISTRY: list[DemoBench] = [
               drag("rho", 0.5, 1.5, 20) + drag("input_scale", 0.0, 3.0, 20)),
 ]
 
+def _date_menu() -> list[str]:
+    """The dates teacher_forcing_demo offers (its default menu)."""
+    from rnn_course.demos.seq2seq import date_menu
+
+    return date_menu()[0]
+
+
 #: every lecture demo, the moves a lecturer makes with each control, then every preset; once as in a
 #: lesson and once in presenter mode (larger figure: more pixels to draw and encode on every update)
 LECTURE_MOVES = {
@@ -107,6 +114,12 @@ LECTURE_MOVES = {
     "carousel_demo": drag("value", -5.0, 5.0) + idrag("t_write", 1, 40, 20) + idrag("t_read", 41, 60)
     + drag("forget", 1.0, 0.5),
     "temperature_demo": drag("temperature", 0.0, 3.0, 30) + idrag("top_k", 0, 20) + idrag("seed", 0, 20),
+    "sentiment_demo": idrag("t", 1, 13) + choose("first", "good", "bad", "clever", "dull", "moving", "awful")
+    + choose("first_modifier", "not", "never", "really", "not really", "") + idrag("t", 13, 1)
+    + choose("second", "good", "dull", "brilliant", "weak", "") + choose("second", "boring")
+    + choose("second_modifier", "not", "never", "really", ""),
+    "teacher_forcing_demo": idrag("step", 0, 600, 13) + choose("mode", "free running", "teacher forcing")
+    + choose("date", *_date_menu()) + idrag("step", 600, 0, 13) + choose("mode", "free running"),
 }
 for _name, _moves in LECTURE_MOVES.items():
     _short = _name.removesuffix("_demo").replace("_", "-")

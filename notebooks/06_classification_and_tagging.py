@@ -32,6 +32,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # %matplotlib inline
 import numpy as np
 
+from rnn_course.demos import sentiment_demo
 from rnn_course.models import SequenceClassifier, SequenceTagger
 from rnn_course.optim import Adam
 from rnn_course.plots import (
@@ -155,6 +156,24 @@ fig
 # words come last, the final state learns fastest and the mean of all states slowest. Pooling pays off when the evidence can sit anywhere in a long input — the
 # final state of a vanilla RNN forgets the start (lesson 03) — and a bidirectional encoder's "final state" is the
 # forward state at the end joined with the backward state at the start.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Demo: read a review word by word
+#
+# Build a review from the menus and watch the GRU classifier above (readout `"last"`) read it. Top: P(positive)
+# if the review ended after each word, for the RNN and for the bag of words; the star is the meaning of the whole
+# review. Bottom: the RNN's state $h_t$, one row per unit. Try **"negated: not good"** and **"double: not bad"**,
+# then **"good but dull"** against **"dull but good"**, and drag **words read t** to replay the reading. Before the
+# adjective the verdict means little: the classifier was trained on whole reviews only.
+
+# %%
+sentiment_demo(classifiers["last"])
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# After *the plot was not* the RNN is in a different state than after *the plot was*, and the same adjective then
+# pushes its verdict to the opposite end. The bag of words adds a fixed amount per word, whatever came before: it
+# stays close to 50% on all of these reviews, and it gives "good but dull" and "dull but good" exactly the same
+# score — they are the same bag.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Tagging: when the label depends on later words

@@ -30,8 +30,11 @@ import os
 # machine many times more). This must run before NumPy is loaded, so it comes first.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # %matplotlib inline
+import copy
+
 import numpy as np
 
+from rnn_course.demos import teacher_forcing_demo
 from rnn_course.models import Seq2Seq
 from rnn_course.optim import Adam
 from rnn_course.plots import (
@@ -98,6 +101,9 @@ print("decoder target:", TARGET_VOCAB.decode(batch.tgt_out[0], skip_specials=Fal
 # - **token accuracy** with teacher forcing: each output character, given the true characters before it;
 # - **exact match** with greedy decoding: the model's whole output, fed its own previous characters, equals the
 #   ISO date.
+#
+# We also keep a copy of the model every 50 steps (`fit`'s `callback` runs after every step), to replay the
+# training run in a demo below.
 
 # %%
 test_sources, test_targets, test_formats = dates_data(1000, rng=1)
@@ -123,8 +129,16 @@ def date_batches(rng):
 
 dates_model = Seq2Seq(SOURCE_VOCAB.size, TARGET_VOCAB.size, H=64, E=16, cell="lstm",
                       start_id=TARGET_VOCAB[START], end_id=TARGET_VOCAB[END], seed=0)
+checkpoints = {0: copy.deepcopy(dates_model)}  # {training step: the model at that step}
+
+
+def keep_checkpoint(step, loss, history):
+    if step % 50 == 0:
+        checkpoints[step] = copy.deepcopy(dates_model)
+
+
 dates_history = fit(dates_model, date_batches, steps=600, optimizer=Adam(2e-2), clip=5.0, evaluate=evaluate,
-                    eval_every=100, seed=0, desc="dates")
+                    eval_every=100, seed=0, desc="dates", callback=keep_checkpoint)
 print(dates_history)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -153,6 +167,21 @@ for k, fmt in enumerate(FORMATS):
 tricky = ["1st of january 2000", "31.12.1999", "sunday, 29 february 2004", "dec 25 1950", "june 7, 2049"]
 for source, output in zip(tricky, dates_model.translate(tricky, SOURCE_VOCAB, TARGET_VOCAB)):
     print(f"{source:>28}  ->  {output}")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Demo: what the decoder reads
+#
+# `teacher_forcing_demo(checkpoints)` replays the training run above. For one date it shows the decoder's
+# distribution over the next character at each output step, what it **reads** and what it **writes**. Under
+# teacher forcing it reads the true previous character; running free it reads its own. Try
+# **"half-way, teacher forcing"**, then **"half-way, free running"** (the same model on the same date: a red
+# character in the *reads* row is a mistake fed back in), then **"trained, free running"**, and drag the
+# **training step**. Right: the two curves of the figure above, measured on other test dates. The presets are
+# picked from this run: "half-way" is the first checkpoint with 80% of the characters right under teacher forcing,
+# on the date of the menu where running free costs the most characters.
+
+# %%
+teacher_forcing_demo(checkpoints)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. The bottleneck

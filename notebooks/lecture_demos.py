@@ -9,7 +9,7 @@
 # %% [markdown] slideshow={"slide_type": "slide"}
 # # Lecture demos: the course's key ideas, one line each
 #
-# Lessons 01 to 05 come with demos: sliders over a figure that redraws as you drag. This notebook gathers them
+# Lessons 01 to 07 come with demos: sliders over a figure that redraws as you drag. This notebook gathers them
 # for a lecture, in **presenter mode** (large fonts, thick lines, large figures), each with what to show, what
 # to say and a question for the room.
 #
@@ -20,18 +20,21 @@
 # - the spectral radius deciding between vanishing and exploding gradients (lesson 03);
 # - the cliff on a real loss surface, and gradient clipping walking down it (lesson 03);
 # - the LSTM's constant error carousel: a value, and its gradient, kept for 40 steps (lesson 04);
-# - sampling temperature: from repetitive to noise, and top-k in between (lesson 05).
+# - sampling temperature: from repetitive to noise, and top-k in between (lesson 05);
+# - a classifier reading a review word by word, against a bag of words that cannot see word order (lesson 06);
+# - an encoder-decoder under teacher forcing and running free: what it reads decides what it writes (lesson 07).
 #
 # **Prerequisites**: the lessons the demos come from (for you; the room needs only the idea of an RNN).
 # A JupyterLab with the widget extension: `rnn-course doctor` checks it.
 #
-# **Time**: 3 to 5 minutes per demo; the whole set takes about 40 minutes.
+# **Time**: 3 to 5 minutes per demo; the whole set takes about 50 minutes.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## Before the lecture
 #
 # 1. On the lecture machine, run `rnn-course doctor`, then **Run > Run All Cells** once before the room fills.
-#    Each demo builds in under a second; after that every slider move redraws in a few tens of milliseconds
+#    Each demo builds in about a second (the lesson-07 demo first trains its small model: a few seconds, once);
+#    after that every slider move redraws in a few tens of milliseconds
 #    (`python benchmarks/demo_latency.py` measures it on your machine; the target is p95 < 50 ms).
 # 2. For the projector: **View > Appearance > Presentation Mode** (larger text in JupyterLab), **Ctrl +** to
 #    zoom, **View > Appearance > Simple Interface** to show one notebook, and hide the code with
@@ -171,6 +174,47 @@ demos.carousel_demo(presenter=True)
 demos.temperature_demo(presenter=True)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
+# ## 8 · Reading a review word by word (lesson 06)
+#
+# A GRU classifier, trained on generated reviews full of negations and *but*s, and a bag-of-words baseline read a
+# review built from the menus. Top: P(positive) if the review ended after each word, and the meaning of the whole
+# review (star); bottom: the GRU's state, one row per unit. The demo trains its classifier when it is built (under
+# a second); in lesson 06, pass the lesson's: `demos.sentiment_demo(classifiers["last"], presenter=True)`.
+#
+# - **Show**: **"plain: good"**, **"negated: not good"**, **"double: not bad"**: the GRU's verdict follows the
+#   negation, the bag of words stays near 50%. Then **"good but dull"** and **"dull but good"**: the GRU follows
+#   the clause after *but*, the bag of words gives both the same score. Drag **words read t** to read word by word.
+# - **Say**: after *not* the network is in a different state, so the same adjective pushes it the other way. A
+#   bag of words adds a fixed amount per word, whatever came before: it cannot represent negation, and both orders
+#   of a contrast are the same bag. (Before the adjective the verdict means little: the model was trained on
+#   whole reviews only.)
+# - **Ask**: a bag of *bigrams* (pairs of neighbouring words) sees "not good". Which review from the menus would
+#   still fool it?
+
+# %% slideshow={"slide_type": "subslide"}
+demos.sentiment_demo(presenter=True)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 9 · Teacher forcing and free running (lesson 07)
+#
+# An LSTM encoder-decoder learns to rewrite dates in ISO form ("july 31, 1978" → "1978-07-31"); the demo trains it
+# when it is built (a few seconds) and keeps a copy every 50 steps. For one date: the decoder's distribution over
+# the next character at each step, what it reads, what it writes. In lesson 07, pass the lesson's own run:
+# `demos.teacher_forcing_demo(checkpoints, presenter=True)`.
+#
+# - **Show**: **"untrained"**: noise. **"half-way, teacher forcing"**: most characters right, each step reading the
+#   true previous character. **"half-way, free running"**: the same model and date, reading its own output; a red
+#   character in the *reads* row is a mistake fed back in. **"trained, free running"**. Drag **training step**
+#   and watch the two curves on the right.
+# - **Say**: teacher forcing trains the decoder in one pass per batch, always on true prefixes; in use it reads its
+#   own guesses, a situation training never showed it (exposure bias). And a date is right only if all 11 outputs
+#   are: most characters right is not most dates right.
+# - **Ask**: with 90% of the characters right and independent errors, what share of whole dates is right?
+
+# %% slideshow={"slide_type": "subslide"}
+demos.teacher_forcing_demo(presenter=True)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Driving a demo from code
 #
 # Every demo is an object: keep it in a variable, and move it from a cell with `set`, which redraws once for
@@ -196,6 +240,9 @@ cliff
 # - The LSTM's cell state is updated by addition and scaled only by the forget gate: with $f = 1$ a value and
 #   its gradient survive any gap (demo 6).
 # - Generating text is sampling, and temperature and top-k set how adventurous it is (demo 7).
+# - An RNN's state carries word order, so it can represent negation and contrast; a bag of words cannot (demo 8).
+# - A decoder trained with teacher forcing reads true prefixes; in use it reads its own output, and one wrong
+#   character makes the whole sequence wrong (demo 9).
 #
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## Questions for the room
@@ -207,6 +254,8 @@ cliff
 # 4. In demo 5, the unclipped run and the norm-clipped run take the same first steps. Why?
 # 5. In demo 6, the forget gate is 0.98. What fraction of the stored value is left after 40 steps?
 # 6. In demo 7, what does top-k with $k = 1$ do, at any temperature?
+# 7. In demo 8, a bag of *bigrams* sees "not good". Which review from the menus would still fool it?
+# 8. In demo 9, 90% of the characters are right and errors are independent. What share of the dates is right?
 #
 # <details>
 # <summary>Answers</summary>
@@ -222,6 +271,11 @@ cliff
 #    runs take the same steps until one of them reaches the wall.
 # 5. $0.98^{40} \approx 0.45$: less than half, and the gradient back to the write shrinks by the same factor.
 # 6. It keeps only the likeliest character: greedy decoding, whatever the temperature.
+# 7. "the plot was not really good": the negator and the adjective are two words apart, so no bigram holds both
+#    ("not really", "really good"). Any fixed window can be outrun by putting words in between; the RNN's state
+#    carries the negation as far as needed.
+# 8. A date is 10 characters and `</s>`: $0.9^{11} \approx 0.31$. During training the demo's whole-dates curve
+#    lies mostly below that estimate: errors cluster, and a wrong character fed back in can cause more.
 #
 # </details>
 
@@ -239,4 +293,9 @@ cliff
 #   carousel); F. Gers, J. Schmidhuber, F. Cummins, *Learning to forget*, 2000 (the forget gate).
 # - A. Holtzman et al., *The curious case of neural text degeneration*, ICLR 2020 (why sampling needs a
 #   truncated tail: top-k and nucleus sampling).
-# - The lessons of this course: `notebooks/01_*` to `notebooks/05_*`.
+# - R. Socher et al., *Recursive deep models for semantic compositionality over a sentiment treebank*, EMNLP 2013
+#   (negation and contrast in real sentiment data).
+# - R. J. Williams, D. Zipser, *A learning algorithm for continually running fully recurrent neural networks*,
+#   Neural Computation 1989 (teacher forcing); S. Bengio et al., *Scheduled sampling for sequence prediction with
+#   recurrent neural networks*, NeurIPS 2015 (exposure bias).
+# - The lessons of this course: `notebooks/01_*` to `notebooks/07_*`.

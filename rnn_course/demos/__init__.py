@@ -22,3 +22,9 @@ __all__ += ["carousel_demo"]
 from .sampling import temperature_demo  # noqa: E402
 
 __all__ += ["temperature_demo"]
+from .classification import sentiment_demo  # noqa: E402
+
+__all__ += ["sentiment_demo"]
+from .seq2seq import teacher_forcing_demo  # noqa: E402
+
+__all__ += ["teacher_forcing_demo"]
