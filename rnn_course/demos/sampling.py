@@ -57,6 +57,18 @@ def _wrap(text: str, width: int, lines: int) -> str:
     return "\n".join(out[:lines])
 
 
+def _monospace_cell(fontsize: float, dpi: float) -> tuple[float, float]:
+    """Width of one character and height of one line (pixels) of monospace text at ``fontsize``."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    prop = FontProperties(family="monospace", size=fontsize)
+    renderer = RendererAgg(1, 1, dpi)
+    width = renderer.get_text_width_height_descent("M" * 40, prop, ismath=False)[0] / 40
+    height = renderer.get_text_width_height_descent("Mg", prop, ismath=False)[1]
+    return width, 1.2 * height  # Text's default linespacing
+
+
 def temperature_demo(model=None, *, presenter: bool = False, temperature: float = 1.0, top_k: int = 0,
                      seed: int = 0, prime: str = "MACBETH.\n", length: int = 160, top: int = 15) -> Demo:
     """Sample text at a temperature set by a slider, and show the distribution it samples from.
@@ -99,8 +111,8 @@ def temperature_demo(model=None, *, presenter: bool = False, temperature: float 
         return cache[key]
 
     with presenter_style(presenter):
-        fig, (ax_p, ax_t) = new_figure(figsize=(13, 5.4) if presenter else (10.5, 4.2), ncols=2,
-                                       gridspec_kw={"width_ratios": [1, 1.25]})
+        fig, (ax_p, ax_t) = new_figure(figsize=(14, 5.6) if presenter else (10.5, 4.2), ncols=2,
+                                       gridspec_kw={"width_ratios": [1, 1.1] if presenter else [1.1, 1]})
         x = np.arange(top)
         ax_p.step(np.r_[x - 0.5, top - 0.5], np.r_[reference, reference[-1]], where="post", color="0.3", lw=1.2,
                   label="T = 1 (the model's distribution)")
@@ -109,15 +121,23 @@ def temperature_demo(model=None, *, presenter: bool = False, temperature: float 
         ax_p.set_ylim(0, 1.0)
         ax_p.set_xlabel("next character (ranked at T = 1)")
         ax_p.set_ylabel("probability")
-        ax_p.set_title(f"Next character after {prime[-16:]!r}")
+        # titles flush left and short: side by side in presenter fonts, centred titles ran into each other
+        ax_p.set_title(f"Next character after {prime[-16:]!r}" if not presenter else f"After {prime[-12:]!r}",
+                       loc="left")
         ax_p.legend(loc="upper right", fontsize="small")
         ax_p.grid(True, axis="y", alpha=0.3)
         info = ax_p.text(0.97, 0.72, "", transform=ax_p.transAxes, ha="right", va="top", fontsize="small")
         ax_t.set_axis_off()
         ax_t.set_title(f"Sampled text ({source})", loc="left")
+        text_size = 20 if presenter else 12
         body = ax_t.text(0.0, 1.0, "", transform=ax_t.transAxes, ha="left", va="top", family="monospace",
-                         fontsize=13 if presenter else 9.5)
-    width = 52 if presenter else 62
+                         fontsize=text_size)
+    # Wrap to the panel: as many characters per line and lines as fit (a larger font on a projector fills it)
+    fig.canvas.draw()
+    box = ax_t.get_window_extent()
+    char_width, line_height = _monospace_cell(text_size, fig.dpi)
+    width = max(20, int(box.width // char_width))
+    lines = max(3, int(box.height // line_height))
 
     def update(temperature, top_k, seed):
         probs = temperature_probs(logits, temperature, top_k or None)
@@ -125,7 +145,7 @@ def temperature_demo(model=None, *, presenter: bool = False, temperature: float 
             bar.set_height(p)
         kept = int(np.count_nonzero(probs))
         info.set_text(f"T = {temperature:.2f}: entropy {entropy(probs):.2f} nats, {kept}/{len(chars)} possible")
-        body.set_text(_wrap(prime + generate(temperature, top_k, seed), width, 10 if presenter else 12))
+        body.set_text(_wrap(prime + generate(temperature, top_k, seed), width, lines))
         return False
 
     controls = {
