@@ -140,7 +140,7 @@ for readout in ("last", "mean", "max"):
     print(f"readout {readout:>4}: test accuracy {histories[readout].final('accuracy'):.1%} after 200 steps "
           f"({histories[readout].seconds:.1f} s)")
 
-# %%
+# %% slideshow={"slide_type": "subslide"} tags=["remove-input"]
 gru_acc = accuracy_by_kind(classifiers["last"].predict)
 assert min(gru_acc.values()) > 0.95
 fig, axes = new_figure(figsize=(12.5, 4.2), ncols=2)
@@ -166,10 +166,10 @@ fig
 # then **"good but dull"** against **"dull but good"**, and drag **words read t** to replay the reading. Before the
 # adjective the verdict means little: the classifier was trained on whole reviews only.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 sentiment_demo(classifiers["last"])
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # After *the plot was not* the RNN is in a different state than after *the plot was*, and the same adjective then
 # pushes its verdict to the opposite end. The bag of words adds a fixed amount per word, whatever came before: it
 # stays close to 50% on all of these reviews, and it gives "good but dull" and "dull but good" exactly the same
@@ -195,7 +195,7 @@ for n in range(3):
 # **stacked** RNN feeds the states of one layer as the inputs of the next. We train four taggers with the same
 # budget and look at accuracy on all tokens and on the name tokens alone.
 
-# %%
+# %% tags=["remove-input"]
 def train_tagger(seed=0, steps=300, **kwargs):
     model = SequenceTagger(ENTITY_VOCAB.size, len(ENTITY_TAGS), H=24, E=16, cell="gru", seed=seed, **kwargs)
     history = fit(model, minibatches(x_tr, tags_tr, len_tr, batch_size=32, rng=seed), steps=steps,
@@ -219,7 +219,7 @@ for label, kwargs in (("unidirectional", {}), ("unidirectional, 2 layers", {"lay
 assert max(name_accuracy["unidirectional"], name_accuracy["unidirectional, 2 layers"]) < 0.6
 assert min(name_accuracy["bidirectional"], name_accuracy["bidirectional, 2 layers"]) > 0.95
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 n = int(np.argmax((name_te.sum(axis=1) >= 3) & (len_te <= 11)))  # a short test sentence with several name words
 words = ENTITY_VOCAB.decode(x_te[n]).split()
 plot_tagged_sentence(words, tags_te[n], {k: taggers[k].predict(x_te[n:n + 1], len_te[n:n + 1])[0]
@@ -247,7 +247,7 @@ plot_tagged_sentence(words, tags_te[n], {k: taggers[k].predict(x_te[n:n + 1], le
 # The experiment: `topic_data` tags every word with the topic named by the *first* word, so position $t$ needs a
 # memory of $t$ steps. Three GRU taggers, $T = 50$, $p = 0.5$:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 T_TOPIC, P = 50, 0.5
 x_topic, tags_topic = topic_data(500, T_TOPIC, rng=1)
 print(TOPIC_VOCAB.decode(x_topic[0][:12]), "...  tags:", [TOPICS[t] for t in tags_topic[0][:3]], "...")
@@ -263,11 +263,11 @@ for label, kwargs in placements.items():
     print(f"{label:>38}: {history.seconds:4.1f} s; accuracy at t = 1, 10, 49: "
           + ", ".join(f"{eval_curves[label][t]:.0%}" for t in (1, 10, 49)))
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 assert eval_curves["naive dropout on the recurrent state"][10:].max() < 0.9
 assert eval_curves["dropout on non-recurrent connections"].min() > 0.95
 
-# %%
+# %% slideshow={"slide_type": "subslide"} tags=["remove-input"]
 styles = {"no dropout": {"ls": "--", "lw": 3.5, "color": "0.55"}}  # hidden under the orange line where both are 100%
 fig, axes = new_figure(figsize=(12.5, 4.2), ncols=2)
 plot_position_accuracy(train_curves, chance=1 / len(TOPICS), ax=axes[0], styles=styles,
@@ -295,7 +295,8 @@ fig
 #   stacking layers adds capacity, not lookahead.
 # - Put dropout on the non-recurrent connections. Dropout with fresh masks on the recurrent state erodes what
 #   the network remembers.
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Check your understanding
 #
 # 1. A bag-of-words model reaches high accuracy on real movie reviews. Why does that not contradict section 2?
@@ -323,7 +324,8 @@ fig
 #    all units carry their values forward (only the new inputs are perturbed).
 # 6. The backward direction reads the future: it would see the very character it is supposed to predict.
 # </details>
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### References
 #
 # - M. Schuster, K. K. Paliwal, "Bidirectional recurrent neural networks", *IEEE Trans. Signal Processing*

@@ -167,8 +167,8 @@ def _adjective_options(optional: bool):
     return options + ([("(no second clause)", "")] if optional else [])
 
 
-def sentiment_demo(model=None, *, presenter: bool = False, first: str = "bad", first_modifier: str = "not",
-                   second: str = "dull", second_modifier: str = "", t: int = MAX_WORDS) -> Demo:
+def sentiment_demo(model=None, *, presenter: bool = False, first: str = "good", first_modifier: str = "not really",
+                   second: str = "bad", second_modifier: str = "not really", t: int = MAX_WORDS) -> Demo:
     """A review built from dropdowns, read word by word by an RNN classifier and by a bag of words.
 
     Inputs:
@@ -177,6 +177,8 @@ def sentiment_demo(model=None, *, presenter: bool = False, first: str = "bad", f
         first, second: adjectives of the two clauses (``second`` "" for one clause)
         first_modifier, second_modifier: one of ``MODIFIERS`` ("", "really", "not", "never", "not really")
         t: words read, 1 .. 13 (a shorter review is read to its end)
+    The default review is the longest the menus build (13 words, two negations and a contrast), so every
+    position of ``t`` shows something.
     Returns a Demo.
     """
     model = _check_model(model)
