@@ -153,7 +153,7 @@ plot_jacobian_norms(linear_norms, linear_bounds,
 #   and a product of orthogonal matrices has norm exactly 1 for every lag. That is why orthogonal initialisation
 #   (section 7) is a remedy.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, (ax_eig, ax_sv) = new_figure((11, 4.4), ncols=2)
 plot_eigenvalues(matrices["rho = 1.1"], activation="tanh", ax=ax_eig, title="Eigenvalues of a Gaussian W_hh, rho = 1.1")
 plot_singular_values({"Gaussian, rho = 1": matrices["rho = 1.0"],
@@ -182,7 +182,7 @@ fig
 #
 # Three measurements, one per case:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 H, T = 16, 80
 cases = {
     "sigmoid, lambda_1 = 3.5 < 1/gamma = 4": ("sigmoid", recurrent_matrix(H, 3.5, kind="orthogonal", rng=0), 1.0),
@@ -201,7 +201,7 @@ for label, (activation, W, input_scale) in cases.items():
 # %% slideshow={"slide_type": "subslide"}
 plot_jacobian_norms(case_norms, case_bounds, title="Sufficient for vanishing, necessary (not sufficient) for exploding")
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # - **Sigmoid**: $\lambda_1 = 3.5$ is well above 1, and a linear net with this matrix would explode, yet
 #   $\gamma\lambda_1 < 1$, so the gradient must vanish, and it does, under its bound.
 # - **tanh with strong inputs**: $\gamma\lambda_1 > 1$, so exploding is *allowed*; but the inputs drive the
@@ -261,7 +261,7 @@ fig
 # %% slideshow={"slide_type": "subslide"}
 plot_loss_surface_3d(surface)
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # For $w < 4$ the surface is smooth. For $w > 4$ there is a **wall**: along a line $b \approx -w/2$ the loss drops
 # from a high plateau to a low valley in a step. Why there? The map $x \mapsto w\,\sigma(x) + b$ has slope
 # $w\,\sigma'(x) \le w/4$. For $w < 4$ it is a contraction with a single fixed point, and $x_{50}$ depends
@@ -275,7 +275,7 @@ plot_one_unit_states(4.5, [-2.31, -2.30], ax=ax_s, title="x_t either side of the
 plot_cliff_slice(4.5, (-3.0, -1.5), ax=ax_c)
 fig
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 b_fine = np.linspace(-3.0, -1.5, 300_001)
 loss_fine, dw_fine, db_fine = one_unit_grad(4.5, b_fine)
 g_fine = np.hypot(dw_fine, db_fine)
@@ -333,7 +333,7 @@ g = np.array([300.0, -40.0])
 print("norm-clipped:   ", clip_by_norm(g, 1.0), "(same direction)")
 print("element-clipped:", np.clip(g, -1.0, 1.0), "(direction changed)")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 w0, b0, lr, threshold = 4.5, -3.0, 0.3, 1.0
 paths = [descent_path(w0, b0, lr=lr, steps=100, clip=method, threshold=threshold) for method in CLIP_METHODS]
 print(f"start (w, b) = ({w0}, {b0}), learning rate {lr}, threshold {threshold}, 100 steps")
@@ -342,13 +342,15 @@ for p in paths:
     longest = np.hypot(np.diff(p.w), np.diff(p.b)).max()
     print(f"{p.method:>9} | {p.loss[-1]:10.3g} | {p.grad_norm.max():13.3g} | {np.median(p.grad_norm):12.3g} | "
           f"{longest:12.3g} | ({p.w[-1]:.3g}, {p.b[-1]:.3g})")
+
+# %% slideshow={"slide_type": "subslide"}
 plot_descent_paths(surface, paths)
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # One start can be lucky or unlucky. Here are starts on an $11\times13$ grid over the window $w \ge 3$, three
 # learning rates, 100 steps each: how many paths are thrown out of the window, and the median final loss.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 starts = [(w, b) for w in np.linspace(3.0, 8.0, 11) for b in np.linspace(-5.0, 1.0, 13)]
 
 
@@ -391,7 +393,7 @@ cliff_demo()
 # bistable), $u = 1$, trained by SGD for 300 updates of 32 fresh sequences; success = at least 95% of fresh test
 # sequences right.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 Ts = [2, 5, 10, 20, 40, 80]
 sweep = latch_sweep(Ts, seeds=16, steps=300, lr=0.1, rng=0)
 
@@ -412,7 +414,7 @@ plot_latch_sweep(sweep, ax=ax_rate)
 plot_latch_weights(sweep.runs[Ts.index(20)], ax=ax_w)
 fig
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # - Short sequences are always learned; from some length on, **no** seed learns the latch.
 # - **What happens to $w$ when it fails**: the gradient about the bit is too weak to push $w$ above 1, so what is
 #   left is the gradient from the noise, and the best the unit can do about noise it cannot use is to **forget**:
@@ -484,9 +486,11 @@ for label, (cell, init_name) in init_settings.items():
     init_norms[label] = jacobian_norms(Wh0, states, activation)
     first = train_latch_rnn(T, cell=cell, recurrent_init=init_name, steps=1, rng=0).first_step_grad[0]
     print(f"{label:24} ||dh_T/dh_1|| = {init_norms[label][-1]:9.3g};  on the latch task ||dL/dh_1|| = {first:.3g}")
+
+# %% slideshow={"slide_type": "subslide"}
 plot_jacobian_norms(init_norms, title="At initialisation: how much gradient survives 50 steps")
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Then training on the same task ($T = 50$), three seeds each, all with SGD (learning rate 0.05, 300 updates) and
 # the IRNN with norm clipping, as Le et al. trained it:
 
@@ -529,7 +533,7 @@ for k in (5, 10, 20, 50, None):
     print(f"truncate = {k!s:>4}: largest ||dL/dh_t|| = {largest:9.3g}, ||dL/dx|| = {np.linalg.norm(grads.dx):9.3g}, "
           f"||dL/dh_1|| = {np.linalg.norm(grads.dh_all[0, 0]):.3g}")
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # And the price, on the latch: the same sweep as in section 6 with the gradient truncated to the last 5 steps.
 # For $T > 5$ the bit's gain $u$ gets no gradient, and $w$ only learns from the last 5 steps.
 
@@ -537,6 +541,8 @@ for k in (5, 10, 20, 50, None):
 sweep_truncated = latch_sweep(Ts, seeds=16, steps=300, lr=0.1, truncate=5, rng=0)
 for T_, full, cut in zip(Ts, sweep.success_rate, sweep_truncated.success_rate):
     print(f"T = {T_:3d}: success {full:.2f} with full BPTT, {cut:.2f} truncated to 5 steps")
+
+# %% slideshow={"slide_type": "subslide"}
 plot_latch_sweep({"full BPTT": sweep, "truncated to 5 steps": sweep_truncated},
                  title="Truncation caps the gradient, and the memory")
 
@@ -588,7 +594,8 @@ plot_latch_sweep({"full BPTT": sweep, "truncated to 5 steps": sweep_truncated},
 #   and failed units let $w$ shrink and forget.
 # - Remedies: clipping (against exploding), orthogonal and identity initialisation (start with a Jacobian product
 #   near norm 1), truncation (caps cost and explosion, but also memory), and gated cells (lesson 04).
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Check your understanding
 #
 # 1. A tanh RNN has $\lambda_1(W_h) = 0.95$. Can its gradients explode? Can they vanish?
@@ -623,7 +630,8 @@ plot_latch_sweep({"full BPTT": sweep, "truncated to 5 steps": sweep_truncated},
 #    steps. But a small update that makes $W_h$'s largest singular value exceed 1 makes the product grow
 #    exponentially, so the next gradient is huge.
 # </details>
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### References
 #
 # - R. Pascanu, T. Mikolov, Y. Bengio, "On the difficulty of training recurrent neural networks", *ICML* 2013:

@@ -188,7 +188,7 @@ print(f"\nA tanh RNN needs H = {H_same} to have as many recurrent-layer paramete
 # To see it work, set the weights of a one-unit LSTM by hand. Its input has three channels per step: a value
 # $v_t$, a *write* flag and a *read* flag.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 params = carousel_params(forget=1.0)
 for name, value in params.items():
     print(f"{name} =\n{value}\n")
@@ -208,9 +208,11 @@ print(f"written at t = 10: c = tanh({CAROUSEL_SCALE} x 4.2) = {run.stored:.10f}"
 print(f"at the read, t = 50: c = {run.c[49]:.10f}, h = {run.h[49]:.6f}, recalled value = {run.recalled:.8f}")
 print(f"h elsewhere: at most {np.abs(np.delete(run.h, 49)).max():.1e} (the output gate is shut)")
 print(f"gradient from the read step back to the write step: dc_50/dc_10 = {run.carousel_gradient[9]}")
+
+# %% slideshow={"slide_type": "subslide"}
 plot_carousel(run)
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Forty steps of distractors as large as the stored value, and it comes back with an error below $10^{-7}$. Now make
 # the memory leaky: with $f = 0.99$ the value decays by $0.99^{40}$ between write and read, and so does the
 # gradient.
@@ -229,7 +231,7 @@ for f in (1.0, 0.999, 0.99, 0.9):
 # the same value as a stable fixed point ($\text{slope}^{\,\text{read}-k}$, section 1). Try the presets: what happens
 # if the read comes before the write?
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 carousel_demo()
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -250,11 +252,13 @@ for label, cell in (("LSTM at init. (forget bias 1)", "lstm"), ("GRU at init.", 
     p0 = SequenceRegressor(2, 16, cell=cell, seed=0).params
     flow[label] = state_jacobian_norms(cell, x_random, p0["Wx"], p0["Wh"], p0["b"])
     print(f"{label:30} ||ds_T/ds_(T-99)|| = {flow[label][-1]:.2e}")
+
+# %% slideshow={"slide_type": "subslide"}
 plot_state_gradients(flow, colors={"hand-set LSTM, f = 1.0": "#3f007d", "hand-set LSTM, f = 0.99": "#6a51a3",
                                    "hand-set LSTM, f = 0.9": "#9e9ac8", holding: "#fd8d3c"},
                      title="Gradient surviving the trip back: hand-set and freshly initialised cells")
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Read this carefully: **at initialisation the LSTM's carousel leaks too**. A forget bias of 1 gives
 # $f \approx \sigma(1) = 0.73$ on average, and the measured product vanishes about as fast as the tanh RNN's. What the
 # LSTM changes is not where training starts but what it can *reach*: the factor along $c$ is $f_t$ itself, a gate the
@@ -317,7 +321,7 @@ h_cho, _ = gru_step_forward(x, h_prev, Wx_gru, Wh_gru, b_open)
 h_torch = gru_step_pytorch_style(x, h_prev, Wx_gru, Wh_gru, b_open, np.zeros(3 * H))
 print("with r = 1 everywhere:                           max |difference| =", np.abs(h_cho - h_torch).max())
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # If PyTorch is installed, the next cell checks `gru_step_pytorch_style` against `torch.nn.GRUCell` (PyTorch stores
 # the transposes: `weight_ih` is (3H, D), in the same r, z, n order). The course does not need PyTorch; without it
 # the cell says so and moves on.
@@ -374,7 +378,7 @@ else:
 #
 # The first marked value must be carried between $T/2$ and $T - 1$ steps, past $T - 2$ distractors.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 T = 100 if LONG_RUN else 50
 test = adding_batch(1000, T, rng=2024)  # a fixed test set, never trained on: the final scores
 validation = adding_batch(300, T, rng=2025)  # smaller, for the learning curves (evaluated every 25 steps)
@@ -411,7 +415,7 @@ print(f"by chance, the constant prediction is within {SOLVED_TOLERANCE} of the t
 # The tanh RNNs start from an orthogonal $W_h$, the best start lesson 03 found for them; the IRNN is ReLU units with
 # $W_h = I$ (Le et al. 2015); the LSTM's forget bias starts at 1.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 H = 16
 STEPS = 1800 if LONG_RUN else 600
 EVAL_EVERY = 25
@@ -451,13 +455,14 @@ for label, model in models.items():
     print(f"{label:<17} {model.num_params:>6} {s.mse:>9.4f} {s.improvement:>12.1f}x {100 * s.solved:>6.1f}% "
           f"{'never' if reached is None else f'step {reached}':>14} {h_.seconds:>5.1f}s")
 
+# %% slideshow={"slide_type": "subslide"}
 colors = {f"tanh RNN, H = {H_same}": "#7f0000"}  # a darker red for the second tanh RNN
 fig, (ax_curves, ax_scores) = new_figure(figsize=(13, 4.6), ncols=2, gridspec_kw={"width_ratios": [1.5, 1]})
 plot_adding_curves(histories, colors=colors, ax=ax_curves, title=f"Adding problem, T = {T}: validation MSE")
 plot_adding_scores(scores, colors=colors, ax=ax_scores)
 fig
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # With the same budget, the LSTM and the GRU go from the constant baseline to an error far below the success line;
 # the tanh RNN stays at the constant baseline, and giving it the LSTM's parameter count does not change that. The
 # GRU breaks through first, the LSTM after a longer plateau. The IRNN learns too, but its curve is ragged, so its
@@ -489,7 +494,7 @@ for u in np.argsort(-selectivity)[:5]:
           f"{o_gate[-1, :, u].mean():>7.2f} {lstm['W_out'][u, 0]:>6.2f} {corr_y[u]:>13.2f}")
 memory_unit = int(np.argmax(selectivity))  # an array index: unit number memory_unit + 1
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The unit at the top has an input gate that is nearly shut except at the markers, a forget gate close to 1, an open
 # output gate at the end, a large read-out weight, and a last cell state that correlates almost perfectly with the
 # sum. What does it write at a marker? Fit its candidate $g$ at the marked steps against the marked value $v$, and
@@ -506,7 +511,7 @@ print(f"unit {u + 1} at the markers: i = {i_gate[..., u][marked].mean():.3f}, f 
 print(f"unit {u + 1} between markers: i = {i_gate[..., u][~marked].mean():.4f}, f = {f_gate[..., u][~marked].mean():.4f}")
 print(f"c_T = {c_fit[0]:.3f} y {c_fit[1]:+.3f}, residual standard deviation {c_resid.std():.4f}")
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # That is an **accumulator**, the hand-set carousel of section 3 found by gradient descent. At a marker the input
 # gate opens and the candidate is nearly a linear function of the value (the fit above), so the cell state steps up
 # for a large value and down for a small one; the forget gate stays near 1, so the first step is kept while the
@@ -523,12 +528,12 @@ plot_cell_trace(cache.c[:, :5, memory_unit].T, markers=test.markers[:5], unit=me
 # white dashed lines are the two marked steps. Gates use a sequential colour map from 0 (dark) to 1 (yellow); the
 # candidate $g$ and the cell state $c$ a diverging one centred at 0.
 
-# %%
+# %% slideshow={"slide_type": "subslide"} tags=["remove-input"]
 n = 0
 plot_gate_activations(gates[:, n], cell="lstm", x=test.x[n], c=cache.c[:, n], markers=test.markers[n] + 1,
                       highlight=memory_unit + 1, title=f"Trained LSTM on test sequence {n} (target {test.y[n]:.2f})")
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The other units share the work (the read-out combines all of them), which is typical: trained networks rarely put
 # one quantity in one unit. Several input gates open at the markers, several forget gates dip there (those units
 # *replace* their content instead of adding to it), and the output gates are nearly constant: on this task the
@@ -546,6 +551,8 @@ for label, cell in (("LSTM", "lstm"), ("GRU", "gru"), ("tanh RNN", "rnn"), ("IRN
     trained_flow[f"{label} (trained)"] = state_jacobian_norms(cell, test.x[0], p_["Wx"], p_["Wh"], p_["b"])
     norms_ = trained_flow[f"{label} (trained)"]
     print(f"{label:9} ||ds_T/ds_k|| at lag 10: {norms_[10]:.2e}, at lag {T - 1}: {norms_[-1]:.2e}")
+
+# %% slideshow={"slide_type": "subslide"}
 plot_state_gradients(trained_flow, title="After training: gradient surviving the trip back")
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
@@ -570,7 +577,7 @@ plot_state_gradients(trained_flow, title="After training: gradient surviving the
 # - **forget bias 0**;
 # - **forget bias 1** (the LSTM of section 5).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 ablation_seeds = (0, 1, 2, 3, 4) if LONG_RUN else (0,)
 variants = {
     "no forget gate": lambda seed: NoForgetLSTMRegressor(2, H, seed=seed),
@@ -592,12 +599,14 @@ for (label, seed), (model, history) in ablation.items():
     reached = first_success(history)
     reached = "never" if reached is None else f"step {reached}"
     print(f"{label:<15} {seed:>4} {s.mse:>9.4f} {s.improvement:>12.1f}x {reached:>14}")
+
+# %% slideshow={"slide_type": "subslide"}
 variant_colors = {"no forget gate": "#d62728", "forget bias 0": "#9467bd", "forget bias 1": "#1f77b4"}
 plot_adding_curves({f"{label}, seed {seed}": history for (label, seed), (_, history) in ablation.items()},
                    colors={f"{label}, seed {seed}": variant_colors[label] for label, seed in ablation},
                    title="Forget-gate ablation: validation MSE during training")
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Compare the step at which each variant first reaches the success level. Starting the forget gate at
 # $\sigma(1) = 0.73$ instead of $\sigma(0) = 0.5$ gives the gradient along $c$ a head start (over 10 steps,
 # $0.73^{10} \approx 0.04$ against $0.5^{10} \approx 0.001$), and the bias-1 LSTM gets there sooner. The cell without a
@@ -698,6 +707,10 @@ print(f"{time.perf_counter() - notebook_start:.1f} s (LONG_RUN = {LONG_RUN})")
 #   *ICML* 2015: architecture search, forget bias 1.
 # - K. Greff, R. K. Srivastava, J. Koutník, B. R. Steunebrink, J. Schmidhuber, "LSTM: a search space odyssey",
 #   *IEEE Trans. Neural Networks and Learning Systems* 28(10):2222–2232, 2017.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### References, continued
+#
 # - Q. V. Le, N. Jaitly, G. E. Hinton, "A simple way to initialize recurrent networks of rectified linear units",
 #   arXiv:1504.00941, 2015 (IRNN; the adding problem in the form used here).
 # - M. Arjovsky, A. Shah, Y. Bengio, "Unitary evolution recurrent neural networks", *ICML* 2016 (adding problem,

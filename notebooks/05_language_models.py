@@ -227,7 +227,7 @@ fig
 #     logits, state = model.next_logits(np.array([[c]]), state)  # feed the choice back in
 # ```
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 prime = "MACBETH.\n"
 for T in (0.0, 0.5, 1.0):
     sample = lstm.sample(250, prime=prime, temperature=T, rng=1)
@@ -271,6 +271,8 @@ context = "MACBETH.\nI have done the dee"
 logits, _ = lstm.next_logits(vocab.encode(context)[None, :])
 for T in (0.25, 0.5, 1.0, 2.0):
     print(f"T = {T:4}: entropy {entropy(temperature_probs(logits[0], T)):.2f} nats (max ln V = {np.log(vocab.size):.2f})")
+
+# %% slideshow={"slide_type": "subslide"}
 plot_temperature(logits[0], vocab.chars, temperatures=(0.5, 1.0, 2.0), context=context)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -301,13 +303,13 @@ for name, model, history, val in (("vanilla RNN", rnn, rnn_history, rnn_val), ("
           f"{val:>11.3f} {np.exp(val):>10.2f}")
 assert lstm_val < rnn_val < baselines["bigram"]  # the text below relies on it
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, ax = new_figure(figsize=(7.5, 4.3))
 plot_lm_curves({"vanilla RNN": rnn_history, "LSTM": lstm_history}, baselines, ax=ax,
                title="Vanilla RNN and LSTM, same steps and batches")
 fig
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # At the same number of steps the LSTM ends lower, but each of its steps costs more (the ms/step column): with
 # the same training *time* the vanilla RNN would get more steps. With $T = 32$ most of what a character-level
 # model needs (the current word, the line so far) lies within a few characters, where a vanilla RNN's gradient
@@ -338,7 +340,8 @@ print(f"5-gram on the validation probe: {five_gram.cross_entropy(probe):.3f} nat
 # stops at 4 characters; the RNN has a fixed number of parameters and an unbounded context, and with more
 # training (try `LONG_RUN = True`) and more data it overtakes count models — which is what happened in language
 # modelling after Mikolov et al. (2010).
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **Save what you trained.** Parameters and configuration (including the vocabulary) go into one `.npz` file with
 # no pickles:
 
@@ -364,7 +367,8 @@ with tempfile.TemporaryDirectory() as folder:
 # - Generation feeds each chosen character back in. Greedy decoding loops; temperature trades faithfulness to
 #   the model ($T=1$) against safety ($T<1$); top-k removes the unlikely tail.
 # - With the same number of steps the LSTM beats the vanilla RNN; each LSTM step costs more.
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Check your understanding
 #
 # 1. A model has a validation loss of 1.6 nats per character. What is its perplexity, and how many bits per
@@ -396,7 +400,8 @@ with tempfile.TemporaryDirectory() as folder:
 # 7. At $T=1$ samples follow the model's distribution, which for a perfect model is the corpus's. $T=0.5$ favours
 #    the likeliest continuations: text that is more predictable, more repetitive and less varied than the corpus.
 # </details>
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### References
 #
 # - C. E. Shannon, "Prediction and entropy of printed English", *Bell System Technical Journal* 30, 1951.

@@ -63,7 +63,7 @@ from rnn_course.train import fit
 #
 # With LSTMs, $s$ is both $h$ and the cell state $c$.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 plot_encoder_decoder(list("3 may 1999"), list("1999-05-03"))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -127,6 +127,7 @@ def date_batches(rng):
     return encode_pairs(sources, targets)
 
 
+# %% slideshow={"slide_type": "subslide"}
 dates_model = Seq2Seq(SOURCE_VOCAB.size, TARGET_VOCAB.size, H=64, E=16, cell="lstm",
                       start_id=TARGET_VOCAB[START], end_id=TARGET_VOCAB[END], seed=0)
 checkpoints = {0: copy.deepcopy(dates_model)}  # {training step: the model at that step}
@@ -152,14 +153,14 @@ print(dates_history)
 # character is fed back in as input, a situation teacher forcing never showed the model (*exposure bias*, Bengio
 # et al. 2015).
 
-# %%
+# %% tags=["remove-input"]
 token_acc = dates_history.metrics["token accuracy (teacher forcing)"]
 exact_acc = dates_history.metrics["exact match (greedy decoding)"]
 assert token_acc[0] > 0.5 > exact_acc[0]  # the text above relies on it
 plot_sequence_accuracy_gap(dates_history, token="token accuracy (teacher forcing)",
                            sequence="exact match (greedy decoding)", length=11)
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 final, hits = exact_match(dates_model, test_sources, test_targets)
 print(f"exact match after {dates_history.steps[-1]} steps: {final:.1%}")
 for k, fmt in enumerate(FORMATS):
@@ -180,7 +181,7 @@ for source, output in zip(tricky, dates_model.translate(tricky, SOURCE_VOCAB, TA
 # picked from this run: "half-way" is the first checkpoint with 80% of the characters right under teacher forcing,
 # on the date of the menu where running free costs the most characters.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 teacher_forcing_demo(checkpoints)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -192,7 +193,7 @@ teacher_forcing_demo(checkpoints)
 # character, so the state must hold all of them. We train two encoder-decoders, with 16 and 64 units, on strings
 # of 2 to 14 letters, and measure the exact-match accuracy for each length.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 def reversal_batches(rng):
     sources, targets = reversal_data(64, rng=rng, min_len=2, max_len=14)
     return encode_pairs(sources, targets, REVERSAL_SOURCE_VOCAB, REVERSAL_TARGET_VOCAB)
@@ -215,7 +216,7 @@ for H in (16, 64):
 small, large = (np.array(acc) for _, acc in by_length.values())
 assert small[0] == large[0] == 1.0 and small[-1] < 0.1 and (large >= small).all()
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 plot_position_accuracy(by_length, xlabel="output length (characters)",
                        title="Reversing a string through a fixed-size state")
 
@@ -277,7 +278,8 @@ plot_io_patterns()
 # - The state $s$ has a fixed size: on a task that cannot be compressed, accuracy falls with the length, later for
 #   a larger state. Attention removes the bottleneck by letting the decoder read every encoder state; transformers
 #   replace recurrence with attention entirely.
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Check your understanding
 #
 # 1. Why does the decoder need a `<s>` token and an `</s>` token? What would go wrong without each?
@@ -308,7 +310,8 @@ plot_io_patterns()
 # 6. The encoder sees the whole input before anything is produced, so it can read it in both directions. The
 #    decoder generates left to right: its future outputs do not exist yet.
 # </details>
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### References
 #
 # - I. Sutskever, O. Vinyals, Q. V. Le, "Sequence to sequence learning with neural networks", *NeurIPS* 2014.
@@ -320,6 +323,10 @@ plot_io_patterns()
 # - A. Vaswani et al., "Attention is all you need", *NeurIPS* 2017.
 # - S. Bengio, O. Vinyals, N. Jaitly, N. Shazeer, "Scheduled sampling for sequence prediction with recurrent neural
 #   networks", *NeurIPS* 2015 (exposure bias).
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### References, continued
+#
 # - A. Graves, S. Fernández, F. Gomez, J. Schmidhuber, "Connectionist temporal classification", *ICML* 2006;
 #   A. Graves, A. Mohamed, G. Hinton, "Speech recognition with deep recurrent neural networks", *ICASSP* 2013;
 #   W. Chan, N. Jaitly, Q. Le, O. Vinyals, "Listen, attend and spell", *ICASSP* 2016; A. Graves, "Sequence
