@@ -28,11 +28,6 @@
 # short on purpose. Set `LONG_RUN = True` below for a run of a few minutes and much better text.
 
 # %% slideshow={"slide_type": "skip"}
-import os
-
-# One BLAS thread: an RNN multiplies small matrices, for which threads cost more than they save (on a busy
-# machine many times more). This must run before NumPy is loaded, so it comes first.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # %matplotlib inline
 import time
 

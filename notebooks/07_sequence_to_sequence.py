@@ -24,11 +24,6 @@
 # **Time**: 45–60 minutes. The notebook runs top to bottom in under a minute.
 
 # %% slideshow={"slide_type": "skip"}
-import os
-
-# One BLAS thread: an RNN multiplies small matrices, for which threads cost more than they save (on a busy
-# machine many times more). This must run before NumPy is loaded, so it comes first.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # %matplotlib inline
 import copy
 
