@@ -13,7 +13,7 @@ from matplotlib.collections import QuadMesh
 
 from rnn_course.activations import sigmoid, softmax
 from rnn_course.demos import sentiment_demo, teacher_forcing_demo
-from rnn_course.demos._sprites import Sprite, TextSprites
+from rnn_course.demos._sprites import Sprite, TextGrid, TextSprites
 from rnn_course.demos.classification import (
     MAX_WORDS,
     MODIFIERS,
@@ -291,6 +291,30 @@ def test_text_sprites_draw_at_their_places():
     assert len(sprites._bitmaps) == 3  # two strings and the cap height, rendered once
     fig.canvas.draw()
     assert len(sprites._bitmaps) == 3
+
+
+def test_text_grid_puts_each_character_in_its_cell():
+    fig, ax = new_figure(figsize=(4, 1))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(2, 0)
+    ax.set_axis_off()
+    fig.set_layout_engine("none")
+    ax.set_position([0, 0, 1, 1])
+    grid = TextGrid(14, color="blue")
+    ax.add_artist(grid)
+    fig.canvas.draw()
+    blank = np.asarray(fig.canvas.buffer_rgba()).copy()
+    grid.set_text("ab c\nxy")
+    assert grid.get_text() == "ab c\nxy"
+    assert [(s.x, s.y, s.text) for s in grid._items] == [(0.5, 0.5, "a"), (1.5, 0.5, "b"), (3.5, 0.5, "c"),
+                                                          (0.5, 1.5, "x"), (1.5, 1.5, "y")]
+    fig.canvas.draw()
+    ink = np.abs(np.asarray(fig.canvas.buffer_rgba()).astype(int) - blank).sum(axis=2) > 0
+    height, width = ink.shape
+    cell = width / 10
+    cols = np.where(ink.any(axis=0))[0]
+    assert cols.max() < 4 * cell and ink[:, int(2.2 * cell):int(2.8 * cell)].sum() == 0  # the space is empty
+    assert ink[: height // 2, int(3 * cell):].any() and not ink[height // 2:, int(3 * cell):].any()  # "c": row 1
 
 
 # -- helpers --------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.colors import to_rgb
 from matplotlib.font_manager import FontProperties
 
-__all__ = ["TextSprites", "Sprite"]
+__all__ = ["TextSprites", "TextGrid", "Sprite"]
 
 
 class Sprite(NamedTuple):
@@ -76,17 +76,41 @@ class TextSprites(Artist):
     def draw(self, renderer) -> None:
         if not self.get_visible() or self.axes is None:
             return
+        items = [item for item in self._items if item.text.strip()]
+        if not items:
+            return
         dpi = self.figure.dpi
         cap = self._cap_height(dpi)
+        places = self.axes.transData.transform([(item.x, item.y) for item in items])  # one transform for all
         gc = renderer.new_gc()
-        for item in self._items:
-            if not item.text:
-                continue
+        for item, (px, py) in zip(items, places):
             sprite, baseline = self.bitmap(item.text, item.color, item.weight, dpi)
-            px, py = self.axes.transData.transform((item.x, item.y))
             width = sprite.shape[1]
             left = {"left": px, "center": px - width / 2, "right": px - width}[item.ha]
             # every string on one baseline, capitals centred on y (as va="center_baseline" would)
             renderer.draw_image(gc, round(left), round(py - cap / 2 - baseline), sprite)
         gc.restore()
         self.stale = False
+
+
+class TextGrid(TextSprites):
+    """Monospace text on a grid of character cells, each character a cached bitmap.
+
+    For text that changes on every frame but is drawn from a small alphabet (sampled characters):
+    ``set_text`` places character k of line r in the cell (k, r) of the axes' data coordinates, so the
+    axes' limits must be ``(0, columns)`` and ``(rows, 0)``. ``get_text`` returns what was set.
+    """
+
+    def __init__(self, fontsize: float, color: str = "black"):
+        super().__init__(fontsize, family="monospace")
+        self._color = color
+        self._text = ""
+
+    def set_text(self, text: str) -> None:
+        self._text = str(text)
+        self.set_sprites(Sprite(col + 0.5, row + 0.5, char, self._color)
+                         for row, line in enumerate(self._text.split("\n")) for col, char in enumerate(line)
+                         if not char.isspace())
+
+    def get_text(self) -> str:
+        return self._text

@@ -23,6 +23,7 @@ from ..plots._style import presenter as presenter_style
 from ..plots.language import char_label
 from ..sampling import entropy, temperature_probs
 from ._base import Demo, float_slider, int_slider
+from ._sprites import TextGrid
 
 __all__ = ["temperature_demo", "TEMPERATURE_PRESETS"]
 
@@ -130,14 +131,18 @@ def temperature_demo(model=None, *, presenter: bool = False, temperature: float 
         ax_t.set_axis_off()
         ax_t.set_title(f"Sampled text ({source})", loc="left")
         text_size = 20 if presenter else 12
-        body = ax_t.text(0.0, 1.0, "", transform=ax_t.transAxes, ha="left", va="top", family="monospace",
-                         fontsize=text_size)
+        # the sample changes on every update: its characters are composited from cached bitmaps (TextGrid),
+        # which costs a fraction of laying out and rasterising the text glyph by glyph
+        body = TextGrid(text_size)
+        ax_t.add_artist(body)
     # Wrap to the panel: as many characters per line and lines as fit (a larger font on a projector fills it)
     fig.canvas.draw()
     box = ax_t.get_window_extent()
     char_width, line_height = _monospace_cell(text_size, fig.dpi)
     width = max(20, int(box.width // char_width))
     lines = max(3, int(box.height // line_height))
+    ax_t.set_xlim(0, box.width / char_width)  # one unit per character cell
+    ax_t.set_ylim(box.height / line_height, 0)
 
     def update(temperature, top_k, seed):
         probs = temperature_probs(logits, temperature, top_k or None)
