@@ -170,11 +170,11 @@ for source, output in zip(tricky, dates_model.translate(tricky, SOURCE_VOCAB, TA
 # `teacher_forcing_demo(checkpoints)` replays the training run above. For one date it shows the decoder's
 # distribution over the next character at each output step, what it **reads** and what it **writes**. Under
 # teacher forcing it reads the true previous character; running free it reads its own. Try
-# **"half-way, teacher forcing"**, then **"half-way, free running"** (the same model on the same date: a red
-# character in the *reads* row is a mistake fed back in), then **"trained, free running"**, and drag the
+# **"part-trained, teacher forcing"**, then **"part-trained, free running"** (the same model on the same date: a
+# red character in the *reads* row is a mistake fed back in), then **"trained, free running"**, and drag the
 # **training step**. Right: the two curves of the figure above, measured on other test dates. The presets are
-# picked from this run: "half-way" is the first checkpoint with 80% of the characters right under teacher forcing,
-# on the date of the menu where running free costs the most characters.
+# picked from this run: among the checkpoints that get 80% of the characters right under teacher forcing, the
+# checkpoint and date of the menu where running free costs the most characters.
 
 # %% slideshow={"slide_type": "subslide"}
 teacher_forcing_demo(checkpoints)

@@ -202,10 +202,11 @@ demos.sentiment_demo(presenter=True)
 # the next character at each step, what it reads, what it writes. In lesson 07, pass the lesson's own run:
 # `demos.teacher_forcing_demo(checkpoints, presenter=True)`.
 #
-# - **Show**: **"untrained"**: noise. **"half-way, teacher forcing"**: most characters right, each step reading the
-#   true previous character. **"half-way, free running"**: the same model and date, reading its own output; a red
-#   character in the *reads* row is a mistake fed back in. **"trained, free running"**. Drag **training step**
-#   and watch the two curves on the right.
+# - **Show**: **"untrained"**: it stops at once or writes noise. **"part-trained, teacher forcing"**: most
+#   characters right, each step reading the true previous character. **"part-trained, free running"**: the same
+#   model and date, reading its own output; a red character in the *reads* row is a mistake fed back in, and more
+#   characters go wrong after it. **"trained, free running"**. Drag **training step** and watch the two curves on
+#   the right.
 # - **Say**: teacher forcing trains the decoder in one pass per batch, always on true prefixes; in use it reads its
 #   own guesses, a situation training never showed it (exposure bias). And a date is right only if all 11 outputs
 #   are: most characters right is not most dates right.

@@ -22,7 +22,15 @@ from rnn_course.demos.classification import (
     build_review,
     review_meaning,
 )
-from rnn_course.demos.seq2seq import MODES, STEPS, _Run, date_menu, train_date_checkpoints
+from rnn_course.demos.seq2seq import (
+    MODES,
+    STEPS,
+    _default_checkpoints,
+    _Run,
+    date_menu,
+    exposure_example,
+    train_date_checkpoints,
+)
 from rnn_course.models import Seq2Seq, SequenceClassifier
 from rnn_course.models.encoder import encoder_forward
 from rnn_course.plots._style import new_figure
@@ -243,26 +251,55 @@ def test_teacher_forcing_demo_refuses_what_it_cannot_show(tiny_checkpoints):
 
 
 def test_teacher_forcing_presets_are_chosen_from_the_run(artifacts):
-    """The default model (trained when the demo is built): half-way through training, running free on the
-    chosen date costs at least as many characters as teacher forcing, and more on no other menu date."""
+    """The default model (trained when the demo is built): the part-trained presets show a checkpoint with 80% of
+    the characters right under teacher forcing and the menu date where running free costs the most characters,
+    more than none (the lecture notes say more characters go wrong after the first mistake)."""
     demo = teacher_forcing_demo()
     presets = demo.presets
-    assert list(presets) == ["untrained", "half-way, teacher forcing", "half-way, free running",
+    assert list(presets) == ["untrained", "part-trained, teacher forcing", "part-trained, free running",
                              "trained, free running"]
     steps = sorted({v["step"] for v in presets.values()})
     assert steps[0] == 0 and steps[-1] == demo.controls["step"].max and len(steps) == 3
-    half = presets["half-way, free running"]
+    chosen = presets["part-trained, free running"]
+    assert presets["part-trained, teacher forcing"] == dict(chosen, mode="teacher forcing")
+    curves = _curves_axes(demo).get_lines()
+    step_values, token_curve = list(curves[0].get_xdata()), curves[0].get_ydata()
+    assert token_curve[step_values.index(chosen["step"])] >= 0.8
+    # recompute the cost of running free on every menu date at every eligible checkpoint
     sources, targets = date_menu()
-    token_curve = _curves_axes(demo).get_lines()[0].get_ydata()
-    step_values = _curves_axes(demo).get_lines()[0].get_xdata()
-    assert token_curve[list(step_values).index(half["step"])] >= 0.8  # "half-way": 80% of the characters
-    for label in ("half-way, teacher forcing", "half-way, free running", "trained, free running"):
+    batch = encode_pairs(sources, targets)
+    checkpoints = _default_checkpoints()
+    costs = {}
+    for step, model in checkpoints.items():
+        if 0 < step < steps[-1] and token_curve[step_values.index(step)] >= 0.8:
+            run = _Run(model, batch)
+            cost = run.errors("free running") - run.errors("teacher forcing")
+            costs.update({(step, source): c for source, c in zip(sources, cost)})
+    assert costs[(chosen["step"], chosen["date"])] == max(costs.values()) > 0
+    for label in ("part-trained, teacher forcing", "part-trained, free running", "trained, free running"):
         demo.set(**presets[label])
         assert demo.error is None
         (artifacts / f"lesson07_teacher_forcing_{label.replace(', ', '_').replace(' ', '_')}.png").write_bytes(
             demo.png())
-    exact_curve = _curves_axes(demo).get_lines()[1].get_ydata()
-    assert exact_curve[-1] > exact_curve[list(step_values).index(half["step"])]  # training helps whole dates
+    exact_curve = curves[1].get_ydata()
+    assert exact_curve[-1] > exact_curve[step_values.index(chosen["step"])]  # training helps whole dates
+
+
+def test_exposure_example_prefers_the_largest_cost_then_fewer_forced_errors():
+    class FakeRun:
+        def __init__(self, forced, free):
+            self._errors = {"teacher forcing": np.array(forced), "free running": np.array(free)}
+
+        def errors(self, mode):
+            return self._errors[mode]
+
+    runs = {0: FakeRun([11, 11], [11, 11]), 50: FakeRun([3, 1], [5, 3]), 100: FakeRun([2, 0], [2, 2]),
+            150: FakeRun([0, 0], [0, 0])}
+    # the first and last checkpoints are not searched; cost 2 three times, and (100, "b") has no forced error
+    assert exposure_example(runs, ["a", "b"]) == (100, "b")
+    # only checkpoints that get 80% of the characters right under teacher forcing count
+    assert exposure_example(runs, ["a", "b"], token_accuracy=[0.1, 0.9, 0.5, 1.0]) == (50, "b")
+    assert exposure_example({0: runs[0], 50: runs[50]}, ["a", "b"]) == (50, "b")  # two checkpoints: both searched
 
 
 def test_text_sprites_draw_at_their_places():

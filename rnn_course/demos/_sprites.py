@@ -6,7 +6,9 @@ millisecond per short word. A demo that relabels a dozen words per update
 half its budget there. The strings repeat (a vocabulary, a few colours), so
 ``TextSprites`` renders each (string, colour, weight) once, keeps the bitmap,
 and composites it at its place on every frame, which costs next to nothing.
-It is one artist: list it in a Demo's ``animated``.
+``TextGrid`` does the same for monospace text one character per cell (a
+sampled text changes every time, its alphabet does not). Each is one
+artist: list it in a Demo's ``animated``.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ from ..tasks.dates import END, SOURCE_VOCAB, START, TARGET_VOCAB, dates_data, en
 from ._base import Demo, dropdown, int_slider
 from ._sprites import Sprite, TextSprites
 
-__all__ = ["teacher_forcing_demo", "train_date_checkpoints", "date_menu", "MODES"]
+__all__ = ["teacher_forcing_demo", "train_date_checkpoints", "date_menu", "exposure_example", "MODES"]
 
 MODES = ("teacher forcing", "free running")
 #: output steps: the 10 characters of YYYY-MM-DD and "</s>"
@@ -88,7 +88,7 @@ def _default_curves():
     return _test_curves(_default_checkpoints())
 
 
-def date_menu(dates: int = 16, seed: int = 5) -> tuple[list[str], list[str]]:
+def date_menu(dates: int = 20, seed: int = 5) -> tuple[list[str], list[str]]:
     """The dates the demo offers: (sources, ISO targets), ``dates`` of them drawn with ``seed``."""
     if isinstance(dates, bool) or not isinstance(dates, (int, np.integer)) or not 2 <= dates <= 100:
         raise ValueError(f"dates: expected an integer in [2, 100], got {dates!r}")
@@ -171,7 +171,7 @@ def _label(token_id: int) -> str:
 
 
 def teacher_forcing_demo(checkpoints=None, *, presenter: bool = False, date: str | None = None,
-                         step: int | None = None, mode: str = "teacher forcing", dates: int = 16,
+                         step: int | None = None, mode: str = "teacher forcing", dates: int = 20,
                          seed: int = 5) -> Demo:
     """A date-to-ISO encoder-decoder, step by step, under teacher forcing or running free, at any checkpoint.
 
@@ -181,8 +181,10 @@ def teacher_forcing_demo(checkpoints=None, *, presenter: bool = False, date: str
             seconds, once per session)
         date: the source shown, one of the menu (``dates`` dates drawn with ``seed``); default the first
         step: the checkpoint shown (default the last); mode: "teacher forcing" or "free running"
-    Returns a Demo. Its presets are chosen from the run: the untrained model, a checkpoint half-way
-    through training on the menu date where running free costs most, and the same date at the end.
+    Returns a Demo. Its presets are chosen from the run: the untrained model; a part-trained checkpoint
+    (80% of the characters right under teacher forcing) and the menu date where running free costs the
+    most characters more than teacher forcing (``exposure_example``), in both modes; and that date at the
+    end of training.
     """
     default = checkpoints is None
     checkpoints = _check_checkpoints(checkpoints)
@@ -312,19 +314,39 @@ def teacher_forcing_demo(checkpoints=None, *, presenter: bool = False, date: str
                 presenter=presenter)
 
 
-def _presets(runs: dict, steps: list, sources: list, token_curve: np.ndarray) -> dict:
-    """Presets chosen from this run: untrained; half-way (the first checkpoint with 80% of the characters
-    right under teacher forcing) on the date where running free adds most errors, in both modes; the end."""
-    first, last = steps[0], steps[-1]
-    middle = next((s for s, acc in zip(steps, token_curve) if acc >= 0.8), steps[len(steps) // 2])
-    run = runs[middle]
-    cost = run.errors(MODES[1]) - run.errors(MODES[0])
-    date = sources[int(np.argmax(cost))]  # the first such date on ties
+def exposure_example(runs: dict, sources: list, token_accuracy=None, min_accuracy: float = 0.8) -> tuple[int, str]:
+    """The (checkpoint, menu date) where running free costs the most characters more than teacher forcing.
+
+    Searched over the checkpoints between the first and the last (all of them when there are fewer than
+    three) whose ``token_accuracy`` (one per checkpoint, teacher-forced, on test dates) is at least
+    ``min_accuracy``: a model that gets most characters right when it is fed the truth. Ties go to fewer
+    errors under teacher forcing, then to the earlier checkpoint and the earlier date.
+    """
+    steps = list(runs)
+    inner = steps[1:-1] or steps
+    if token_accuracy is not None:
+        accurate = [s for s in inner if token_accuracy[steps.index(s)] >= min_accuracy]
+        inner = accurate or inner
+    best = None
+    for step in inner:
+        run = runs[step]
+        forced, free = run.errors(MODES[0]), run.errors(MODES[1])
+        for n in range(len(sources)):
+            key = (-(free[n] - forced[n]), forced[n], steps.index(step), n)
+            if best is None or key < best[0]:
+                best = (key, step, sources[n])
+    return best[1], best[2]
+
+
+def _presets(runs: dict, steps: list, sources: list, token_accuracy) -> dict:
+    """Presets chosen from this run: untrained; the part-trained checkpoint and date of
+    ``exposure_example`` in both modes; the same date at the end of training."""
+    step, date = exposure_example(runs, sources, token_accuracy)
     presets = {
-        "untrained": {"date": date, "step": first, "mode": MODES[1]},
-        "half-way, teacher forcing": {"date": date, "step": middle, "mode": MODES[0]},
-        "half-way, free running": {"date": date, "step": middle, "mode": MODES[1]},
-        "trained, free running": {"date": date, "step": last, "mode": MODES[1]},
+        "untrained": {"date": date, "step": steps[0], "mode": MODES[1]},
+        "part-trained, teacher forcing": {"date": date, "step": step, "mode": MODES[0]},
+        "part-trained, free running": {"date": date, "step": step, "mode": MODES[1]},
+        "trained, free running": {"date": date, "step": steps[-1], "mode": MODES[1]},
     }
     unique: dict = {}
     for label, values in presets.items():  # with few checkpoints some coincide: keep the first of each
