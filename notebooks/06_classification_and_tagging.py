@@ -157,7 +157,8 @@ fig
 #
 # Build a review from the menus and watch the GRU classifier above (readout `"last"`) read it. Top: P(positive)
 # if the review ended after each word, for the RNN and for the bag of words; the star is the meaning of the whole
-# review. Bottom: the RNN's state $h_t$, one row per unit. Try **"negated: not good"** and **"double: not bad"**,
+# review. Bottom: the RNN's state $h_t$, one row per unit. It opens on the longest review the menus build, two
+# negations and a *but*. Try **"negated: not good"** and **"double: not bad"**,
 # then **"good but dull"** against **"dull but good"**, and drag **words read t** to replay the reading. Before the
 # adjective the verdict means little: the classifier was trained on whole reviews only.
 
