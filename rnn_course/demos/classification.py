@@ -178,7 +178,9 @@ def sentiment_demo(model=None, *, presenter: bool = False, first: str = "good", 
         first_modifier, second_modifier: one of ``MODIFIERS`` ("", "really", "not", "never", "not really")
         t: words read, 1 .. 13 (a shorter review is read to its end)
     The default review is the longest the menus build (13 words, two negations and a contrast), so every
-    position of ``t`` shows something.
+    position of ``t`` shows something. The curves are the model on each prefix of the review; the heat map
+    is the top layer's states on the whole review (for a bidirectional encoder its backward half has read
+    the words to the right of t too).
     Returns a Demo.
     """
     model = _check_model(model)
