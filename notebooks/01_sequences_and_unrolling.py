@@ -416,7 +416,7 @@ parity_demo()
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Measured: accuracy over 50 sequences of 1000 steps, as a function of the gain.
 
-# %%
+# %% tags=["remove-input"]
 x_sweep, y_sweep = parity_batch(50, 1000, rng=5)
 gains = np.round(np.arange(1.0, 4.01, 0.1), 2)
 accuracy = np.array([parity_accuracy(parity_rnn(gain=g).predict(x_sweep), y_sweep) for g in gains])
