@@ -1,30 +1,29 @@
 """One-line lecture demos. Each returns a ``Demo``: sliders over a figure in a widget front end,
 a static PNG of the figure anywhere else. Building blocks in ``demos._base``.
 
-    from rnn_course.demos import Demo
+    from rnn_course.demos import cliff_demo
+    cliff_demo(presenter=True)
 """
 
 from ._base import Demo, dropdown, float_slider, int_slider, log_slider
+from .bptt import bptt_demo  # lesson 02
+from .classification import sentiment_demo  # lesson 06
+from .cliff import cliff_demo  # lesson 03
+from .gradients import spectral_radius_demo  # lesson 03
+from .lstm import carousel_demo  # lesson 04
+from .sampling import temperature_demo  # lesson 05
+from .seq2seq import teacher_forcing_demo  # lesson 07
+from .unrolling import hidden_state_demo, parity_demo  # lesson 01
 
-__all__ = ["Demo", "dropdown", "float_slider", "int_slider", "log_slider"]
-# Lesson modules add their demo functions below (import + __all__ entry).
-from .bptt import bptt_demo  # noqa: E402
-from .unrolling import hidden_state_demo, parity_demo  # noqa: E402
-
-__all__ += ["bptt_demo", "hidden_state_demo", "parity_demo"]
-from .cliff import cliff_demo  # noqa: E402
-from .gradients import spectral_radius_demo  # noqa: E402
-
-__all__ += ["cliff_demo", "spectral_radius_demo"]
-from .lstm import carousel_demo  # noqa: E402
-
-__all__ += ["carousel_demo"]
-from .sampling import temperature_demo  # noqa: E402
-
-__all__ += ["temperature_demo"]
-from .classification import sentiment_demo  # noqa: E402
-
-__all__ += ["sentiment_demo"]
-from .seq2seq import teacher_forcing_demo  # noqa: E402
-
-__all__ += ["teacher_forcing_demo"]
+__all__ = [
+    # building blocks
+    "Demo", "dropdown", "float_slider", "int_slider", "log_slider",
+    # in lesson order
+    "hidden_state_demo", "parity_demo",
+    "bptt_demo",
+    "spectral_radius_demo", "cliff_demo",
+    "carousel_demo",
+    "temperature_demo",
+    "sentiment_demo",
+    "teacher_forcing_demo",
+]  # fmt: skip

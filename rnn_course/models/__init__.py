@@ -3,23 +3,25 @@
 ``Model`` (base.py) holds a flat dict of parameters and a config; every model
 implements ``loss(batch) -> (loss, grads)`` so ``rnn_course.train.fit`` can
 train any of them.
+
+    SequenceRegressor      many-to-one regression (adding problem, lesson 04)
+    NoForgetLSTMRegressor  the same with the forget gate pinned open (lesson 04's ablation)
+    CharLanguageModel      char-level language model with stateful truncated BPTT (lesson 05)
+    SequenceClassifier     many-to-one classification, final or pooled state (lesson 06)
+    SequenceTagger         synced many-to-many, bidirectional and stacked (lesson 06)
+    Seq2Seq                encoder-decoder with teacher forcing (lesson 07)
 """
 
 from .base import MODELS, Model, load_model, register_model
+from .classifier import SequenceClassifier
+from .language import CharLanguageModel
+from .lstm_variants import NoForgetLSTMRegressor
 from .regressor import SequenceRegressor
+from .seq2seq import Seq2Seq
+from .tagger import SequenceTagger
 
-__all__ = ["MODELS", "Model", "load_model", "register_model", "SequenceRegressor"]
-# Model modules add their imports below (import + __all__ entry).
-from .language import CharLanguageModel  # noqa: E402
-
-__all__ += ["CharLanguageModel"]
-from .lstm_variants import NoForgetLSTMRegressor  # noqa: E402
-
-__all__ += ["NoForgetLSTMRegressor"]
-from .classifier import SequenceClassifier  # noqa: E402
-from .tagger import SequenceTagger  # noqa: E402
-
-__all__ += ["SequenceClassifier", "SequenceTagger"]
-from .seq2seq import Seq2Seq  # noqa: E402
-
-__all__ += ["Seq2Seq"]
+__all__ = [
+    "MODELS", "Model", "load_model", "register_model",
+    "SequenceRegressor", "NoForgetLSTMRegressor", "CharLanguageModel", "SequenceClassifier", "SequenceTagger",
+    "Seq2Seq",
+]  # fmt: skip

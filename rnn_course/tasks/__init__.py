@@ -2,24 +2,30 @@
 
 Every generator takes ``rng`` (a Generator or a seed) and never touches
 numpy's global random state. Nothing is downloaded.
+
+    parity     running parity: the answer depends on the whole history (lesson 01)
+    latch      keep the sign of the first input through T noisy steps (lesson 03)
+    adding     add the two marked numbers of a long sequence (lesson 04)
+    sentiment  reviews whose meaning depends on word order: negation, contrast (lesson 06)
+    tagging    tags that depend on a later word (lesson 06)
+    dates      human-written dates to ISO dates (lesson 07)
+    reversal   reverse a string: the encoder-decoder bottleneck (lesson 07)
 """
 
-__all__: list[str] = []
-# Task modules add their imports below (import + __all__ entry).
-from .parity import parity_accuracy, parity_batch, running_parity, window_lookup_baseline  # noqa: E402
+from .adding import adding_batch, adding_data, evaluate_adding, score_adding
+from .dates import dates_data, encode_pairs
+from .latch import latch_batch, latch_sweep, train_latch, train_latch_rnn
+from .parity import parity_accuracy, parity_batch, running_parity, window_lookup_baseline
+from .reversal import reversal_data
+from .sentiment import BagOfWords, encode_sentiment, sentiment_data
+from .tagging import entity_data, per_position_accuracy, topic_data
 
-__all__ += ["parity_accuracy", "parity_batch", "running_parity", "window_lookup_baseline"]
-from .latch import latch_batch, latch_sweep, train_latch, train_latch_rnn  # noqa: E402
-
-__all__ += ["latch_batch", "latch_sweep", "train_latch", "train_latch_rnn"]
-from .adding import adding_batch, adding_data, evaluate_adding, score_adding  # noqa: E402
-
-__all__ += ["adding_batch", "adding_data", "evaluate_adding", "score_adding"]
-from .sentiment import BagOfWords, encode_sentiment, sentiment_data  # noqa: E402
-from .tagging import entity_data, per_position_accuracy, topic_data  # noqa: E402
-
-__all__ += ["BagOfWords", "encode_sentiment", "sentiment_data", "entity_data", "per_position_accuracy", "topic_data"]
-from .dates import dates_data, encode_pairs  # noqa: E402
-from .reversal import reversal_data  # noqa: E402
-
-__all__ += ["dates_data", "encode_pairs", "reversal_data"]
+__all__ = [
+    "parity_accuracy", "parity_batch", "running_parity", "window_lookup_baseline",
+    "latch_batch", "latch_sweep", "train_latch", "train_latch_rnn",
+    "adding_batch", "adding_data", "evaluate_adding", "score_adding",
+    "BagOfWords", "encode_sentiment", "sentiment_data",
+    "entity_data", "per_position_accuracy", "topic_data",
+    "dates_data", "encode_pairs",
+    "reversal_data",
+]  # fmt: skip
