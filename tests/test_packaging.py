@@ -146,6 +146,10 @@ def test_lab_dry_run_opens_the_welcome_notebook():
     assert "-m jupyterlab" in result.stdout and f"--ServerApp.root_dir={ROOT}" in result.stdout
     if list((ROOT / "notebooks").glob("00_*.ipynb")):
         assert "notebooks/00_" in result.stdout
+    # JupyterLab refuses to run as root (containers, Binder-like images) unless told it may
+    import os
+
+    assert ("--allow-root" in result.stdout) == (hasattr(os, "geteuid") and os.geteuid() == 0)
 
 
 def test_lab_outside_a_course_folder_says_what_to_do(tmp_path):

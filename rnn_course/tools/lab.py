@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
 
@@ -41,6 +42,9 @@ def run(args) -> int:
         cmd.append(str(welcome[0].relative_to(root)))
     if args.no_browser:
         cmd.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in args.lab_args:
+        # Containers (Docker, some cloud notebooks) run as root; JupyterLab refuses to start there without this.
+        cmd.append("--allow-root")
     cmd += args.lab_args
     if args.dry_run:
         print(" ".join(cmd))
