@@ -109,7 +109,8 @@ def main() -> None:
           f"(default threads: {torch.get_num_threads()}), float64, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.2f}")
     rows = run(args.repeat)
-    print(f"\n{'':24}{'one thread each (CPU ms)':^34}   {'torch default threads (wall ms)':^34}")
+    left = "one thread each (CPU ms)" if threads == 1 else f"numpy {threads} threads, torch 1 (CPU ms)"
+    print(f"\n{'':24}{left:^34}   {'torch default threads (wall ms)':^34}")
     print(f"{'(N, T, D, H)':<18} {'cell':<5} {'numpy':>9} {'torch':>9} {'ratio':>7} {'target':>6}   "
           f"{'numpy':>9} {'torch':>9} {'ratio':>7}")
     for r in rows:
