@@ -16,10 +16,13 @@ together. Two comparisons:
 * torch as installed: torch with its default thread count, wall time.
 
 The sides run in alternating blocks (all NumPy repeats, pause, all torch
-repeats, pause, three rounds) rather than interleaved call by call: a BLAS
+repeats, pause, five rounds) rather than interleaved call by call: a BLAS
 or OpenMP pool keeps spinning for a while after a call, and interleaving
 would charge that spinning to the other side. Ratios are torch time /
-NumPy time, so > 1 means the NumPy implementation is faster. Targets
+NumPy time, so > 1 means the NumPy implementation is faster; each round
+gives one, and the table shows their median and range (on a shared host
+the machine's speed drifts between runs by 10-20%, which the per-round
+ratio cancels and a ratio of whole-run medians does not). Targets
 (issue 2): >= 1.5 at the two smaller sizes and >= 1.0 at the largest, for
 all three cells.
 """
@@ -41,19 +44,33 @@ TARGETS = {SIZES[0]: 1.5, SIZES[1]: 1.5, SIZES[2]: 1.0}
 CELLS = {"rnn": (rnn_forward, rnn_backward), "lstm": (lstm_forward, lstm_backward), "gru": (gru_forward, gru_backward)}
 
 
-def _blocks(funcs: dict, repeat: int, clock, rounds: int = 3, pause: float = 0.2) -> dict:
-    """Median time per call of each function, timed in alternating blocks."""
+def _blocks(funcs: dict, repeat: int, clock, rounds: int = 5, pause: float = 0.2) -> dict:
+    """Median time per call of each function in each round, timed in alternating blocks.
+
+    Returns ``{name: [median of round 1, median of round 2, ...]}``. Comparing
+    the sides round by round (each round runs both, a second or two apart)
+    keeps a change in the machine's speed between rounds, which on a shared
+    host is common, out of the ratio.
+    """
     times = {name: [] for name in funcs}
     for _ in range(rounds):
         for name, f in funcs.items():
             for _ in range(2):  # warm-up inside the block
                 f()
+            block = []
             for _ in range(repeat):
                 start = clock()
                 f()
-                times[name].append(clock() - start)
+                block.append(clock() - start)
+            times[name].append(statistics.median(block))
             time.sleep(pause)  # let thread pools stop spinning before the other side runs
-    return {name: statistics.median(v) for name, v in times.items()}
+    return times
+
+
+def _ratio(torch_rounds: list, numpy_rounds: list) -> tuple[float, float, float]:
+    """Median, lowest and highest of the per-round ratios torch / numpy."""
+    ratios = [t / n for t, n in zip(torch_rounds, numpy_rounds)]
+    return statistics.median(ratios), min(ratios), max(ratios)
 
 
 def run(repeat: int) -> list[dict]:
@@ -84,20 +101,22 @@ def run(repeat: int) -> list[dict]:
                 out.backward(dt)
 
             torch.set_num_threads(1)
-            cpu = _blocks({"numpy": numpy_step, "torch": torch_step}, repeat, time.process_time)
+            # One thread each: no pool left spinning, so short blocks and many rounds.
+            cpu = _blocks({"numpy": numpy_step, "torch": torch_step}, max(1, repeat // 4), time.process_time,
+                          rounds=20, pause=0.0)
             torch.set_num_threads(default_threads)
-            wall = _blocks({"torch": torch_step}, repeat, time.perf_counter, rounds=1)
-            wall_np = _blocks({"numpy": numpy_step}, repeat, time.perf_counter, rounds=1)
-            rows.append(dict(size=(N, T, D, H), cell=cell, numpy_cpu=1e3 * cpu["numpy"], torch_cpu=1e3 * cpu["torch"],
-                             ratio=cpu["torch"] / cpu["numpy"], numpy_wall=1e3 * wall_np["numpy"],
-                             torch_wall=1e3 * wall["torch"], ratio_default=wall["torch"] / wall_np["numpy"],
-                             target=TARGETS[(N, T, D, H)]))
+            wall = _blocks({"numpy": numpy_step, "torch": torch_step}, repeat, time.perf_counter, rounds=1)
+            ratio, low, high = _ratio(cpu["torch"], cpu["numpy"])
+            rows.append(dict(size=(N, T, D, H), cell=cell, numpy_cpu=1e3 * statistics.median(cpu["numpy"]),
+                             torch_cpu=1e3 * statistics.median(cpu["torch"]), ratio=ratio, low=low, high=high,
+                             numpy_wall=1e3 * wall["numpy"][0], torch_wall=1e3 * wall["torch"][0],
+                             ratio_default=wall["torch"][0] / wall["numpy"][0], target=TARGETS[(N, T, D, H)]))
     return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=12, help="timed calls per block (5 rounds of blocks)")
     args = parser.parse_args()
     import os
 
@@ -110,14 +129,16 @@ def main() -> None:
           f"load average {os.getloadavg()[0]:.2f}")
     rows = run(args.repeat)
     left = "one thread each (CPU ms)" if threads == 1 else f"numpy {threads} threads, torch 1 (CPU ms)"
-    print(f"\n{'':24}{left:^34}   {'torch default threads (wall ms)':^34}")
-    print(f"{'(N, T, D, H)':<18} {'cell':<5} {'numpy':>9} {'torch':>9} {'ratio':>7} {'target':>6}   "
-          f"{'numpy':>9} {'torch':>9} {'ratio':>7}")
+    print(f"\n{'':24}{left:^48}   {'torch default threads (wall ms)':^30}")
+    print(f"{'(N, T, D, H)':<18} {'cell':<5} {'numpy':>8} {'torch':>8} {'ratio':>6} {'rounds':>11} {'target':>6}   "
+          f"{'numpy':>8} {'torch':>8} {'ratio':>6}")
     for r in rows:
         ok = "ok" if r["ratio"] >= r["target"] else "BELOW"
-        print(f"{str(r['size']):<18} {r['cell']:<5} {r['numpy_cpu']:>9.2f} {r['torch_cpu']:>9.2f} "
-              f"{r['ratio']:>7.2f} {r['target']:>5.1f} {ok:<5} {r['numpy_wall']:>9.2f} {r['torch_wall']:>9.2f} "
-              f"{r['ratio_default']:>7.2f}")
+        spread = f"{r['low']:.2f}-{r['high']:.2f}"
+        print(f"{str(r['size']):<18} {r['cell']:<5} {r['numpy_cpu']:>8.2f} {r['torch_cpu']:>8.2f} "
+              f"{r['ratio']:>6.2f} {spread:>11} {r['target']:>4.1f} {ok:<5} {r['numpy_wall']:>8.2f} "
+              f"{r['torch_wall']:>8.2f} {r['ratio_default']:>6.2f}")
+    print("\nratio: torch time / numpy time (> 1: numpy faster), the median over rounds; rounds: its lowest-highest")
     print(f"\nload average at the end: {os.getloadavg()[0]:.2f}")
 
 
