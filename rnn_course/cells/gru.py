@@ -26,7 +26,6 @@ from ._common import (
     check_truncate,
     check_upstream,
     project_inputs,
-    sigmoid_inplace,
 )
 
 __all__ = [
@@ -60,17 +59,37 @@ class GRUCache(NamedTuple):
     Wh: np.ndarray  # (H, 3H)
 
 
-def _step(xa, h_prev, Wh, H, gates_out=None):
-    """One GRU step given the input projection xa = x Wx + b, shape (N, 3H)."""
-    gates = xa if gates_out is None else gates_out
-    if gates_out is not None:
-        gates[...] = xa
-    gates[:, : 2 * H] += h_prev @ Wh[:, : 2 * H]
-    sigmoid_inplace(gates[:, : 2 * H])
+def _halves(H, dtype):
+    """Column scale that halves the r and z pre-activations.
+
+    sigmoid(a) = 1/2 + tanh(a/2)/2: with the halving folded into the weights
+    and bias (a power of two, so exact), a step needs one tanh and a
+    multiply-add for its two sigmoid gates.
+    """
+    scale = np.full(3 * H, 0.5, dtype=dtype)
+    scale[2 * H :] = 1.0
+    return scale
+
+
+def _step(gates, h_prev, Wh_rz, Wh_n, H, out=None):
+    """One GRU step, in place on gates = x Wx + b whose r, z columns are halved.
+
+    Wh_rz is Wh[:, :2H] halved, Wh_n is Wh[:, 2H:]. Returns h (into ``out``
+    when given).
+    """
+    rz = gates[:, : 2 * H]
+    rz += h_prev @ Wh_rz
+    np.tanh(rz, out=rz)
+    rz *= 0.5
+    rz += 0.5
     r, z = gates[:, :H], gates[:, H : 2 * H]
-    gates[:, 2 * H :] += (r * h_prev) @ Wh[:, 2 * H :]
-    n = np.tanh(gates[:, 2 * H :], out=gates[:, 2 * H :])
-    return n + z * (h_prev - n)  # = (1 - z) n + z h_prev
+    n = gates[:, 2 * H :]
+    n += (r * h_prev) @ Wh_n
+    np.tanh(n, out=n)
+    h = np.subtract(h_prev, n, out=out)
+    h *= z
+    h += n  # = (1 - z) n + z h_prev
+    return h
 
 
 def gru_step_forward(x, h_prev, Wx, Wh, b):
@@ -86,8 +105,9 @@ def gru_step_forward(x, h_prev, Wx, Wh, b):
         x, h_prev, Wx, Wh, b, gates=3, sequence=False, h_name="h_prev", cell="gru"
     )
     H = dims["H"]
-    gates = x @ Wx + b
-    h = _step(gates, h_prev, Wh, H)
+    half = _halves(H, np.result_type(x, Wx))
+    gates = x @ (Wx * half) + b * half
+    h = _step(gates, h_prev, Wh[:, : 2 * H] * 0.5, Wh[:, 2 * H :], H)
     return h, GRUStepCache(x, h_prev, gates, Wx, Wh)
 
 
@@ -168,12 +188,13 @@ def gru_forward(x, h0, Wx, Wh, b):
     """
     x, h0, Wx, Wh, b, dims = check_cell_args(x, h0, Wx, Wh, b, gates=3, sequence=True, h_name="h0", cell="gru")
     T, N, H = dims["T"], dims["N"], dims["H"]
-    x_tm, gates = project_inputs(x, Wx, b)
+    half = _halves(H, np.result_type(x, Wx))
+    x_tm, gates = project_inputs(x, Wx * half, b * half)
+    Wh_rz, Wh_n = Wh[:, : 2 * H] * 0.5, np.ascontiguousarray(Wh[:, 2 * H :])
     h = np.empty((T, N, H), dtype=gates.dtype)
     prev = h0
     for t in range(T):
-        h[t] = _step(gates[t], prev, Wh, H)
-        prev = h[t]
+        prev = _step(gates[t], prev, Wh_rz, Wh_n, H, out=h[t])
     return h.transpose(1, 0, 2), GRUCache(x_tm, h0, h, gates, Wx, Wh)
 
 
