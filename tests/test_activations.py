@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from rnn_course.activations import log_softmax, relu, sigmoid, softmax, tanh
-from rnn_course.cells._common import sigmoid_inplace
+from rnn_course.cells import gru_forward, gru_step_forward, lstm_forward, lstm_step_forward
 
 EXTREME = np.array([-1000.0, -745.0, -50.0, -1.0, 0.0, 1.0, 50.0, 745.0, 1000.0])
 
@@ -23,11 +23,34 @@ def test_sigmoid_extremes_and_values():
     np.testing.assert_allclose(sigmoid(-x), 1 - sigmoid(x), atol=1e-15)
 
 
-def test_sigmoid_inplace_matches_and_is_stable():
-    a = EXTREME.copy()
-    sigmoid_inplace(a)
-    assert np.all(np.isfinite(a))
-    np.testing.assert_allclose(a, sigmoid(EXTREME), atol=1e-16)
+def _one_unit_weights(gates):
+    """x (N, 1) feeds every gate's pre-activation unchanged: Wx = 1, Wh = 0, b = 0 (H = 1)."""
+    return np.ones((1, gates)), np.zeros((1, gates)), np.zeros(gates)
+
+
+def test_lstm_gates_are_stable_at_extreme_preactivations():
+    # the cells compute sigmoid as 1/2 + tanh(a/2)/2 with the 1/2 folded into the weights
+    x = EXTREME[:, None]
+    Wx, Wh, b = _one_unit_weights(4)
+    _, _, cache = lstm_step_forward(x, np.zeros((len(x), 1)), None, Wx, Wh, b)
+    _, seq = lstm_forward(x[:, None, :], None, Wx, Wh, b)
+    for gates in (cache.gates, seq.gates[0]):
+        assert np.all(np.isfinite(gates))
+        for k in (0, 1, 3):  # i, f, o
+            np.testing.assert_allclose(gates[:, k], sigmoid(EXTREME), atol=1e-16)
+        np.testing.assert_allclose(gates[:, 2], tanh(EXTREME), atol=1e-16)
+
+
+def test_gru_gates_are_stable_at_extreme_preactivations():
+    x = EXTREME[:, None]
+    Wx, Wh, b = _one_unit_weights(3)
+    _, cache = gru_step_forward(x, np.zeros((len(x), 1)), Wx, Wh, b)
+    _, seq = gru_forward(x[:, None, :], None, Wx, Wh, b)
+    for gates in (cache.gates, seq.gates[0]):
+        assert np.all(np.isfinite(gates))
+        for k in (0, 1):  # r, z
+            np.testing.assert_allclose(gates[:, k], sigmoid(EXTREME), atol=1e-16)
+        np.testing.assert_allclose(gates[:, 2], tanh(EXTREME), atol=1e-16)
 
 
 @pytest.mark.parametrize("scale", [1.0, 1000.0, -1000.0, 1e6])

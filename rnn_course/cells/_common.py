@@ -23,7 +23,6 @@ __all__ = [
     "check_cell_args",
     "check_upstream",
     "bptt",
-    "sigmoid_inplace",
     "project_inputs",
     "input_grads",
     "recurrent_grad",
@@ -31,21 +30,6 @@ __all__ = [
 ]
 
 TRUNCATE_MODES = ("chunk", "window")
-
-
-def sigmoid_inplace(a: np.ndarray) -> np.ndarray:
-    """sigmoid(a) = (1 + tanh(a / 2)) / 2, computed in place.
-
-    One transcendental and no temporaries, and tanh cannot overflow, so it
-    is stable at any input. (Its absolute error is ~1e-17, which is all the
-    gates need; ``activations.sigmoid`` keeps full relative precision in the
-    tails for the public API.)
-    """
-    a *= 0.5
-    np.tanh(a, out=a)
-    a *= 0.5
-    a += 0.5
-    return a
 
 
 def project_inputs(x, Wx, b):
