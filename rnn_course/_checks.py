@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["NonFiniteError", "as_array", "check_shape", "check_finite", "check_int_array", "check_choice"]
+__all__ = ["NonFiniteError", "as_array", "check_shape", "check_finite", "check_int_array", "check_choice",
+           "check_probability"]
 
 
 class NonFiniteError(ValueError):
@@ -128,3 +129,9 @@ def check_choice(name: str, value, choices: Sequence[str]) -> None:
     if value not in choices:
         options = ", ".join(repr(c) for c in choices)
         raise ValueError(f"{name}: expected one of {options}, got {value!r}")
+
+
+def check_probability(name: str, value) -> None:
+    """A drop probability: a number in [0, 1) (1 would drop everything)."""
+    if not 0.0 <= float(value) < 1.0:
+        raise ValueError(f"{name}: expected a drop probability in [0, 1), got {value!r}")

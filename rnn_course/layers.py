@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import as_array, check_finite, check_int_array, check_shape
+from ._checks import as_array, check_finite, check_int_array, check_probability, check_shape
 from .cells._common import Grads, check_cache, check_upstream
 from .init import as_rng
 
@@ -143,8 +143,7 @@ def dropout_forward(x, p: float = 0.5, *, train: bool = True, rng=None, shared_o
         out (same shape as x), cache
     """
     x = as_array("x", x)
-    if not (0.0 <= float(p) < 1.0):
-        raise ValueError(f"p: expected a drop probability in [0, 1), got {p!r}")
+    check_probability("p", p)
     if not train or p == 0.0:
         return x, DropoutCache(None)
     rng = as_rng(rng)

@@ -23,7 +23,7 @@ from ..init import as_rng, xavier_uniform
 from ..layers import affine_backward, affine_forward, embedding_backward, embedding_forward
 from ..losses import softmax_cross_entropy
 from .base import Model, register_model
-from .encoder import check_lengths, encoder_backward, encoder_forward, init_encoder
+from .encoder import check_dropout, check_lengths, encoder_backward, encoder_forward, init_encoder
 
 __all__ = ["SequenceClassifier", "READOUTS"]
 
@@ -65,8 +65,7 @@ class SequenceClassifier(Model):
         V, C, H, E, layers = (_positive_int(n, v) for n, v in (("V", V), ("C", C), ("H", H), ("E", E),
                                                                 ("layers", layers)))
         check_choice("readout", readout, READOUTS)
-        if not 0.0 <= float(dropout) < 1.0:
-            raise ValueError(f"dropout: expected a drop probability in [0, 1), got {dropout!r}")
+        check_dropout(dropout)
         rng = as_rng(seed)
         params = {"embed": rng.standard_normal((V, E)) / np.sqrt(E)}
         params.update(init_encoder(E, H, cell=cell, layers=layers, bidirectional=bidirectional, rng=rng))

@@ -34,7 +34,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._checks import as_array, check_int_array, check_shape
+from .._checks import as_array, check_choice, check_int_array, check_probability, check_shape
 from ..cells import (
     get_cell,
     gru_step_backward,
@@ -48,10 +48,17 @@ from ..init import as_rng, init_cell_params
 from ..layers import dropout_backward, dropout_forward
 
 __all__ = ["init_encoder", "encoder_forward", "encoder_backward", "reverse_padded", "check_lengths",
-           "RECURRENT_DROPOUT_MODES", "EncoderCache"]
+           "check_dropout", "RECURRENT_DROPOUT_MODES", "EncoderCache"]
 
 RECURRENT_DROPOUT_MODES = ("naive",)
 _KEYS = ("Wx", "Wh", "b")
+
+
+def check_dropout(dropout=0.0, recurrent_dropout=0.0, recurrent_dropout_mode="naive") -> None:
+    """The encoder's dropout settings, checked once for the encoder and every model built on it."""
+    check_probability("dropout", dropout)
+    check_probability("recurrent_dropout", recurrent_dropout)
+    check_choice("recurrent_dropout_mode", recurrent_dropout_mode, RECURRENT_DROPOUT_MODES)
 
 
 def _directions(bidirectional: bool):
@@ -188,12 +195,7 @@ def encoder_forward(params: dict, x, lengths=None, *, cell: str = "gru", layers:
     dims: dict[str, int] = {}
     check_shape("x", x, ("N", "T", "D"), dims)
     lengths = check_lengths(lengths, dims["N"], dims["T"])
-    for name, value in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
-        if not 0.0 <= float(value) < 1.0:
-            raise ValueError(f"{name}: expected a drop probability in [0, 1), got {value!r}")
-    if recurrent_dropout_mode not in RECURRENT_DROPOUT_MODES:
-        raise ValueError(f"recurrent_dropout_mode: expected one of {RECURRENT_DROPOUT_MODES}, "
-                         f"got {recurrent_dropout_mode!r}")
+    check_dropout(dropout, recurrent_dropout, recurrent_dropout_mode)
     rng = as_rng(rng)
     h = x
     input_drops, directions = [], []

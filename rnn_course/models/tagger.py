@@ -24,7 +24,7 @@ from ..layers import embedding_backward, embedding_forward, temporal_affine_back
 from ..losses import softmax_cross_entropy
 from .base import Model, register_model
 from .classifier import _positive_int, split_batch
-from .encoder import RECURRENT_DROPOUT_MODES, check_lengths, encoder_backward, encoder_forward, init_encoder
+from .encoder import check_dropout, check_lengths, encoder_backward, encoder_forward, init_encoder
 
 __all__ = ["SequenceTagger"]
 
@@ -48,12 +48,7 @@ class SequenceTagger(Model):
                  recurrent_dropout_mode: str = "naive", seed: int = 0):
         V, K, H, E, layers = (_positive_int(n, v) for n, v in (("V", V), ("K", K), ("H", H), ("E", E),
                                                                 ("layers", layers)))
-        for name, value in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
-            if not 0.0 <= float(value) < 1.0:
-                raise ValueError(f"{name}: expected a drop probability in [0, 1), got {value!r}")
-        if recurrent_dropout_mode not in RECURRENT_DROPOUT_MODES:
-            raise ValueError(f"recurrent_dropout_mode: expected one of {RECURRENT_DROPOUT_MODES}, "
-                             f"got {recurrent_dropout_mode!r}")
+        check_dropout(dropout, recurrent_dropout, recurrent_dropout_mode)
         rng = as_rng(seed)
         params = {"embed": rng.standard_normal((V, E)) / np.sqrt(E)}
         params.update(init_encoder(E, H, cell=cell, layers=layers, bidirectional=bidirectional, rng=rng))
