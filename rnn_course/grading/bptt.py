@@ -233,10 +233,6 @@ def _truncate_cases(rng):
     return cases
 
 
-def _chunk(k):
-    return lambda t, T: (t + 1) % k == 0 and t + 1 < T
-
-
 TRUNC_BUGS = (
     Bug("truncate is ignored: no gradient may cross from block [k..2k-1] back into block [0..k-1]",
         lambda case, up: bptt_variant(case, up["dh"])),
