@@ -16,7 +16,7 @@ from . import bptt, forward_pass, gates, gradients, language_model
 from .framework import Context, Item
 from .result import Result
 
-__all__ = ["EXERCISES", "ITEMS", "get_item", "exercise_of", "run_item", "max_score"]
+__all__ = ["EXERCISES", "ITEMS", "get_item", "run_item", "max_score"]
 
 #: forbidden to every graded function: the modules holding the exercises' reference code and known-wrong
 #: variants, and the package's models and training loops (whole models around the reference cells)
@@ -46,10 +46,6 @@ def get_item(name: str) -> Item:
         also = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
         raise ValueError(f"name: expected one of the graded items {', '.join(map(repr, ITEMS))}, got {name!r}{also}")
     return ITEMS[name]
-
-
-def exercise_of(name: str) -> str:
-    return get_item(name).exercise
 
 
 def max_score(exercise: str) -> float:
