@@ -67,7 +67,34 @@ def load_corpus(name: str = "shakespeare", max_chars: int | None = None) -> str:
     return text if max_chars is None else text[: int(max_chars)]
 
 
-class CharVocab:
+class _Vocab:
+    """What every vocabulary has: ``tokens`` (id -> token) and the lookups built on it."""
+
+    _item = "token"  # what the argument of vocab[...] is called in error messages
+    tokens: tuple[str, ...]
+
+    def _set_tokens(self, tokens) -> None:
+        self.tokens = tuple(tokens)
+        self._index = {t: i for i, t in enumerate(self.tokens)}
+
+    @property
+    def size(self) -> int:
+        """V, the number of tokens (special tokens and padding included)."""
+        return len(self.tokens)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, token: str) -> int:
+        if token not in self._index:
+            raise ValueError(f"{self._item}: {token!r} is not in the vocabulary")
+        return self._index[token]
+
+    def __contains__(self, token) -> bool:
+        return token in self._index
+
+
+class CharVocab(_Vocab):
     """A character vocabulary: token <-> integer id.
 
     Inputs:
@@ -93,8 +120,7 @@ class CharVocab:
             raise ValueError("chars: expected at least one character")
         self.specials = tuple(specials)
         self.chars = "".join(chars)
-        self.tokens = (*self.specials, *chars)
-        self._index = {t: i for i, t in enumerate(self.tokens)}
+        self._set_tokens((*self.specials, *chars))
 
     @classmethod
     def from_text(cls, text: str, specials: Sequence[str] = ()) -> CharVocab:
@@ -102,22 +128,6 @@ class CharVocab:
         if not isinstance(text, str) or not text:
             raise ValueError(f"text: expected a non-empty string, got {type(text).__name__} of length {len(text)}")
         return cls(sorted(set(text)), specials)
-
-    @property
-    def size(self) -> int:
-        """V, the number of tokens (specials included)."""
-        return len(self.tokens)
-
-    def __len__(self) -> int:
-        return self.size
-
-    def __getitem__(self, token: str) -> int:
-        if token not in self._index:
-            raise ValueError(f"token: {token!r} is not in the vocabulary")
-        return self._index[token]
-
-    def __contains__(self, token) -> bool:
-        return token in self._index
 
     def encode(self, text: str) -> np.ndarray:
         """Ids (L,) of the characters of ``text`` (special tokens are not parsed from text)."""
@@ -149,12 +159,14 @@ class CharVocab:
         return f"CharVocab(V={self.size}, chars={shown!r}{special})"
 
 
-class WordVocab:
+class WordVocab(_Vocab):
     """A word vocabulary for the synthetic tasks: ``tokens[0]`` is "<pad>" (id 0), then the words in order.
 
     ``encode`` takes a sentence (str, split on spaces) or a list of words and
     refuses unknown words, naming them.
     """
+
+    _item = "word"
 
     def __init__(self, words):
         words = list(dict.fromkeys(words))
@@ -162,21 +174,7 @@ class WordVocab:
             raise ValueError("words: expected a non-empty list of words without spaces")
         if "<pad>" in words:
             raise ValueError("words: '<pad>' is added by WordVocab itself (id 0)")
-        self.tokens = ("<pad>", *words)
-        self._index = {w: i for i, w in enumerate(self.tokens)}
-
-    @property
-    def size(self) -> int:
-        """V, including "<pad>"."""
-        return len(self.tokens)
-
-    def __len__(self) -> int:
-        return self.size
-
-    def __getitem__(self, word: str) -> int:
-        if word not in self._index:
-            raise ValueError(f"word: {word!r} is not in the vocabulary")
-        return self._index[word]
+        self._set_tokens(("<pad>", *words))
 
     def encode(self, sentence) -> np.ndarray:
         words = sentence.split() if isinstance(sentence, str) else list(sentence)
