@@ -2,7 +2,7 @@
 
     history = fit(model, data, steps=2000, optimizer=Adam(1e-2), clip=1.0,
                   evaluate=lambda m: {"accuracy": ...}, eval_every=200)
-    history.plot()
+    plot_history(history)            # from rnn_course.plots
 
 ``data`` is either a function ``data(rng) -> batch`` (synthetic tasks draw a
 fresh batch every step) or an iterable of batches. The progress bar is a
@@ -58,23 +58,6 @@ class History:
         if metric not in self.metrics or not self.metrics[metric]:
             raise ValueError(f"metric: expected one of {sorted(self.metrics)}, got {metric!r}")
         return float(self.metrics[metric][-1])
-
-    def plot(self, ax=None, *, label: str | None = None, color=None, window: int = 50, logy: bool = True):
-        """Training loss (raw, faint; running mean, bold) against the step. Returns the Figure."""
-        from .plots._style import get_figure_ax
-
-        fig, ax = get_figure_ax(ax)
-        steps = np.asarray(self.steps)
-        line = ax.plot(steps, self.loss, alpha=0.25, lw=0.8, color=color)[0]
-        ax.plot(steps, self.smoothed_loss(window), lw=2, color=line.get_color(), label=label)
-        if logy:
-            ax.set_yscale("log")
-        ax.set_xlabel("training step")
-        ax.set_ylabel("training loss")
-        ax.set_title("training curve")
-        if label:
-            ax.legend()
-        return fig
 
     def __repr__(self) -> str:
         parts = [f"{len(self.steps)} steps in {self.seconds:.1f} s", f"final loss {self.final():.4g}"]

@@ -30,6 +30,7 @@ import numpy as np
 
 from rnn_course import gradcheck_layer
 from rnn_course.grading import check, check_all, hint, needs  # noqa: F401 (hint is for you to call)
+from rnn_course.plots import plot_gradcheck
 
 rng = np.random.default_rng(0)  # for the examples; the checks draw their own random numbers
 
@@ -182,7 +183,7 @@ with needs("rnn_step_backward"):
 bad
 
 # %%
-fig = bad.plot(["x", "Wh"]) if bad is not None else None
+fig = plot_gradcheck(bad, ["x", "Wh"]) if bad is not None else None
 fig
 
 # %% [markdown]

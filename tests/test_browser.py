@@ -434,7 +434,7 @@ SELFTEST_CELLS = [
     ("code", """\
 import numpy as np
 from rnn_course.demos import Demo, float_slider
-from rnn_course.plots._style import new_figure
+from rnn_course.plots.style import new_figure
 
 def sine_demo(fail=False):
     fig, ax = new_figure(figsize=(5, 3))

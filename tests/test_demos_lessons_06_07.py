@@ -33,7 +33,7 @@ from rnn_course.demos.seq2seq import (
 )
 from rnn_course.models import Seq2Seq, SequenceClassifier
 from rnn_course.models.encoder import encoder_forward
-from rnn_course.plots._style import new_figure
+from rnn_course.plots.style import new_figure
 from rnn_course.tasks.dates import END, SOURCE_VOCAB, START, TARGET_VOCAB, encode_pairs
 from rnn_course.tasks.sentiment import NEGATIVE, POSITIVE, SENTIMENT_VOCAB, BagOfWords, encode_sentiment
 

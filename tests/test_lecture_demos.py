@@ -109,7 +109,7 @@ def test_builds_with_title_description_presets_and_a_static_png(factory):
     before = set(plt.get_fignums())
     demo = factory()
     assert isinstance(demo, Demo) and demo.error is None
-    assert set(plt.get_fignums()) == before, "demos must not create pyplot figures (use plots._style.new_figure)"
+    assert set(plt.get_fignums()) == before, "demos must not create pyplot figures (use plots.style.new_figure)"
     assert demo.title.strip() and len(demo.description) > 20, "a lecture demo says what to look at"
     assert len(demo.presets) >= 2, "give the lecturer at least two presets"
     bundle = demo._repr_mimebundle_()
@@ -221,7 +221,7 @@ def _drawn_outside(fig) -> list[str]:
 
 
 def test_the_layout_check_sees_cut_off_and_overlapping_titles():
-    from rnn_course.plots._style import new_figure
+    from rnn_course.plots.style import new_figure
 
     fig, (left, right) = new_figure(figsize=(4, 2), ncols=2)
     fig.set_layout_engine("none")

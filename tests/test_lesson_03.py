@@ -24,7 +24,7 @@ from rnn_course.plots import (
     plot_one_unit_states,
     plot_singular_values,
 )
-from rnn_course.plots._style import new_figure
+from rnn_course.plots.style import new_figure
 from rnn_course.surfaces import CLIP_METHODS, descent_path, one_unit_surface
 from rnn_course.tasks.latch import latch_sweep, train_latch_rnn
 

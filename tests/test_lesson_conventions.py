@@ -127,7 +127,7 @@ def test_lesson_02_covers_the_issue():
                    r"\frac{\partial E}{\partial W_y}", r"\frac{\partial E}{\partial b}", r"\prod_{j=t}^{k+1}"):
         assert symbol in text, symbol
     for needle in ("for t in reversed(range(T))", "gradcheck_layer(rnn_forward, student_rnn_backward",
-                   "report.plot()", "dWh_contributions(", "plot_gradient_reaching(", "truncate_mode=\"chunk\"",
+                   "plot_gradcheck(report)", "dWh_contributions(", "plot_gradient_reaching(", "truncate_mode=\"chunk\"",
                    "plot_truncation(", "count_backward_steps(", "bptt_demo("):
         assert needle in code, needle
 

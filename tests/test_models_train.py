@@ -11,6 +11,7 @@ import pytest
 from rnn_course import gradcheck
 from rnn_course.models import Model, SequenceRegressor, load_model
 from rnn_course.optim import Adam
+from rnn_course.plots import plot_history
 from rnn_course.train import History, fit, minibatches
 
 
@@ -121,7 +122,7 @@ def test_repr_shows_structure():
 def test_history_plot(artifacts):
     model = SequenceRegressor(1, 4, cell="gru", seed=0)
     history = fit(model, sum_task, steps=60, optimizer=Adam(1e-2), progress=False)
-    fig = history.plot(label="GRU")
+    fig = plot_history(history, label="GRU")
     fig.savefig(artifacts / "training_curve.png", dpi=80)
     assert fig.axes[0].get_xlabel() == "training step"
     assert isinstance(history, History)

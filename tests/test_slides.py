@@ -25,7 +25,7 @@ LESSONS = slides.lecture_notebooks(course_root(ROOT) or ROOT)
 DEMO_CODE = """\
 import numpy as np
 from rnn_course.demos import Demo, float_slider
-from rnn_course.plots._style import new_figure
+from rnn_course.plots.style import new_figure
 fig, ax = new_figure()
 x = np.linspace(0, 6, 200)
 (line,) = ax.plot(x, np.sin(x))

@@ -30,7 +30,7 @@ from collections.abc import Callable
 import ipywidgets as widgets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from ..plots._style import canvas_to_jpeg, canvas_to_png
+from ..plots.style import canvas_to_jpeg, canvas_to_png
 
 __all__ = ["Demo", "float_slider", "int_slider", "dropdown", "log_slider"]
 

@@ -29,9 +29,9 @@ from ..gradient_flow import count_backward_steps, dWh_contributions, truncation_
 from ..init import as_rng, orthogonal, xavier_normal
 from ..layers import temporal_affine_backward, temporal_affine_forward
 from ..losses import softmax_cross_entropy
-from ..plots._style import SEQUENTIAL, new_figure
-from ..plots._style import presenter as presenter_style
 from ..plots.bptt import MODE_COLORS
+from ..plots.style import SEQUENTIAL, new_figure
+from ..plots.style import presenter as presenter_style
 from ._base import Demo, dropdown, float_slider, int_slider
 
 __all__ = ["bptt_demo"]

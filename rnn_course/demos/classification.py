@@ -31,8 +31,8 @@ import numpy as np
 from ..activations import sigmoid, softmax
 from ..models.classifier import SequenceClassifier
 from ..models.encoder import encoder_forward
-from ..plots._style import CELL_COLORS, DIVERGING, new_figure
-from ..plots._style import presenter as presenter_style
+from ..plots.style import CELL_COLORS, DIVERGING, new_figure
+from ..plots.style import presenter as presenter_style
 from ..tasks.sentiment import NEGATIVE, POSITIVE, SENTIMENT_VOCAB, BagOfWords, encode_sentiment, sentiment_data
 from ._base import Demo, dropdown, int_slider
 from ._sprites import Sprite, TextSprites

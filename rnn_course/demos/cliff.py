@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..plots._style import new_figure
-from ..plots._style import presenter as presenter_style
+from ..plots.style import new_figure
+from ..plots.style import presenter as presenter_style
 from ..plots.surfaces import PATH_COLORS, PATH_LABELS, plot_descent_paths
 from ..surfaces import CLIP_METHODS, descent_path, one_unit_surface
 from ._base import Demo, float_slider, log_slider

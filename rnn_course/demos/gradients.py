@@ -16,9 +16,9 @@ import numpy as np
 from ..cells import rnn_forward
 from ..init import as_rng, orthogonal
 from ..jacobians import GAMMA, jacobian_norms
-from ..plots._style import new_figure
-from ..plots._style import presenter as presenter_style
 from ..plots.gradients import FLOOR
+from ..plots.style import new_figure
+from ..plots.style import presenter as presenter_style
 from ._base import Demo, dropdown, float_slider
 
 __all__ = ["spectral_radius_demo", "SPECTRAL_ACTIVATIONS", "SPECTRAL_PRESETS"]

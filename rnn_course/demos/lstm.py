@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..carousel import run_carousel
-from ..plots._style import presenter as presenter_style
 from ..plots.gates import _carousel_caption, _carousel_gradients, plot_carousel
+from ..plots.style import presenter as presenter_style
 from ._base import Demo, float_slider, int_slider
 
 __all__ = ["carousel_demo", "CAROUSEL_PRESETS"]

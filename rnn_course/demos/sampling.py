@@ -18,9 +18,9 @@ import textwrap
 
 import numpy as np
 
-from ..plots._style import new_figure
-from ..plots._style import presenter as presenter_style
 from ..plots.language import char_label
+from ..plots.style import new_figure
+from ..plots.style import presenter as presenter_style
 from ..sampling import entropy, temperature_probs
 from ._base import Demo, float_slider, int_slider
 from ._sprites import TextGrid

@@ -30,8 +30,8 @@ import numpy as np
 
 from ..activations import softmax
 from ..models.seq2seq import Seq2Seq
-from ..plots._style import SEQUENTIAL, new_figure
-from ..plots._style import presenter as presenter_style
+from ..plots.style import SEQUENTIAL, new_figure
+from ..plots.style import presenter as presenter_style
 from ..tasks.dates import END, SOURCE_VOCAB, START, TARGET_VOCAB, dates_data, encode_pairs
 from ._base import Demo, dropdown, int_slider
 from ._sprites import Sprite, TextSprites

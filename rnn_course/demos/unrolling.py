@@ -17,8 +17,8 @@ from matplotlib.ticker import MaxNLocator
 from ..cells import rnn_forward
 from ..handbuilt import parity_rnn
 from ..init import as_rng, orthogonal
-from ..plots._style import DIVERGING, new_figure
-from ..plots._style import presenter as presenter_style
+from ..plots.style import DIVERGING, new_figure
+from ..plots.style import presenter as presenter_style
 from ..tasks.parity import parity_batch
 from ._base import Demo, dropdown, float_slider, int_slider
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from .._checks import as_array, check_finite
 from ..activations import relu, relu_grad, sigmoid, sigmoid_grad_from_output, softmax, tanh, tanh_grad_from_output
-from ._style import new_figure
+from .style import new_figure
 
 __all__ = ["plot_activations", "plot_softmax", "ACTIVATION_FORMULAS"]
 

@@ -22,7 +22,7 @@ from ..tasks.adding import (
     solved_by_chance,
 )
 from ..train import History
-from ._style import CELL_COLORS, get_figure_ax
+from .style import CELL_COLORS, get_figure_ax
 
 __all__ = ["plot_adding_example", "plot_adding_curves", "plot_adding_scores"]
 

@@ -22,7 +22,7 @@ from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter, ScalarForm
 
 from .._checks import as_array, check_finite, check_shape
 from ..gradient_flow import truncation_mask
-from ._style import SEQUENTIAL, get_figure_ax, new_figure
+from .style import SEQUENTIAL, get_figure_ax, new_figure
 
 __all__ = [
     "plot_contribution_matrix",

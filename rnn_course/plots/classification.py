@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._style import get_figure_ax
+from .style import get_figure_ax
 
 __all__ = ["plot_accuracy_by_group", "plot_metric_curves", "plot_position_accuracy", "plot_tagged_sentence",
            "TAG_COLORS"]

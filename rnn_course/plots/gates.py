@@ -27,8 +27,8 @@ from matplotlib.patches import Circle, Ellipse, FancyArrowPatch, FancyBboxPatch,
 
 from .._checks import as_array, check_finite, check_shape
 from ..carousel import CarouselRun, tanh_hold_slope
-from ._style import CELL_COLORS, DIVERGING, SEQUENTIAL, get_figure_ax, new_figure
 from .gradients import FLOOR, plot_jacobian_norms
+from .style import CELL_COLORS, DIVERGING, SEQUENTIAL, get_figure_ax, new_figure
 
 __all__ = [
     "GATE_COLORS",

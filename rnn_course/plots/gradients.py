@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib import colormaps
 
 from ..jacobians import GAMMA, Spectrum, spectrum
-from ._style import SEQUENTIAL, get_figure_ax
+from .style import SEQUENTIAL, get_figure_ax
 
 __all__ = ["plot_jacobian_norms", "plot_eigenvalues", "plot_singular_values"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._style import CELL_COLORS, get_figure_ax
+from .style import CELL_COLORS, get_figure_ax
 
 __all__ = ["plot_lm_curves", "plot_temperature", "char_label", "BASELINE_STYLES"]
 

@@ -6,7 +6,7 @@ import numpy as np
 from matplotlib.ticker import NullLocator
 
 from ..tasks.latch import LatchRNNRun, LatchRun, LatchSweep
-from ._style import get_figure_ax
+from .style import get_figure_ax
 
 __all__ = ["plot_latch_sweep", "plot_latch_weights", "plot_latch_runs"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from ._style import get_figure_ax
+from .style import get_figure_ax
 from .unrolled import NODE_COLORS, WEIGHT_COLORS
 
 __all__ = ["plot_encoder_decoder", "plot_sequence_accuracy_gap"]

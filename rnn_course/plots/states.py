@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from .._checks import as_array, check_finite, check_shape
-from ._style import DIVERGING, get_figure_ax, new_figure
+from .style import DIVERGING, get_figure_ax, new_figure
 
 __all__ = ["plot_hidden_states", "plot_memory_task"]
 

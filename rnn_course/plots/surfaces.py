@@ -13,7 +13,7 @@ from matplotlib import patheffects
 from matplotlib.colors import LogNorm
 
 from ..surfaces import CLIP_METHODS, Surface, one_unit_grad, one_unit_states
-from ._style import SEQUENTIAL, get_figure_ax, new_figure
+from .style import SEQUENTIAL, get_figure_ax, new_figure
 
 __all__ = [
     "PATH_COLORS",

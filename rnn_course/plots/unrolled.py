@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
-from ._style import get_figure_ax, new_figure
+from .style import get_figure_ax, new_figure
 
 __all__ = ["plot_unrolled", "plot_io_pattern", "plot_io_patterns", "IO_PATTERNS", "WEIGHT_COLORS", "NODE_COLORS"]
 
