@@ -10,7 +10,7 @@ the whole sequence, then backward with a random upstream gradient, timed
 together. Two comparisons:
 
 * equal resources: NumPy with one BLAS thread (the package's default, see
-  rnn_course/_threads.py) against torch with one thread. Measured in CPU
+  use_blas_threads(1)) against torch with one thread. Measured in CPU
   time of the process, which on one thread is the work done, so the ratio
   holds even when the machine is busy with other things.
 * torch as installed: torch with its default thread count, wall time.
@@ -35,7 +35,7 @@ import time
 
 import numpy as np
 
-from rnn_course._threads import blas_info
+from rnn_course.blas import blas_info
 from rnn_course.cells import gru_backward, gru_forward, lstm_backward, lstm_forward, rnn_backward, rnn_forward
 from rnn_course.init import init_cell_params
 

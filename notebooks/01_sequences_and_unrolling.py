@@ -29,7 +29,7 @@ import math
 
 import numpy as np
 
-from rnn_course import rnn_forward, rnn_step_forward, softmax
+from rnn_course import rnn_forward, rnn_step_forward, softmax, use_blas_threads
 from rnn_course.demos import hidden_state_demo, parity_demo
 from rnn_course.handbuilt import parity_rnn
 from rnn_course.init import init_cell_params, orthogonal
@@ -44,6 +44,10 @@ from rnn_course.plots import (
     plot_unrolled,
 )
 from rnn_course.tasks.parity import parity_accuracy, parity_batch, window_lookup_baseline
+
+# One BLAS thread for numpy's matrix products: an RNN multiplies small matrices one step at a time,
+# and a second thread costs more than it saves (the docstring of rnn_course.blas says why).
+use_blas_threads(1)
 
 np.set_printoptions(precision=4, suppress=True)
 

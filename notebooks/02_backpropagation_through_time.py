@@ -38,6 +38,7 @@ from rnn_course import (
     rnn_backward,
     rnn_forward,
     softmax_cross_entropy,
+    use_blas_threads,
 )
 from rnn_course.demos import bptt_demo
 from rnn_course.gradient_flow import count_backward_steps, dWh_contributions
@@ -47,11 +48,16 @@ from rnn_course.plots import (
     new_figure,
     plot_contribution_matrix,
     plot_copy_contributions,
+    plot_gradcheck,
     plot_gradient_reaching,
     plot_truncation,
     plot_truncation_masks,
     plot_unrolled,
 )
+
+# One BLAS thread for numpy's matrix products: an RNN multiplies small matrices one step at a time,
+# and a second thread costs more than it saves (the docstring of rnn_course.blas says why).
+use_blas_threads(1)
 
 np.set_printoptions(precision=4, suppress=True)
 
@@ -334,7 +340,7 @@ report = gradcheck_layer(rnn_forward, student_rnn_backward, layer_inputs)
 report
 
 # %%
-report.plot()
+plot_gradcheck(report)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Reading the report

@@ -32,7 +32,15 @@ import time
 
 import numpy as np
 
-from rnn_course import descent_path, one_unit_grad, one_unit_loss, one_unit_surface, rnn_backward, rnn_forward
+from rnn_course import (
+    descent_path,
+    one_unit_grad,
+    one_unit_loss,
+    one_unit_surface,
+    rnn_backward,
+    rnn_forward,
+    use_blas_threads,
+)
 from rnn_course.activations import sigmoid
 from rnn_course.demos import cliff_demo, spectral_radius_demo
 from rnn_course.gradcheck import gradcheck
@@ -63,6 +71,10 @@ from rnn_course.plots import (
 )
 from rnn_course.surfaces import CLIP_METHODS
 from rnn_course.tasks.latch import latch_sweep, train_latch_rnn
+
+# One BLAS thread for numpy's matrix products: an RNN multiplies small matrices one step at a time,
+# and a second thread costs more than it saves (the docstring of rnn_course.blas says why).
+use_blas_threads(1)
 
 np.set_printoptions(precision=4, suppress=False)
 

@@ -32,6 +32,7 @@ import time
 
 import numpy as np
 
+from rnn_course import use_blas_threads
 from rnn_course.activations import sigmoid
 from rnn_course.carousel import (
     CAROUSEL_SCALE,
@@ -70,6 +71,10 @@ from rnn_course.tasks.adding import (
     solved_by_chance,
 )
 from rnn_course.train import fit
+
+# One BLAS thread for numpy's matrix products: an RNN multiplies small matrices one step at a time,
+# and a second thread costs more than it saves (the docstring of rnn_course.blas says why).
+use_blas_threads(1)
 
 LONG_RUN = False  # True: T = 100, three times the training steps, five seeds in the ablation (about ten minutes)
 notebook_start = time.perf_counter()

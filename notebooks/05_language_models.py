@@ -33,6 +33,7 @@ import time
 
 import numpy as np
 
+from rnn_course import use_blas_threads
 from rnn_course.demos import temperature_demo
 from rnn_course.models import CharLanguageModel, Model
 from rnn_course.optim import Adam
@@ -48,6 +49,10 @@ from rnn_course.text import (
     split_ids,
 )
 from rnn_course.train import fit
+
+# One BLAS thread for numpy's matrix products: an RNN multiplies small matrices one step at a time,
+# and a second thread costs more than it saves (the docstring of rnn_course.blas says why).
+use_blas_threads(1)
 
 LONG_RUN = False  # True: 8x more training steps (a few minutes), clearly better text
 

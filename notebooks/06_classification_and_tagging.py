@@ -27,6 +27,7 @@
 # %matplotlib inline
 import numpy as np
 
+from rnn_course import use_blas_threads
 from rnn_course.demos import sentiment_demo
 from rnn_course.models import SequenceClassifier, SequenceTagger
 from rnn_course.optim import Adam
@@ -49,6 +50,10 @@ from rnn_course.tasks.tagging import (
     topic_data,
 )
 from rnn_course.train import fit, minibatches
+
+# One BLAS thread for numpy's matrix products: an RNN multiplies small matrices one step at a time,
+# and a second thread costs more than it saves (the docstring of rnn_course.blas says why).
+use_blas_threads(1)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. Two patterns from lesson 01

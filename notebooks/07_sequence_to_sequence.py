@@ -29,6 +29,7 @@ import copy
 
 import numpy as np
 
+from rnn_course import use_blas_threads
 from rnn_course.demos import teacher_forcing_demo
 from rnn_course.models import Seq2Seq
 from rnn_course.optim import Adam
@@ -41,6 +42,10 @@ from rnn_course.plots import (
 from rnn_course.tasks.dates import END, FORMATS, SOURCE_VOCAB, START, TARGET_VOCAB, dates_data, encode_pairs
 from rnn_course.tasks.reversal import REVERSAL_SOURCE_VOCAB, REVERSAL_TARGET_VOCAB, reversal_data
 from rnn_course.train import fit
+
+# One BLAS thread for numpy's matrix products: an RNN multiplies small matrices one step at a time,
+# and a second thread costs more than it saves (the docstring of rnn_course.blas says why).
+use_blas_threads(1)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. When input and output have different lengths

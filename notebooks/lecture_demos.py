@@ -49,7 +49,11 @@
 
 # %% slideshow={"slide_type": "skip"}
 # %matplotlib inline
-from rnn_course import demos
+from rnn_course import demos, use_blas_threads
+
+# One BLAS thread for numpy's matrix products: an RNN multiplies small matrices one step at a time,
+# and a second thread costs more than it saves (the docstring of rnn_course.blas says why).
+use_blas_threads(1)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1 · The hidden state is a memory (lesson 01)

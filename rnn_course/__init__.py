@@ -13,18 +13,16 @@ The helper package of the course. One idea per module:
 
 Dimensions everywhere: N batch, T time, D input, H hidden, V vocabulary.
 
-Importing the package tunes the process for many small array operations:
-BLAS gets one thread (``rnn_course._threads``, ``RNN_COURSE_BLAS_THREADS``)
-and glibc keeps freed memory for reuse (``rnn_course._memory``,
-``RNN_COURSE_KEEP_MEMORY``).
+Importing the package changes nothing outside it. How many threads BLAS may
+use is a visible call, ``use_blas_threads(1)``, that the lessons which train
+make in their first cell (``rnn_course.blas`` says why).
 """
 
 
 # `rnn_course.gradcheck` is the function (the module stays importable as rnn_course.gradcheck).
 from . import activations, cells, init, layers, losses, optim, wrappers
-from ._memory import keep_freed_memory
-from ._threads import configure_blas_threads
 from .activations import log_softmax, sigmoid, softmax
+from .blas import use_blas_threads
 from .cells import (
     CELLS,
     Grads,
@@ -58,9 +56,6 @@ from .optim import SGD, Adagrad, Adam, Momentum, clip_grad_norm, clip_grad_value
 from .surfaces import descent_path, one_unit_grad, one_unit_loss, one_unit_surface
 from .wrappers import bidirectional_backward, bidirectional_forward, stacked_backward, stacked_forward
 
-configure_blas_threads()
-keep_freed_memory()
-
 __version__ = "0.1.0"
 
 __all__ = [
@@ -74,6 +69,7 @@ __all__ = [
     "sigmoid",
     "softmax",
     "log_softmax",
+    "use_blas_threads",
     "CELLS",
     "Grads",
     "rnn_step_forward",

@@ -1,70 +1,65 @@
-"""Process settings made on import: one BLAS thread by default, freed memory kept for reuse."""
+"""Importing rnn_course changes nothing outside it; BLAS threads change only through a visible call."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
 
-CODE = (
-    "import json, rnn_course\n"
-    "from rnn_course._threads import blas_info\n"
-    "info = blas_info()\n"
-    "print(json.dumps(info[0]['num_threads'] if info else None))\n"
+BEFORE_AND_AFTER = (
+    "import json, numpy, threadpoolctl\n"
+    "def blas():\n"
+    "    return [i['num_threads'] for i in threadpoolctl.threadpool_info() if i['user_api'] == 'blas']\n"
+    "before = blas()\n"
+    "import rnn_course, rnn_course.models, rnn_course.plots, rnn_course.demos, rnn_course.grading\n"
+    "print(json.dumps([before, blas()]))\n"
 )
 
 
-def threads_with(env_value):
-    import os
-
-    env = dict(os.environ)
-    env.pop("RNN_COURSE_BLAS_THREADS", None)
-    env.pop("OPENBLAS_NUM_THREADS", None)
-    if env_value is not None:
-        env["RNN_COURSE_BLAS_THREADS"] = env_value
-    out = subprocess.run([sys.executable, "-c", CODE], capture_output=True, text=True, env=env, timeout=120)
+def _run(code: str, **env_extra) -> object:
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    env.update(env_extra)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
 
-def test_importing_the_package_limits_blas_to_one_thread():
-    if threads_with("0") is None:
+@pytest.mark.parametrize("threads", [None, "2"])
+def test_importing_the_package_leaves_blas_threads_as_they_were(threads):
+    env = {} if threads is None else {"OPENBLAS_NUM_THREADS": threads}
+    before, after = _run(BEFORE_AND_AFTER, **env)
+    if not before:
         pytest.skip("threadpoolctl cannot see this numpy's BLAS")
-    assert threads_with(None) == 1
+    assert after == before
+    if threads is not None:
+        assert before == [2]
 
 
-def test_the_thread_count_can_be_pinned_or_left_alone():
-    if threads_with("0") is None:
+def test_use_blas_threads_applies_at_once_and_restores_as_a_context_manager():
+    code = (
+        "import json\n"
+        "from rnn_course import use_blas_threads\n"
+        "from rnn_course.blas import blas_info\n"
+        "def n(): return [i['num_threads'] for i in blas_info()]\n"
+        "start = n()\n"
+        "with use_blas_threads(1):\n"
+        "    inside = n()\n"
+        "after = n()\n"
+        "use_blas_threads(1)\n"
+        "print(json.dumps([start, inside, after, n()]))\n"
+    )
+    start, inside, after, pinned = _run(code, OPENBLAS_NUM_THREADS="2")
+    if not start:
         pytest.skip("threadpoolctl cannot see this numpy's BLAS")
-    assert threads_with("2") == 2
-    import os
-
-    assert threads_with("0") >= 1  # untouched: whatever OpenBLAS chose for this machine
-    assert os.cpu_count() >= 1
+    assert start == [2] and inside == [1] and after == [2] and pinned == [1]
 
 
-def test_bad_thread_settings_say_what_is_wrong(monkeypatch):
-    from rnn_course._threads import configure_blas_threads
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "2"])
+def test_use_blas_threads_names_the_argument(bad):
+    from rnn_course import use_blas_threads
 
-    with pytest.raises(ValueError, match="threads: expected None or an integer >= 0, got -1"):
-        configure_blas_threads(-1)
-    monkeypatch.setenv("RNN_COURSE_BLAS_THREADS", "many")
-    with pytest.raises(ValueError, match="RNN_COURSE_BLAS_THREADS: expected a whole number of threads, got 'many'"):
-        configure_blas_threads()
-    monkeypatch.delenv("RNN_COURSE_BLAS_THREADS")
-    assert configure_blas_threads() in (1, None)
-
-
-def test_keep_freed_memory_is_applied_on_glibc_and_can_be_turned_off(monkeypatch):
-    from rnn_course._memory import keep_freed_memory
-
-    monkeypatch.setenv("RNN_COURSE_KEEP_MEMORY", "0")
-    assert keep_freed_memory() is False
-    monkeypatch.delenv("RNN_COURSE_KEEP_MEMORY")
-    if sys.platform.startswith("linux"):
-        import platform
-
-        if platform.libc_ver()[0] == "glibc":
-            assert keep_freed_memory() is True
+    with pytest.raises(ValueError, match=r"threads: expected an integer >= 1, got"):
+        use_blas_threads(bad)
