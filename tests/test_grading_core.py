@@ -9,10 +9,12 @@ import time
 import numpy as np
 import pytest
 
-from rnn_course.grading import diagnose, references, wire
-from rnn_course.grading.framework import Case, Out, compare
-from rnn_course.grading.runner import LocalRunner
-from rnn_course.grading.sandbox import ProcessRunner
+from rnn_course.grading import wire
+from rnn_course.grading.checks import diagnose
+from rnn_course.grading.checks.framework import Case, Out, compare
+from rnn_course.grading.isolation import references
+from rnn_course.grading.isolation.runner import LocalRunner
+from rnn_course.grading.isolation.sandbox import ProcessRunner
 
 # ---------------------------------------------------------------------------------------------- wire
 

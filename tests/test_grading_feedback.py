@@ -625,7 +625,7 @@ def test_reference_functions_are_untouched_after_a_check():
 def test_package_code_may_call_a_forbidden_reference_for_the_student():
     """gradcheck uses numerical_gradient internally: a student checking gradients inside a graded function is fine."""
     from rnn_course import gradcheck_layer
-    from rnn_course.grading import references
+    from rnn_course.grading.isolation import references
 
     ns = namespace("solutions", "02_bptt")
     with references.armed(["rnn_course.gradcheck:numerical_gradient"], "numerical_gradient") as calls:

@@ -12,24 +12,20 @@ For instructors: ``rnn-course exercises build`` makes exercises/ from
 solutions/, and ``rnn-course grade PATH... --out report.json`` grades
 submissions (``grading.grader``), each in its own resource-limited process.
 
-Modules, one idea each:
+Layout, one idea per module:
 
-    catalog     every exercise set and its items
-    framework   items, cases, parts, known-wrong variants; the forward and backward check flows
-    diagnose    what kind of wrong a value is, and where
-    result      the four outcomes and how they show
-    feedback    check / hint / check_all / needs
-    runner      the judge's side of a call into student code
-    harness     the student's side: calls, mutation, warnings, exceptions, reference traps
-    references  keeps graded functions from calling or copying the reference implementation
-    wire        the plain-data format values cross in (never pickle)
-    factories   functions and optimisers built on the student's side
-    sandbox     a submission's separate process, with time and memory limits
-    worker      the program that runs in that process
+    catalog     every exercise set and its items (imports every set in checks/)
+    feedback    check / hint / check_all / needs, inside a notebook
     grader      grade many submissions in parallel; JSON, CSV and a table
+    result      the four outcomes and how they show            (shared)
+    wire        the plain-data format values cross in           (shared, never pickle)
+    factories   functions and optimisers built on the student's side (shared)
+    corpus      the small fixed corpus of exercise set 05        (shared with the notebook)
+    checks/     what each set grades and how a wrong answer is explained
+    isolation/  running student code apart from the judge: runner, harness, references, sandbox, worker
 
-and one module per exercise set: forward_pass (01), bptt (02), gradients (03),
-gates (04), language_model (05).
+checks/ and isolation/ import only the shared modules (and checks/ the runner's
+interface); the catalog, feedback and grader sit above both.
 """
 
 from .catalog import EXERCISES, ITEMS, get_item, max_score, run_item

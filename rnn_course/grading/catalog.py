@@ -2,8 +2,8 @@
 
 ``EXERCISES["01_forward_pass"]`` is the tuple of ``Item``s of that set;
 ``ITEMS["rnn_step_forward"]`` finds an item by name. ``run_item`` runs one
-item's check and turns a failure of the *checker itself* into a Result
-instead of an exception (a bug in a check must not cost a student a crash).
+item's check (``checks.framework.run_item``), giving it this catalog to look
+up the items it uses.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import dataclasses
 
 import numpy as np
 
-from . import bptt, forward_pass, gates, gradients, language_model
-from .framework import Context, Item
+from .checks import bptt, forward_pass, gates, gradients, language_model
+from .checks.framework import Item
+from .checks.framework import run_item as checks_run_item
 from .result import Result
 
 __all__ = ["EXERCISES", "ITEMS", "get_item", "run_item", "max_score"]
@@ -54,17 +55,5 @@ def max_score(exercise: str) -> float:
 
 
 def run_item(item: Item, runner, rng: np.random.Generator) -> Result:
-    """Check one item; never raises (except KeyboardInterrupt)."""
-    ctx = Context(runner, rng, item)
-    try:
-        result = item.check(ctx)
-    except KeyboardInterrupt:
-        raise
-    except Exception as exc:  # noqa: BLE001 - the checker's own failure becomes a visible result
-        from .wire import ProtocolError
-
-        if isinstance(exc, ProtocolError):
-            return ctx.result("error", 0, f"the process running {item.function} sent a malformed reply ({exc}).")
-        return ctx.result("error", 0, f"the checker for {item.name} failed ({type(exc).__name__}: {exc}); "
-                                      "this is a bug in the course, please report it.")
-    return result
+    """Check one item (the items it uses looked up here); never raises (except KeyboardInterrupt)."""
+    return checks_run_item(item, runner, rng, lookup=get_item)

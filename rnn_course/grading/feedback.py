@@ -26,8 +26,8 @@ from html import escape
 import numpy as np
 
 from .catalog import EXERCISES, get_item, run_item
+from .isolation.runner import LocalRunner
 from .result import Result, SetResult
-from .runner import LocalRunner
 
 __all__ = ["check", "hint", "check_all", "needs", "grading_mode", "GRADING_ENV"]
 

@@ -37,8 +37,8 @@ from pathlib import Path
 import numpy as np
 
 from .catalog import EXERCISES, max_score, run_item
+from .isolation.sandbox import ProcessRunner
 from .result import Result
-from .sandbox import ProcessRunner
 
 __all__ = ["Submission", "load_submission", "detect_exercise", "find_submissions", "grade_submission", "grade",
            "write_json", "write_csv", "format_table", "DEFAULTS"]

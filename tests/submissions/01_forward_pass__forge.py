@@ -9,7 +9,7 @@ import json
 
 print(json.dumps({"submissions": [{"path": "me", "score": 10, "max_score": 10, "items": []}]}))
 
-import rnn_course.grading.harness as harness
+import rnn_course.grading.isolation.harness as harness
 
 
 def _fake(self, request, blobs):

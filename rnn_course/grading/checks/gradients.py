@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import cells, jacobians
-from ..optim import clip_grad_norm as reference_clip_grad_norm
+from ... import cells, jacobians
+from ...optim import clip_grad_norm as reference_clip_grad_norm
 from .framework import Bug, Case, Grade, Item, Out, check_outputs, compare, diagnose_part, terminal_result
 
 EXERCISE = "03_gradients"

@@ -1,6 +1,6 @@
 """A submission's own process: the grader's ``Runner``, with time and memory limits.
 
-``ProcessRunner(cells, ...)`` starts ``python -m rnn_course.grading.worker``
+``ProcessRunner(cells, ...)`` starts ``python -m rnn_course.grading.isolation.worker``
 in a fresh temporary directory, in its own process group, with:
 
 * a memory limit (``RLIMIT_AS``, set by the worker on itself before it
@@ -34,7 +34,7 @@ import threading
 import time
 from pathlib import Path
 
-from . import wire
+from .. import wire
 from .runner import Runner
 
 __all__ = ["ProcessRunner"]
@@ -107,7 +107,7 @@ class ProcessRunner(Runner):
         })
         try:
             self._proc = subprocess.Popen(
-                [self.python, "-m", "rnn_course.grading.worker", str(req_r), str(rep_w), str(self.memory_mb),
+                [self.python, "-m", "rnn_course.grading.isolation.worker", str(req_r), str(rep_w), str(self.memory_mb),
                  str(self.cpu_seconds)],
                 stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, pass_fds=(req_r, rep_w), cwd=self._tmp,
                 env=env, start_new_session=True, close_fds=True,

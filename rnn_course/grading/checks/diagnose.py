@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import _fmt_expected
-from .wire import Opaque
+from ..._checks import _fmt_expected
+from ..wire import Opaque
 
 __all__ = [
     "RTOL",

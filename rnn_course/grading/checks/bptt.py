@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import cells
-from ..gradcheck import numerical_gradient as reference_numerical_gradient
-from .factories import smooth_function
-from .forward_pass import _label, _rnn_inputs
+from ... import cells
+from ...gradcheck import numerical_gradient as reference_numerical_gradient
+from ..factories import smooth_function
+from ..wire import Factory, Ref
+from .common import case_label, rnn_inputs
 from .framework import (
     Bug,
     Case,
@@ -28,7 +29,6 @@ from .framework import (
     diagnose_part,
     terminal_result,
 )
-from .wire import Factory, Ref
 
 EXERCISE = "02_bptt"
 _FORBID = ("rnn_course.cells", "rnn_course.gradient_flow", "rnn_course.jacobians", "rnn_course.wrappers")
@@ -42,9 +42,9 @@ def _step_cases(rng):
     cases = []
     for N, D, H, act in [(3, 4, 5, "tanh"), (1, 1, 1, "tanh"), (2, 3, 3, "tanh"), (4, 2, 3, "relu"),
                          (1, 3, 1, "relu")]:
-        x, h_prev, Wx, Wh, b = _rnn_inputs(rng, N, D, H)
+        x, h_prev, Wx, Wh, b = rnn_inputs(rng, N, D, H)
         dims = {"N": N, "D": D, "H": H}
-        case = Case(_label(dims, activation=act), dict(x=x, h_prev=h_prev, Wx=Wx, Wh=Wh, b=b),
+        case = Case(case_label(dims, activation=act), dict(x=x, h_prev=h_prev, Wx=Wx, Wh=Wh, b=b),
                     {"activation": act}, dims)
         case.extra["dh"] = rng.standard_normal((N, H))
         cases.append(case)
@@ -119,9 +119,9 @@ def _seq_cases(rng, shapes=None):
     shapes = shapes or [(3, 6, 4, 5, "tanh"), (1, 1, 1, 1, "tanh"), (2, 1, 3, 4, "tanh"), (1, 5, 2, 1, "tanh"),
                         (2, 4, 3, 3, "relu")]
     for N, T, D, H, act in shapes:
-        x, h0, Wx, Wh, b = _rnn_inputs(rng, N, D, H, T=T)
+        x, h0, Wx, Wh, b = rnn_inputs(rng, N, D, H, T=T)
         dims = {"N": N, "T": T, "D": D, "H": H}
-        case = Case(_label(dims, activation=act), dict(x=x, h0=h0, Wx=Wx, Wh=Wh, b=b), {"activation": act}, dims)
+        case = Case(case_label(dims, activation=act), dict(x=x, h0=h0, Wx=Wx, Wh=Wh, b=b), {"activation": act}, dims)
         case.extra["dh"] = rng.standard_normal((N, T, H))
         cases.append(case)
     return cases

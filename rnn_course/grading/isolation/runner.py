@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import wire
+from .. import wire
 from .harness import Harness
 
 __all__ = ["Outcome", "Runner", "LocalRunner"]

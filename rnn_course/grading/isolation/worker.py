@@ -1,4 +1,4 @@
-"""The program a submission runs in when the instructor grades: ``python -m rnn_course.grading.worker``.
+"""The program a submission runs in when the instructor grades: ``python -m rnn_course.grading.isolation.worker``.
 
 It is started by ``sandbox.ProcessRunner`` with two pipe file descriptors
 (requests in, replies out), a memory limit and a CPU-time limit, and:
@@ -65,7 +65,8 @@ def main(argv=None) -> int:
     req_fd, rep_fd, memory_mb, cpu_seconds = (int(a) for a in argv[:4])
     _set_limits(memory_mb, cpu_seconds)
 
-    from . import references, wire
+    from .. import wire
+    from . import references
     from .harness import Harness, describe_exception
 
     def read_exact(n: int) -> bytes:

@@ -28,12 +28,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..isolation.runner import Outcome, Runner
+from ..result import Result
+from ..wire import Opaque, ProtocolError, Ref
 from . import diagnose
-from .result import Result
-from .runner import Outcome, Runner
-from .wire import Opaque, Ref
 
-__all__ = ["Item", "Case", "Out", "Bug", "Context", "Grade", "check_outputs", "check_backward", "terminal_result"]
+__all__ = ["Item", "Case", "Out", "Bug", "Context", "Grade", "check_outputs", "check_backward", "terminal_result",
+           "run_item"]
 
 
 @dataclass
@@ -99,10 +100,11 @@ class Bug:
 class Context:
     """What a check gets: the runner, the judge's Generator, the item, and a deadline."""
 
-    def __init__(self, runner: Runner, rng: np.random.Generator, item: Item):
+    def __init__(self, runner: Runner, rng: np.random.Generator, item: Item, lookup: Callable | None = None):
         self.runner = runner
         self.rng = rng
         self.item = item
+        self.lookup = lookup  # name -> Item, for the items this one uses (the catalog's get_item)
         self.started = time.perf_counter()
 
     def call(self, args: dict, kwargs: dict | None = None, *, function: str | None = None, **options) -> Outcome:
@@ -232,12 +234,13 @@ class Grade:
         rnn_forward is checked with the student's own rnn_step_forward inside it, so a slip in the step makes
         the sequence wrong as well; without this note the student hunts for a bug in the loop that is not there.
         """
-        from .catalog import get_item, run_item  # catalog imports this module
-
+        if self.ctx.lookup is None:
+            return
         for name in self.ctx.item.uses:
-            dep = run_item(get_item(name), self.ctx.runner, self.ctx.rng)
+            used = self.ctx.lookup(name)
+            dep = run_item(used, self.ctx.runner, self.ctx.rng, lookup=self.ctx.lookup)
             if dep.status in ("incorrect", "error"):
-                fn, dep_fn = self.ctx.item.function, get_item(name).function
+                fn, dep_fn = self.ctx.item.function, used.function
                 self.note(f"Your {dep_fn} is not right yet (its check says: {dep.status}). If your {fn} calls it, "
                           f"fix {dep_fn} first: {fn} is checked with the functions it calls")
 
@@ -463,3 +466,23 @@ def _probe_stub(ctx: Context, forward_outputs, case, upstream):
     if outcome.status in ("not attempted", "missing"):
         return terminal_result(ctx, outcome)
     return None
+
+
+def run_item(item: Item, runner: Runner, rng: np.random.Generator, lookup: Callable | None = None) -> Result:
+    """Check one item; never raises (except KeyboardInterrupt).
+
+    A failure of the *checker itself* becomes a Result instead of an
+    exception: a bug in a check must not cost a student a crash.
+    ``lookup(name) -> Item`` finds the items this one uses (see ``Item.uses``).
+    """
+    ctx = Context(runner, rng, item, lookup)
+    try:
+        result = item.check(ctx)
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the checker's own failure becomes a visible result
+        if isinstance(exc, ProtocolError):
+            return ctx.result("error", 0, f"the process running {item.function} sent a malformed reply ({exc}).")
+        return ctx.result("error", 0, f"the checker for {item.name} failed ({type(exc).__name__}: {exc}); "
+                                      "this is a bug in the course, please report it.")
+    return result

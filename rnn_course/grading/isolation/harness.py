@@ -27,7 +27,8 @@ import warnings
 
 import numpy as np
 
-from . import references, wire
+from .. import wire
+from . import references
 
 __all__ = ["Harness", "describe_exception"]
 
@@ -135,7 +136,7 @@ class Harness:
         if t == "rng":
             return np.random.default_rng(int(obj["seed"]))
         if t == "factory":
-            from .factories import build
+            from ..factories import build
 
             kwargs = wire.decode(obj["kwargs"], blobs, resolve=self._resolve)
             return build(obj["name"], kwargs)

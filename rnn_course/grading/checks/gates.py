@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import cells
-from ..activations import sigmoid
-from .forward_pass import _label
+from ... import cells
+from ...activations import sigmoid
+from .common import case_label
 from .framework import Bug, Case, Item, Out, check_backward, check_outputs
 
 EXERCISE = "04_gates"
@@ -42,7 +42,7 @@ def _lstm_cases(rng):
         if extra == "forget bias 1":
             b[H:2 * H] += 1.0
         dims = {"N": N, "D": D, "H": H, "4H": 4 * H}
-        label = _label(dims) + (f", {extra}" if extra else "")
+        label = case_label(dims) + (f", {extra}" if extra else "")
         case = Case(label, dict(x=x, h_prev=h_prev, c_prev=c_prev, Wx=Wx, Wh=Wh, b=b), {}, dims)
         case.extra.update(dh=rng.standard_normal((N, H)), dc=rng.standard_normal((N, H)))
         cases.append(case)
@@ -144,7 +144,7 @@ def _gru_cases(rng):
     for N, D, H in [(3, 4, 5), (1, 1, 1), (2, 3, 2), (4, 2, 3), (1, 5, 4)]:
         x, h_prev, Wx, Wh, b = _gate_inputs(rng, N, D, H, 3)
         dims = {"N": N, "D": D, "H": H, "3H": 3 * H}
-        case = Case(_label(dims), dict(x=x, h_prev=h_prev, Wx=Wx, Wh=Wh, b=b), {}, dims)
+        case = Case(case_label(dims), dict(x=x, h_prev=h_prev, Wx=Wx, Wh=Wh, b=b), {}, dims)
         case.extra["dh"] = rng.standard_normal((N, H))
         cases.append(case)
     return cases

@@ -26,13 +26,13 @@ import functools
 
 import numpy as np
 
-from ..cells import rnn_backward, rnn_forward
-from ..layers import embedding_backward, embedding_forward, temporal_affine_backward, temporal_affine_forward
-from ..losses import softmax_cross_entropy
-from ..optim import SGD, Adam, clip_grad_norm
-from .corpus import CORPUS, V, batch_at, encode, init_params
+from ...cells import rnn_backward, rnn_forward
+from ...layers import embedding_backward, embedding_forward, temporal_affine_backward, temporal_affine_forward
+from ...losses import softmax_cross_entropy
+from ...optim import SGD, Adam, clip_grad_norm
+from ..corpus import CORPUS, V, batch_at, encode, init_params
+from ..wire import Factory, RngArg
 from .framework import Grade, Item, terminal_result
-from .wire import Factory, RngArg
 
 EXERCISE = "05_language_model"
 _FORBID = ("rnn_course.models", "rnn_course.train", "rnn_course.text", "rnn_course.sampling")

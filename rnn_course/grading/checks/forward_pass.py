@@ -4,26 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations, cells, losses
+from ... import activations, cells, losses
+from .common import case_label, rnn_inputs
 from .framework import Bug, Case, Item, Out, check_outputs
 
 EXERCISE = "01_forward_pass"
 _CELLS = ("rnn_course.cells",)
-
-
-def _label(dims, **extra) -> str:
-    parts = [f"{k}={v}" for k, v in dims.items() if not k[:1].isdigit()]
-    parts += [f"{k}={v!r}" for k, v in extra.items()]
-    return ", ".join(parts)
-
-
-def _rnn_inputs(rng, N, D, H, *, T=None, scale=0.6):
-    x = rng.standard_normal((N, D) if T is None else (N, T, D))
-    h = rng.uniform(-0.9, 0.9, (N, H))
-    Wx = scale * rng.standard_normal((D, H)) / np.sqrt(D)
-    Wh = scale * rng.standard_normal((H, H)) / np.sqrt(H)
-    b = 0.3 * rng.standard_normal(H)
-    return x, h, Wx, Wh, b
 
 
 # ---------------------------------------------------------------------------------------------
@@ -34,10 +20,10 @@ def _step_cases(rng):
     cases = []
     for N, D, H, act, scale in [(3, 4, 5, "tanh", 0.6), (1, 1, 1, "tanh", 0.6), (2, 3, 4, "relu", 0.6),
                                 (1, 5, 3, "relu", 0.6), (4, 3, 2, "tanh", 4.0)]:
-        x, h_prev, Wx, Wh, b = _rnn_inputs(rng, N, D, H, scale=scale)
+        x, h_prev, Wx, Wh, b = rnn_inputs(rng, N, D, H, scale=scale)
         dims = {"N": N, "D": D, "H": H}
         extra = {"activation": act} | ({"weights": "large (tanh saturates)"} if scale > 1 else {})
-        cases.append(Case(_label(dims, **extra), dict(x=x, h_prev=h_prev, Wx=Wx, Wh=Wh, b=b),
+        cases.append(Case(case_label(dims, **extra), dict(x=x, h_prev=h_prev, Wx=Wx, Wh=Wh, b=b),
                           {"activation": act}, dims))
     return cases
 
@@ -86,9 +72,9 @@ def _seq_cases(rng):
     cases = []
     for N, T, D, H, act in [(3, 6, 4, 5, "tanh"), (1, 1, 1, 1, "tanh"), (2, 1, 3, 4, "tanh"), (1, 5, 2, 1, "tanh"),
                             (2, 4, 3, 3, "relu")]:
-        x, h0, Wx, Wh, b = _rnn_inputs(rng, N, D, H, T=T)
+        x, h0, Wx, Wh, b = rnn_inputs(rng, N, D, H, T=T)
         dims = {"N": N, "T": T, "D": D, "H": H}
-        cases.append(Case(_label(dims, activation=act), dict(x=x, h0=h0, Wx=Wx, Wh=Wh, b=b),
+        cases.append(Case(case_label(dims, activation=act), dict(x=x, h0=h0, Wx=Wx, Wh=Wh, b=b),
                           {"activation": act}, dims))
     return cases
 
@@ -215,7 +201,7 @@ def _ce_cases(rng):
             y[0, 0] = 1 + int(np.argmin(logits[0, 0, 1:]))
         dims = {"N": N, "T": T, "V": V}
         kwargs = {}
-        label = _label(dims)
+        label = case_label(dims)
         if masked:
             mask = rng.random((N, T)) < 0.6
             mask[0, 0] = True
