@@ -487,16 +487,16 @@ fig
 # %%
 lstm = models["LSTM"].params
 h_test, cache = lstm_forward(test.x, None, lstm["Wx"], lstm["Wh"], lstm["b"])
-gates = cache.gates  # (T, N, 4H): time-major, blocks i, f, g, o
-i_gate, f_gate, g_gate, o_gate = (gates[..., k * H : (k + 1) * H] for k in range(4))
-marked = test.x[:, :, 1].T > 0  # (T, N): True at the two marked steps of each sequence
+gates = cache.gates  # (N, T, 4H): blocks i, f, g, o side by side
+i_gate, f_gate, g_gate, o_gate = cache.i, cache.f, cache.g, cache.o  # each (N, T, H)
+marked = test.x[:, :, 1] > 0  # (N, T): True at the two marked steps of each sequence
 i_marked, i_other = i_gate[marked].mean(axis=0), i_gate[~marked].mean(axis=0)
 selectivity = i_marked - i_other
-corr_y = [np.corrcoef(cache.c[-1, :, u], test.y)[0, 1] for u in range(H)]
+corr_y = [np.corrcoef(cache.c[:, -1, u], test.y)[0, 1] for u in range(H)]
 print(f"{'unit':>4} {'i at markers':>13} {'i elsewhere':>12} {'mean f':>7} {'o at T':>7} {'W_out':>6} {'corr(c_T, y)':>13}")
 for u in np.argsort(-selectivity)[:5]:
     print(f"{u + 1:>4} {i_marked[u]:>13.2f} {i_other[u]:>12.2f} {f_gate[..., u].mean():>7.3f} "
-          f"{o_gate[-1, :, u].mean():>7.2f} {lstm['W_out'][u, 0]:>6.2f} {corr_y[u]:>13.2f}")
+          f"{o_gate[:, -1, u].mean():>7.2f} {lstm['W_out'][u, 0]:>6.2f} {corr_y[u]:>13.2f}")
 memory_unit = int(np.argmax(selectivity))  # an array index: unit number memory_unit + 1
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -507,10 +507,10 @@ memory_unit = int(np.argmax(selectivity))  # an array index: unit number memory_
 
 # %%
 u = memory_unit
-v_marked = test.x[:, :, 0].T[marked]  # (2N,) the marked values
+v_marked = test.x[:, :, 0][marked]  # (2N,) the marked values
 g_fit = np.polyfit(v_marked, g_gate[..., u][marked], 1)
-c_fit = np.polyfit(test.y, cache.c[-1, :, u], 1)
-c_resid = cache.c[-1, :, u] - np.polyval(c_fit, test.y)
+c_fit = np.polyfit(test.y, cache.c[:, -1, u], 1)
+c_resid = cache.c[:, -1, u] - np.polyval(c_fit, test.y)
 print(f"unit {u + 1} at the markers: i = {i_gate[..., u][marked].mean():.3f}, f = {f_gate[..., u][marked].mean():.3f}, "
       f"g = {g_fit[0]:.3f} v {g_fit[1]:+.3f}")
 print(f"unit {u + 1} between markers: i = {i_gate[..., u][~marked].mean():.4f}, f = {f_gate[..., u][~marked].mean():.4f}")
@@ -525,7 +525,7 @@ print(f"c_T = {c_fit[0]:.3f} y {c_fit[1]:+.3f}, residual standard deviation {c_r
 # sequences:
 
 # %%
-plot_cell_trace(cache.c[:, :5, memory_unit].T, markers=test.markers[:5], unit=memory_unit + 1,
+plot_cell_trace(cache.c[:5, :, memory_unit], markers=test.markers[:5], unit=memory_unit + 1,
                 title=f"Unit {memory_unit + 1} of the trained LSTM: a step at each marker, held in between")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -535,7 +535,7 @@ plot_cell_trace(cache.c[:, :5, memory_unit].T, markers=test.markers[:5], unit=me
 
 # %% slideshow={"slide_type": "subslide"} tags=["remove-input"]
 n = 0
-plot_gate_activations(gates[:, n], cell="lstm", x=test.x[n], c=cache.c[:, n], markers=test.markers[n] + 1,
+plot_gate_activations(gates[n], cell="lstm", x=test.x[n], c=cache.c[n], markers=test.markers[n] + 1,
                       highlight=memory_unit + 1, title=f"Trained LSTM on test sequence {n} (target {test.y[n]:.2f})")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -628,7 +628,7 @@ stream = adding_batch(1, 20 * T, rng=7)
 for label in ("no forget gate", "forget bias 1"):
     p_ = ablation[(label, 0)][0].params
     _, stream_cache = lstm_forward(stream.x, None, p_["Wx"], p_["Wh"], p_["b"])
-    growth = np.abs(stream_cache.c[:, 0]).max(axis=1)  # largest |c| over the units, per step
+    growth = np.abs(stream_cache.c[0]).max(axis=1)  # largest |c| over the units, per step
     print(f"{label:15} largest |c_t| at t = {T}: {growth[T - 1]:6.2f}, at t = {5 * T}: {growth[5 * T - 1]:6.2f}, "
           f"at t = {20 * T}: {growth[-1]:6.2f}")
 

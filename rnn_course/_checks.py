@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 __all__ = ["NonFiniteError", "as_array", "check_shape", "check_finite", "check_int_array", "check_choice",
-           "check_probability"]
+           "check_probability", "check_upstream", "check_cache", "check_truncate", "TRUNCATE_MODES"]
 
 
 class NonFiniteError(ValueError):
@@ -135,3 +135,31 @@ def check_probability(name: str, value) -> None:
     """A drop probability: a number in [0, 1) (1 would drop everything)."""
     if not 0.0 <= float(value) < 1.0:
         raise ValueError(f"{name}: expected a drop probability in [0, 1), got {value!r}")
+
+
+def check_upstream(name: str, value, shape: tuple[int, ...], letters: tuple[str, ...]) -> np.ndarray:
+    """Check an upstream gradient (dh, dc, dout) against the shape the forward pass produced."""
+    arr = as_array(name, value)
+    check_shape(name, arr, letters, dict(zip(letters, shape)))
+    check_finite(name, arr)
+    return arr
+
+
+def check_cache(cache, expected_type, producer: str) -> None:
+    """A backward function's cache must be the one its forward function returned."""
+    if not isinstance(cache, expected_type):
+        raise ValueError(
+            f"cache: expected the {expected_type.__name__} returned by {producer}, got {type(cache).__name__}"
+        )
+
+
+#: how a sequence backward pass may truncate BPTT (see ``rnn_course.cells.rnn.rnn_backward``)
+TRUNCATE_MODES = ("chunk", "window")
+
+
+def check_truncate(truncate, truncate_mode) -> None:
+    """``truncate``: None or an integer >= 1; ``truncate_mode``: "chunk" or "window"."""
+    if truncate is not None:
+        if isinstance(truncate, bool) or not isinstance(truncate, (int, np.integer)) or truncate < 1:
+            raise ValueError(f"truncate: expected None or an integer >= 1, got {truncate!r}")
+    check_choice("truncate_mode", truncate_mode, TRUNCATE_MODES)

@@ -153,9 +153,9 @@ def run_carousel(T: int = 60, value: float = 4.2, t_write: int = 10, t_read: int
     x = carousel_inputs(T, value, t_write, t_read, distractors, rng)
     p = carousel_params(forget)
     h, cache = lstm_forward(x[None], None, p["Wx"], p["Wh"], p["b"])
-    gates = cache.gates[:, 0]  # (T, 4): i, f, g, o
+    gates = cache.gates[0]  # (T, 4): i, f, g, o
     return CarouselRun(x, gates[:, 0].copy(), gates[:, 1].copy(), gates[:, 2].copy(), gates[:, 3].copy(),
-                       cache.c[:, 0, 0].copy(), h[0, :, 0].copy(), int(t_write), int(t_read), float(value))
+                       cache.c[0, :, 0].copy(), h[0, :, 0].copy(), int(t_write), int(t_read), float(value))
 
 
 def tanh_hold_slope(stored) -> np.ndarray:

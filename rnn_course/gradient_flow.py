@@ -8,8 +8,8 @@ recurrent weights, the gradient of E_t with respect to copy k:
 where delta_k^(t) = dE_t/da_k is E_t's gradient at step k's pre-activation
 (it has travelled back through the Jacobians of steps k+1..t). This module
 computes that table, the pairs (t, k) that truncated BPTT keeps, and how
-many step-backward operations each variant of BPTT performs, counted by
-running the package's own BPTT loop.
+many step-backward operations each variant of BPTT performs (the number of
+times ``rnn_backward``'s loop calls ``rnn_step_backward``).
 
 Dimensions: N batch, T time, D input, H hidden.
 """
@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._checks import check_cache, check_truncate, check_upstream
 from .activations import ACTIVATIONS
-from .cells._common import bptt, check_cache, check_truncate, check_upstream
-from .cells.rnn import RNNCache
+from .cells import RNNCache
 
 __all__ = ["dWh_contributions", "truncation_mask", "count_backward_steps"]
 
@@ -45,10 +45,11 @@ def dWh_contributions(dh, cache) -> np.ndarray:
            ``G.sum(axis=(0, 1))`` is ``rnn_backward(dh, cache).dWh``.
     """
     check_cache(cache, RNNCache, "rnn_forward")
-    T, N, H = cache.h.shape
+    N, T, H = cache.h.shape
     dh = check_upstream("dh", dh, (N, T, H), ("N", "T", "H"))
     _, grad = ACTIVATIONS[cache.activation]
-    h_prev = np.concatenate([cache.h0[None], cache.h[:-1]], axis=0)  # (T, N, H)
+    h = cache.h.transpose(1, 0, 2)  # (T, N, H): this function works one step at a time, h[k] is h_{k+1}
+    h_prev = np.concatenate([cache.h0[None], h[:-1]], axis=0)  # (T, N, H)
     G = np.zeros((T, T, H, H), dtype=np.float64)
     # carry[t] is E_t's gradient at the state being processed: all loss
     # terms travel back together, one step at a time.
@@ -56,7 +57,7 @@ def dWh_contributions(dh, cache) -> np.ndarray:
     WhT = cache.Wh.T
     for k in range(T - 1, -1, -1):
         carry[k] += dh[:, k]
-        delta = carry[k:] * grad(cache.h[k])  # (T - k, N, H): E_t for t >= k
+        delta = carry[k:] * grad(h[k])  # (T - k, N, H): E_t for t >= k
         G[k:, k] = np.einsum("ni,tnj->tij", h_prev[k], delta)
         carry[k:] = delta @ WhT
     return G
@@ -89,28 +90,18 @@ def truncation_mask(T: int, truncate: int | None, truncate_mode: str = "chunk") 
 def count_backward_steps(T: int, truncate: int | None = None, truncate_mode: str = "chunk") -> int:
     """How many single-step backward operations ``rnn_backward`` performs.
 
-    Runs the package's BPTT loop (``rnn_course.cells._common.bptt``, the one
-    ``rnn_backward`` uses) with a stand-in step that only counts the steps
-    it is asked to process (a vectorised call over s steps counts s).
+    Full BPTT and "chunk" truncation call ``rnn_step_backward`` once per
+    step: T. In "window" mode with k < T (``rnn_backward_window``) the loss
+    at step t goes back through min(k, t) steps, so the count is the sum of
+    min(k, t) over t = 1..T: about T k once T is much longer than k.
 
     Inputs:
         T: sequence length; truncate, truncate_mode: as for ``rnn_backward``
     Returns:
-        the count: T for full BPTT and for "chunk" truncation, about T k
-        for "window" truncation (each loss step goes back up to k steps)
+        the count (an int)
     """
     T = _check_length(T)
     check_truncate(truncate, truncate_mode)
-    count = 0
-
-    def local(dstate, idx, out=None):  # bptt passes `out` (where to write the gate gradients) for single steps
-        nonlocal count
-        (d,) = dstate
-        count += 1 if isinstance(idx, (int, np.integer)) else len(range(T)[idx])
-        dgates = np.zeros(d.shape[:-1] + (1,)) if out is None else out
-        if out is not None:
-            out[...] = 0.0
-        return dgates, (d,), (d,)
-
-    bptt(local, (np.zeros((T, 1, 1)),), 1, truncate, truncate_mode)
-    return count
+    if truncate is None or truncate_mode == "chunk" or truncate >= T:  # a window of T or more is full BPTT
+        return T
+    return sum(min(truncate, t) for t in range(1, T + 1))

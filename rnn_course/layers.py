@@ -12,8 +12,16 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import as_array, check_finite, check_int_array, check_probability, check_shape
-from .cells._common import Grads, check_cache, check_upstream
+from ._checks import (
+    as_array,
+    check_cache,
+    check_finite,
+    check_int_array,
+    check_probability,
+    check_shape,
+    check_upstream,
+)
+from .grads import Grads
 from .init import as_rng
 
 __all__ = [

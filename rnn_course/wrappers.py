@@ -14,9 +14,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import as_array, check_shape
+from ._checks import as_array, check_cache, check_shape, check_upstream
 from .cells import get_cell
-from .cells._common import Grads, check_cache, check_upstream
+from .grads import Grads
 from .layers import dropout_backward, dropout_forward
 
 __all__ = [
@@ -78,7 +78,7 @@ def bidirectional_backward(dh, cache):
     """
     check_cache(cache, BidirectionalCache, "bidirectional_forward")
     spec = get_cell(cache.cell)
-    N, T = cache.fwd.x.shape[1], cache.fwd.x.shape[0]
+    N, T = cache.fwd.x.shape[:2]
     dh = check_upstream("dh", dh, (N, T, 2 * cache.H), ("N", "T", "2H"))
     gf = spec.backward(dh[:, :, : cache.H], cache.fwd)
     gb = spec.backward(dh[:, ::-1, cache.H :], cache.bwd)

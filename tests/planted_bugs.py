@@ -17,6 +17,11 @@ import numpy as np
 T_AXIS = 1
 
 
+def tm(a):
+    """Time-major view (T, N, ...) of a batch-first cache array: this file loops over a[t]."""
+    return a.transpose(1, 0, 2)
+
+
 def _sig_grad(s):
     return s * (1.0 - s)
 
@@ -38,7 +43,7 @@ RNN_BUGS = {
 
 
 def rnn_backward_variant(dh, cache, bug=None):
-    x, h0, h, Wx, Wh = cache.x, cache.h0, cache.h, cache.Wx, cache.Wh  # time-major
+    x, h0, h, Wx, Wh = tm(cache.x), cache.h0, tm(cache.h), cache.Wx, cache.Wh
     T, N, D = x.shape
     H = h0.shape[1]
     dh = dh.transpose(1, 0, 2)
@@ -83,7 +88,8 @@ LSTM_BUGS = {
 
 
 def lstm_backward_variant(dh, cache, bug=None):
-    x, h0, c0, h, c, gates, tanh_c = cache.x, cache.h0, cache.c0, cache.h, cache.c, cache.gates, cache.tanh_c
+    x, h0, c0, h, c, gates = tm(cache.x), cache.h0, cache.c0, tm(cache.h), tm(cache.c), tm(cache.gates)
+    tanh_c = np.tanh(c)
     Wx, Wh = cache.Wx, cache.Wh
     T, N, D = x.shape
     H = h0.shape[1]
@@ -140,7 +146,7 @@ GRU_BUGS = {
 
 
 def gru_backward_variant(dh, cache, bug=None):
-    x, h0, h, gates, Wx, Wh = cache.x, cache.h0, cache.h, cache.gates, cache.Wx, cache.Wh
+    x, h0, h, gates, Wx, Wh = tm(cache.x), cache.h0, tm(cache.h), tm(cache.gates), cache.Wx, cache.Wh
     T, N, D = x.shape
     H = h0.shape[1]
     Wh_rz, Wh_n = Wh[:, : 2 * H], Wh[:, 2 * H :]

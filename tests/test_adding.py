@@ -139,10 +139,9 @@ def test_no_forget_lstm_pins_f_to_exactly_one(rng):
     assert np.all(p["b"][H : 2 * H] == FORGET_PIN)
     x = 3 * rng.standard_normal((4, 9, 2))
     _, cache = lstm_forward(x, None, p["Wx"], p["Wh"], p["b"])
-    assert np.all(cache.gates[..., H : 2 * H] == 1.0)  # exactly, not approximately
-    c_prev = np.concatenate([np.zeros((1, 4, H)), cache.c[:-1]])
-    i, g = cache.gates[..., :H], cache.gates[..., 2 * H : 3 * H]
-    np.testing.assert_array_equal(cache.c, c_prev + i * g)  # the 1997 cell: a pure integrator
+    assert np.all(cache.f == 1.0)  # exactly, not approximately
+    c_prev = np.concatenate([np.zeros((4, 1, H)), cache.c[:, :-1]], axis=1)
+    np.testing.assert_array_equal(cache.c, c_prev + cache.i * cache.g)  # the 1997 cell: a pure integrator
     # everything else is an ordinary LSTM regressor with the same seed
     other = SequenceRegressor(2, 5, cell="lstm", seed=0)
     keep = np.ones(4 * H, dtype=bool)

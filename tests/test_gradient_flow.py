@@ -106,3 +106,23 @@ def test_bad_arguments_say_what_is_wrong(rng):
         count_backward_steps(5, 2, "sliding")
     with pytest.raises(ValueError, match="T: expected an integer >= 1"):
         count_backward_steps(0)
+
+
+@pytest.mark.parametrize("T, k, mode", [(7, None, "chunk"), (7, 3, "chunk"), (7, 3, "window"), (6, 1, "window"),
+                                        (5, 9, "window")])
+def test_count_backward_steps_is_how_often_rnn_backward_steps_back(T, k, mode, monkeypatch):
+    from rnn_course.cells import rnn as rnn_module
+
+    calls = []
+    original = rnn_module._activation_backward
+
+    def counting(dh, h, activation):  # one call per step backward, in the loop over time
+        calls.append(1)
+        return original(dh, h, activation)
+
+    monkeypatch.setattr(rnn_module, "_activation_backward", counting)
+    rng = np.random.default_rng(0)
+    h, cache = rnn_module.rnn_forward(rng.standard_normal((2, T, 3)), None, rng.standard_normal((3, 4)),
+                                      rng.standard_normal((4, 4)), np.zeros(4))
+    rnn_module.rnn_backward(np.ones_like(h), cache, truncate=k, truncate_mode=mode)
+    assert len(calls) == count_backward_steps(T, k, mode)

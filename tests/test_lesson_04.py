@@ -149,7 +149,7 @@ def _numerical_state_jacobian(cell, x, p, k, state, eps=1e-6):
     h, cache = forward(x[None], None, p["Wx"], p["Wh"], p["b"])
     H = p["Wh"].shape[0]
     h_k = h[:, k]
-    c_k = cache.c[k] if cell == "lstm" else None
+    c_k = cache.c[:, k] if cell == "lstm" else None
     J = np.empty((H, H))
     for j in range(H):
         outs = []
@@ -161,7 +161,7 @@ def _numerical_state_jacobian(cell, x, p, k, state, eps=1e-6):
                 h0[0, j] += sign * eps
             if cell == "lstm":
                 h_rest, rest = lstm_forward(x[None, k + 1 :], h0, p["Wx"], p["Wh"], p["b"], c0=c0)
-                outs.append(rest.c[-1, 0] if state == "c" else h_rest[0, -1])
+                outs.append(rest.c[0, -1] if state == "c" else h_rest[0, -1])
             else:
                 h_rest, _ = gru_forward(x[None, k + 1 :], h0, p["Wx"], p["Wh"], p["b"])
                 outs.append(h_rest[0, -1])
@@ -245,39 +245,39 @@ def test_gate_activation_heatmaps(trained_lstm, artifacts):
     test = adding_batch(3, 12, rng=0)
     p = trained_lstm.params
     _, cache = lstm_forward(test.x, None, p["Wx"], p["Wh"], p["b"])
-    fig = plot_gate_activations(cache.gates[:, 0], cell="lstm", x=test.x[0], c=cache.c[:, 0],
+    fig = plot_gate_activations(cache.gates[0], cell="lstm", x=test.x[0], c=cache.c[0],
                                 markers=test.markers[0] + 1, highlight=2)
     images = [im for ax in fig.axes for im in ax.images]
     outlines = [p for ax in fig.axes for p in ax.patches if p.get_y() == 1.5 and p.get_height() == 1.0]
     assert len(outlines) == 5  # unit 2 outlined on each of the five heatmaps
     assert len(images) == 5  # i, f, g, o and c
-    np.testing.assert_array_equal(images[1].get_array(), cache.gates[:, 0, 6:12].T)  # the forget gate, units down
+    np.testing.assert_array_equal(images[1].get_array(), cache.gates[0, :, 6:12].T)  # the forget gate, units down
     assert images[0].get_clim() == (0, 1) and images[2].get_clim() == (-1, 1)
     _save(fig, artifacts, "gate_heatmaps")
     gru = SequenceRegressor(2, 6, cell="gru", seed=0).params
     _, gcache = gru_forward(test.x, None, gru["Wx"], gru["Wh"], gru["b"])
-    _save(plot_gate_activations(gcache.gates[:, 0], cell="gru"), artifacts, "gru_gate_heatmaps")
+    _save(plot_gate_activations(gcache.gates[0], cell="gru"), artifacts, "gru_gate_heatmaps")
     with pytest.raises(ValueError, match="^gates: expected one sequence"):
         plot_gate_activations(cache.gates, cell="lstm")
     with pytest.raises(ValueError, match="^gates:"):
-        plot_gate_activations(cache.gates[:, 0, :23], cell="lstm")
+        plot_gate_activations(cache.gates[0, :, :23], cell="lstm")
     with pytest.raises(ValueError, match="^cell:"):
-        plot_gate_activations(cache.gates[:, 0], cell="rnn")
+        plot_gate_activations(cache.gates[0], cell="rnn")
     with pytest.raises(ValueError, match="^c:"):
-        plot_gate_activations(cache.gates[:, 0], c=cache.c[:5, 0])
+        plot_gate_activations(cache.gates[0], c=cache.c[0, :5])
     with pytest.raises(ValueError, match="^highlight: expected unit numbers in 1..H = 1..6"):
-        plot_gate_activations(cache.gates[:, 0], highlight=7)
+        plot_gate_activations(cache.gates[0], highlight=7)
 
 
 def test_cell_trace(trained_lstm, artifacts):
     test = adding_batch(4, 12, rng=1)
     p = trained_lstm.params
     _, cache = lstm_forward(test.x, None, p["Wx"], p["Wh"], p["b"])
-    fig = plot_cell_trace(cache.c[:, :, 2].T, markers=test.markers, unit=2)
+    fig = plot_cell_trace(cache.c[:, :, 2], markers=test.markers, unit=2)
     assert "unit 2" in fig.axes[0].get_title()
     _save(fig, artifacts, "cell_trace")
     with pytest.raises(ValueError, match="^markers:"):
-        plot_cell_trace(cache.c[:, :, 2].T, markers=test.markers + 20)
+        plot_cell_trace(cache.c[:, :, 2], markers=test.markers + 20)
 
 
 def test_state_gradient_figure(artifacts, rng):

@@ -3,7 +3,10 @@
 Every cell has a one-step and a whole-sequence forward/backward pair, with
 the shapes and argument order of DESIGN.md (batch-first, weights multiply
 from the right: ``x @ Wx``, ``h @ Wh``). Backward functions return a
-``Grads`` tuple in the order of the forward function's inputs.
+``Grads`` tuple in the order of the forward function's inputs. A sequence
+function is its step function in a visible loop over time; truncated BPTT
+in "window" mode (Williams & Peng's BPTT(k)) is a function of its own,
+``*_backward_window``.
 
 ``CELLS`` maps a cell name to its sequence functions and gate count, so
 wrappers (bidirectional, stacked) and models work with any cell.
@@ -11,17 +14,34 @@ wrappers (bidirectional, stacked) and models work with any cell.
 
 from typing import NamedTuple
 
-from ._common import Grads
-from .gru import GRUCache, GRUStepCache, gru_backward, gru_forward, gru_step_backward, gru_step_forward
+from ..grads import Grads
+from .gru import (
+    GRUCache,
+    GRUStepCache,
+    gru_backward,
+    gru_backward_window,
+    gru_forward,
+    gru_step_backward,
+    gru_step_forward,
+)
 from .lstm import (
     LSTMCache,
     LSTMStepCache,
     lstm_backward,
+    lstm_backward_window,
     lstm_forward,
     lstm_step_backward,
     lstm_step_forward,
 )
-from .rnn import RNNCache, RNNStepCache, rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
+from .rnn import (
+    RNNCache,
+    RNNStepCache,
+    rnn_backward,
+    rnn_backward_window,
+    rnn_forward,
+    rnn_step_backward,
+    rnn_step_forward,
+)
 
 
 class CellSpec(NamedTuple):
@@ -65,16 +85,19 @@ __all__ = [
     "rnn_step_backward",
     "rnn_forward",
     "rnn_backward",
+    "rnn_backward_window",
     "LSTMStepCache",
     "LSTMCache",
     "lstm_step_forward",
     "lstm_step_backward",
     "lstm_forward",
     "lstm_backward",
+    "lstm_backward_window",
     "GRUStepCache",
     "GRUCache",
     "gru_step_forward",
     "gru_step_backward",
     "gru_forward",
     "gru_backward",
+    "gru_backward_window",
 ]

@@ -1,15 +1,24 @@
-"""GRU cell (Cho et al., 2014): forward and hand-written backward, step and sequence.
+"""GRU cell (Cho et al., 2014): forward and hand-written backward, one step and a whole sequence.
 
-Dimensions: N batch, T time, D input, H hidden. Gate blocks r, z, n:
+Dimensions: N batch, T time, D input, H hidden. The weights hold three
+H-wide blocks in the order r, z, n: ``Wx`` (D, 3H), ``Wh`` (H, 3H), ``b`` (3H,).
+One step, with Wx_r = Wx[:, 0:H] and so on:
 
-    r = sigmoid(x Wx_r + h_prev Wh_r + b_r)            reset gate
-    z = sigmoid(x Wx_z + h_prev Wh_z + b_z)            update gate
-    n = tanh(x Wx_n + (r * h_prev) Wh_n + b_n)          candidate
-    h = (1 - z) * n + z * h_prev
+    r = sigmoid(x_t Wx_r + h_{t-1} Wh_r + b_r)          reset gate
+    z = sigmoid(x_t Wx_z + h_{t-1} Wh_z + b_z)          update gate
+    n = tanh(x_t Wx_n + (r * h_{t-1}) Wh_n + b_n)       candidate
+    h_t = (1 - z) * n + z * h_{t-1}
 
-The reset gate multiplies h_prev *before* the matrix product, as in Cho et
-al.; PyTorch applies it after (``r * (h_prev Wh_n + b_hn)``), which lets it
-do all three products with one matrix multiply.
+The reset gate multiplies h_{t-1} *before* the matrix product, as in Cho et
+al.; PyTorch applies it after (``r * (h_{t-1} Wh_n + b_hn)``), which lets it
+do the three recurrent products as one. z near 1 keeps the old state (the
+GRU's way of remembering), z near 0 replaces it with the candidate.
+
+Arrays are batch-first. ``gru_forward`` is the step in a loop over time
+(checked once, then ``_gru_step_forward``, the equations, at every step).
+``gru_backward`` walks back from the last step to the first, through each
+step's gates (``_gates_backward``, shared with ``gru_step_backward``); the
+weights' gradients are sums over the steps, computed after the loop.
 """
 
 from __future__ import annotations
@@ -18,15 +27,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._common import (
-    Grads,
-    bptt,
-    check_cache,
-    check_cell_args,
-    check_truncate,
-    check_upstream,
-    project_inputs,
-)
+from .._checks import check_cache, check_truncate, check_upstream
+from ..activations import sigmoid, tanh
+from ..grads import Grads
+from ._common import check_cell_args, previous_states, sum_over_steps
 
 __all__ = [
     "GRUStepCache",
@@ -35,6 +39,7 @@ __all__ = [
     "gru_step_backward",
     "gru_forward",
     "gru_backward",
+    "gru_backward_window",
 ]
 
 
@@ -43,53 +48,45 @@ class GRUStepCache(NamedTuple):
 
     x: np.ndarray  # (N, D)
     h_prev: np.ndarray  # (N, H)
-    gates: np.ndarray  # (N, 3H) activated [r, z, n]
+    r: np.ndarray  # (N, H) reset gate
+    z: np.ndarray  # (N, H) update gate
+    n: np.ndarray  # (N, H) candidate
     Wx: np.ndarray  # (D, 3H)
     Wh: np.ndarray  # (H, 3H)
 
 
 class GRUCache(NamedTuple):
-    """What ``gru_backward`` needs from ``gru_forward``. Arrays are time-major."""
+    """What ``gru_backward`` needs from ``gru_forward``.
 
-    x: np.ndarray  # (T, N, D)
+    The arrays are batch-first, like the forward's inputs and output; ``steps``
+    holds each step's own cache, which the backward pass walks through. The
+    gates of every step, (N, T, H) each, are ``cache.r``, ``cache.z``,
+    ``cache.n``; ``cache.gates`` is all three side by side.
+    """
+
+    x: np.ndarray  # (N, T, D)
     h0: np.ndarray  # (N, H)
-    h: np.ndarray  # (T, N, H)
-    gates: np.ndarray  # (T, N, 3H) activated [r, z, n]
+    h: np.ndarray  # (N, T, H) h[:, t] is h_{t+1}
     Wx: np.ndarray  # (D, 3H)
     Wh: np.ndarray  # (H, 3H)
+    steps: list  # T GRUStepCache: steps[t] is what gru_step_forward returned at step t
+
+    def _stacked(self, name: str) -> np.ndarray:
+        return np.stack([getattr(step, name) for step in self.steps], axis=1)
+
+    r = property(lambda self: self._stacked("r"), doc="(N, T, H) the reset gate at every step")
+    z = property(lambda self: self._stacked("z"), doc="(N, T, H) the update gate at every step")
+    n = property(lambda self: self._stacked("n"), doc="(N, T, H) the candidate at every step")
+
+    @property
+    def gates(self) -> np.ndarray:
+        """(N, T, 3H): the gates side by side in the weights' order r, z, n."""
+        return np.concatenate([self.r, self.z, self.n], axis=-1)
 
 
-def _halves(H, dtype):
-    """Column scale that halves the r and z pre-activations.
-
-    sigmoid(a) = 1/2 + tanh(a/2)/2: with the halving folded into the weights
-    and bias (a power of two, so exact), a step needs one tanh and a
-    multiply-add for its two sigmoid gates.
-    """
-    scale = np.full(3 * H, 0.5, dtype=dtype)
-    scale[2 * H :] = 1.0
-    return scale
-
-
-def _step(gates, h_prev, Wh_rz, Wh_n, H, out=None):
-    """One GRU step, in place on gates = x Wx + b whose r, z columns are halved.
-
-    Wh_rz is Wh[:, :2H] halved, Wh_n is Wh[:, 2H:]. Returns h (into ``out``
-    when given).
-    """
-    rz = gates[:, : 2 * H]
-    rz += h_prev @ Wh_rz
-    np.tanh(rz, out=rz)
-    rz *= 0.5
-    rz += 0.5
-    r, z = gates[:, :H], gates[:, H : 2 * H]
-    n = gates[:, 2 * H :]
-    n += (r * h_prev) @ Wh_n
-    np.tanh(n, out=n)
-    h = np.subtract(h_prev, n, out=out)
-    h *= z
-    h += n  # = (1 - z) n + z h_prev
-    return h
+def _blocks(H: int):
+    """The column ranges of the r, z and n blocks in Wx, Wh and b."""
+    return slice(0, H), slice(H, 2 * H), slice(2 * H, 3 * H)
 
 
 def gru_step_forward(x, h_prev, Wx, Wh, b):
@@ -101,63 +98,18 @@ def gru_step_forward(x, h_prev, Wx, Wh, b):
     Returns:
         h: (N, H), cache: GRUStepCache
     """
-    x, h_prev, Wx, Wh, b, dims = check_cell_args(
-        x, h_prev, Wx, Wh, b, gates=3, sequence=False, h_name="h_prev", cell="gru"
-    )
-    H = dims["H"]
-    half = _halves(H, np.result_type(x, Wx))
-    gates = x @ (Wx * half) + b * half
-    h = _step(gates, h_prev, Wh[:, : 2 * H] * 0.5, Wh[:, 2 * H :], H)
-    return h, GRUStepCache(x, h_prev, gates, Wx, Wh)
+    x, h_prev, Wx, Wh, b, _ = check_cell_args(x, h_prev, Wx, Wh, b, gates=3, sequence=False, h_name="h_prev")
+    return _gru_step_forward(x, h_prev, Wx, Wh, b)
 
 
-def _local_backward(gates, h_prev, Wh):
-    """Backward through GRU steps (one step, or a slice of steps at once).
-
-    With h = n + z (h_prev - n), the factors the backward pass multiplies by
-    are formed once for the whole sequence:
-
-        da_n  = dh * (1 - z)(1 - n^2)
-        d(r h_prev) = da_n Wh_n^T
-        da_r  = d(r h_prev) * h_prev r (1 - r)
-        da_z  = dh * (h_prev - n) z (1 - z)
-        dh_prev = dh * z + d(r h_prev) * r + [da_r, da_z] Wh_rz^T
-    """
-    H = Wh.shape[0]
-    Wh_rz_T = np.ascontiguousarray(Wh[:, : 2 * H].T)
-    Wh_n_T = np.ascontiguousarray(Wh[:, 2 * H :].T)
-    r, z, n = gates[..., :H], gates[..., H : 2 * H], gates[..., 2 * H :]
-    fac_n = (1.0 - z) * (1.0 - n * n)
-    fac_r = h_prev * r * (1.0 - r)
-    fac_z = (h_prev - n) * z * (1.0 - z)
-
-    def local(dstate, idx, out=None):
-        (dh,) = dstate
-        shape = dh.shape[:-1] + (3 * H,)
-        da = np.empty(shape, dtype=dh.dtype) if out is None else out
-        da_n = np.multiply(dh, fac_n[idx], out=da[..., 2 * H :])
-        d_rh = da_n @ Wh_n_T  # gradient of (r * h_prev)
-        np.multiply(d_rh, fac_r[idx], out=da[..., :H])
-        np.multiply(dh, fac_z[idx], out=da[..., H : 2 * H])
-        dh_prev = dh * z[idx]
-        dh_prev += d_rh * r[idx]
-        dh_prev += da[..., : 2 * H] @ Wh_rz_T
-        return da, (dh_prev,), (dh,)
-
-    return local
-
-
-def _weight_grads(da, x, h_prev, r, Wx, Wh):
-    """dx, dWx, dWh, db from the pre-activation gradients (any leading shape)."""
-    H = Wh.shape[0]
-    D = x.shape[-1]
-    da2 = da.reshape(-1, 3 * H)
-    hp2 = h_prev.reshape(-1, H)
-    dWh = np.empty_like(Wh)
-    dWh[:, : 2 * H] = hp2.T @ da2[:, : 2 * H]
-    dWh[:, 2 * H :] = (r.reshape(-1, H) * hp2).T @ da2[:, 2 * H :]
-    dWx = x.reshape(-1, D).T @ da2
-    return (da2 @ Wx.T).reshape(da.shape[:-1] + (D,)), dWx, dWh, da2.sum(axis=0)
+def _gru_step_forward(x, h_prev, Wx, Wh, b):
+    """``gru_step_forward`` after its argument checks: the equations (``gru_forward`` calls it at every step)."""
+    r_cols, z_cols, n_cols = _blocks(h_prev.shape[1])
+    r = sigmoid(x @ Wx[:, r_cols] + h_prev @ Wh[:, r_cols] + b[r_cols])  # reset gate
+    z = sigmoid(x @ Wx[:, z_cols] + h_prev @ Wh[:, z_cols] + b[z_cols])  # update gate
+    n = tanh(x @ Wx[:, n_cols] + (r * h_prev) @ Wh[:, n_cols] + b[n_cols])  # candidate, from the reset state
+    h = (1 - z) * n + z * h_prev
+    return h, GRUStepCache(x, h_prev, r, z, n, Wx, Wh)
 
 
 def gru_step_backward(dh, cache):
@@ -171,31 +123,63 @@ def gru_step_backward(dh, cache):
     """
     check_cache(cache, GRUStepCache, "gru_step_forward")
     dh = check_upstream("dh", dh, cache.h_prev.shape, ("N", "H"))
-    H = cache.Wh.shape[0]
-    da, (dh_prev,), _ = _local_backward(cache.gates, cache.h_prev, cache.Wh)((dh,), Ellipsis)
-    dx, dWx, dWh, db = _weight_grads(da, cache.x, cache.h_prev, cache.gates[:, :H], cache.Wx, cache.Wh)
+    da, dh_prev = _gates_backward(dh, cache)
+    r_cols, z_cols, n_cols = _blocks(cache.h_prev.shape[1])
+    dx = da @ cache.Wx.T
+    dWx = cache.x.T @ da
+    # the n block of Wh multiplies r * h_prev, the r and z blocks h_prev itself
+    dWh = np.concatenate([cache.h_prev.T @ da[:, r_cols], cache.h_prev.T @ da[:, z_cols],
+                          (cache.r * cache.h_prev).T @ da[:, n_cols]], axis=1)
+    db = da.sum(axis=0)
     return Grads(("dx", "dh_prev", "dWx", "dWh", "db"), (dx, dh_prev, dWx, dWh, db))
 
 
+def _gates_backward(dh, cache):
+    """Back through one step's gates, from dh to the pre-activations and to h_prev.
+
+    Returns:
+        da: (N, 3H) dL/da, blocks r, z, n like the weights (a_n is x Wx_n + (r * h_prev) Wh_n + b_n)
+        dh_prev: (N, H) the whole gradient reaching h_{t-1}: directly through z * h_{t-1},
+            through r * h_{t-1} in the candidate, and through the gates' recurrent products
+    """
+    h_prev, r, z, n, Wh = cache.h_prev, cache.r, cache.z, cache.n, cache.Wh
+    r_cols, z_cols, n_cols = _blocks(h_prev.shape[1])
+    # h = (1 - z) * n + z * h_prev
+    dn = dh * (1 - z)
+    dz = dh * (h_prev - n)
+    dh_prev = dh * z  # the direct path: z near 1 passes the gradient straight back
+    # n = tanh(a_n), a_n = x Wx_n + (r * h_prev) Wh_n + b_n
+    da_n = dn * (1 - n * n)
+    d_rh = da_n @ Wh[:, n_cols].T  # gradient of r * h_prev
+    dr = d_rh * h_prev
+    dh_prev += d_rh * r
+    # r and z are sigmoids: s' = s (1 - s)
+    da_r = dr * r * (1 - r)
+    da_z = dz * z * (1 - z)
+    dh_prev += da_r @ Wh[:, r_cols].T + da_z @ Wh[:, z_cols].T
+    return np.concatenate([da_r, da_z, da_n], axis=1), dh_prev
+
+
 def gru_forward(x, h0, Wx, Wh, b):
-    """Run a GRU over a whole sequence.
+    """Run a GRU over a whole sequence: ``gru_step_forward`` for t = 1..T.
 
     Inputs:
         x: (N, T, D), h0: (N, H) (None means zeros)
         Wx: (D, 3H), Wh: (H, 3H), b: (3H,), gate blocks r, z, n
     Returns:
-        h: (N, T, H) hidden states, cache: GRUCache
+        h: (N, T, H) hidden states, cache: GRUCache (the gates in ``cache.r``,
+        ``cache.z``, ``cache.n``, each (N, T, H); ``cache.gates`` is all three)
     """
-    x, h0, Wx, Wh, b, dims = check_cell_args(x, h0, Wx, Wh, b, gates=3, sequence=True, h_name="h0", cell="gru")
-    T, N, H = dims["T"], dims["N"], dims["H"]
-    half = _halves(H, np.result_type(x, Wx))
-    x_tm, gates = project_inputs(x, Wx * half, b * half)
-    Wh_rz, Wh_n = Wh[:, : 2 * H] * 0.5, np.ascontiguousarray(Wh[:, 2 * H :])
-    h = np.empty((T, N, H), dtype=gates.dtype)
-    prev = h0
+    x, h0, Wx, Wh, b, dims = check_cell_args(x, h0, Wx, Wh, b, gates=3, sequence=True, h_name="h0")
+    N, T, H = dims["N"], dims["T"], dims["H"]
+    h = np.empty((N, T, H))
+    steps = []
+    h_prev = h0
     for t in range(T):
-        prev = _step(gates[t], prev, Wh_rz, Wh_n, H, out=h[t])
-    return h.transpose(1, 0, 2), GRUCache(x_tm, h0, h, gates, Wx, Wh)
+        h_prev, step = _gru_step_forward(x[:, t], h_prev, Wx, Wh, b)
+        h[:, t] = h_prev
+        steps.append(step)
+    return h, GRUCache(x, h0, h, Wx, Wh, steps)
 
 
 def gru_backward(dh, cache, truncate=None, truncate_mode="chunk"):
@@ -207,19 +191,64 @@ def gru_backward(dh, cache, truncate=None, truncate_mode="chunk"):
         truncate, truncate_mode: as in ``rnn_backward``
     Returns (a ``Grads`` tuple):
         dx: (N, T, D), dh0: (N, H), dWx: (D, 3H), dWh: (H, 3H), db: (3H,)
-    and, as attributes only:
+    and, as an attribute only:
         dh_all: (N, T, H) total gradient arriving at each h_t
     """
     check_cache(cache, GRUCache, "gru_forward")
     check_truncate(truncate, truncate_mode)
-    T, N, H = cache.h.shape
+    N, T, H = cache.h.shape
     dh = check_upstream("dh", dh, (N, T, H), ("N", "T", "H"))
-    h_prev = np.concatenate([cache.h0[None], cache.h[:-1]], axis=0)
-    local = _local_backward(cache.gates, h_prev, cache.Wh)
-    da, (dh0,), (dh_all,) = bptt(local, (dh.transpose(1, 0, 2),), 3 * H, truncate, truncate_mode)
-    dx, dWx, dWh, db = _weight_grads(da, cache.x, h_prev, cache.gates[..., :H], cache.Wx, cache.Wh)
-    return Grads(
-        ("dx", "dh0", "dWx", "dWh", "db"),
-        (dx.transpose(1, 0, 2), dh0, dWx, dWh, db),
-        dh_all=dh_all.transpose(1, 0, 2),
-    )
+    if truncate_mode == "window" and truncate is not None and truncate < T:  # (a window of T or more is full BPTT)
+        return gru_backward_window(dh, cache, truncate)
+
+    da = np.empty((N, T, 3 * H))  # dL/da_t at every step, blocks r, z, n
+    dh_all = np.empty((N, T, H))
+    dh_next = np.zeros((N, H))  # what step t+1 sends back to h_t (nothing after the last step)
+    for t in reversed(range(T)):
+        dh_t = dh[:, t] + dh_next  # the loss's own gradient at h_t, plus every later step's
+        da_t, dh_next = _gates_backward(dh_t, cache.steps[t])
+        dh_all[:, t], da[:, t] = dh_t, da_t
+        if truncate is not None and t > 0 and t % truncate == 0:
+            dh_next = np.zeros((N, H))  # step t starts a chunk: no gradient crosses into the chunk before
+    return _with_weight_grads(da, cache, dh0=dh_next, dh_all=dh_all)
+
+
+def _with_weight_grads(da, cache, *, dh0, dh_all):
+    """The Grads of a sequence, given dL/da_t at every step (N, T, 3H).
+
+    Every step used the same Wx, Wh and b, so each one's gradient is a sum
+    over the steps: one matrix product over all N*T rows for each. The n
+    block of Wh multiplies r_t * h_{t-1}, the r and z blocks h_{t-1}.
+    """
+    H = cache.h.shape[2]
+    r_cols, z_cols, n_cols = _blocks(H)
+    h_prev = previous_states(cache.h0, cache.h)
+    dx = da @ cache.Wx.T
+    dWx = sum_over_steps(cache.x, da)
+    dWh = np.concatenate([sum_over_steps(h_prev, da[..., r_cols]), sum_over_steps(h_prev, da[..., z_cols]),
+                          sum_over_steps(cache.r * h_prev, da[..., n_cols])], axis=1)  # r: (N, T, H)
+    db = da.sum(axis=(0, 1))
+    return Grads(("dx", "dh0", "dWx", "dWh", "db"), (dx, dh0, dWx, dWh, db), dh_all=dh_all)
+
+
+def gru_backward_window(dh, cache, k):
+    """Truncated BPTT(k) for a GRU: each step's loss sends its gradient back k steps at most.
+
+    As ``rnn_backward_window``. Returns: as ``gru_backward``.
+    """
+    check_cache(cache, GRUCache, "gru_forward")
+    check_truncate(k, "window")
+    N, T, H = cache.h.shape
+    dh = check_upstream("dh", dh, (N, T, H), ("N", "T", "H"))
+    da = np.zeros((N, T, 3 * H))  # summed over the losses whose window covers step t
+    dh_all = np.zeros((N, T, H))
+    dh0 = np.zeros((N, H))
+    for t_loss in range(T):
+        d = dh[:, t_loss]  # this loss's gradient, carried back through its window
+        for t in range(t_loss, max(t_loss - k, -1), -1):
+            dh_all[:, t] += d
+            da_t, d = _gates_backward(d, cache.steps[t])
+            da[:, t] += da_t
+        if t_loss < k:  # the window reached back to the start
+            dh0 += d
+    return _with_weight_grads(da, cache, dh0=dh0, dh_all=dh_all)

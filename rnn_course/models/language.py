@@ -128,7 +128,7 @@ class CharLanguageModel(Model):
             from ..cells import lstm_forward
 
             h, cell_cache = lstm_forward(inputs, state[0], p["Wx"], p["Wh"], p["b"], c0=state[1])
-            final = (h[:, -1].copy(), cell_cache.c[-1].copy())
+            final = (h[:, -1].copy(), cell_cache.c[:, -1].copy())
         else:
             h, cell_cache = self.cell.forward(inputs, state[0], p["Wx"], p["Wh"], p["b"])
             final = (h[:, -1].copy(),)

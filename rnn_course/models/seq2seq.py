@@ -83,7 +83,7 @@ class Seq2Seq(Model):
         rows, last = np.arange(src.shape[0]), lengths - 1
         if self.cell.name == "lstm":
             h, cache = lstm_forward(emb, None, *self._cell("enc"))
-            state = (h[rows, last], cache.c[last, rows])
+            state = (h[rows, last], cache.c[rows, last])
         else:
             h, cache = self.cell.forward(emb, None, *self._cell("enc"))
             state = (h[rows, last],)
@@ -110,7 +110,7 @@ class Seq2Seq(Model):
         emb, _ = embedding_forward(tokens, self.params["dec_embed"])
         if self.cell.name == "lstm":
             h, cache = lstm_forward(emb, state[0], *self._cell("dec"), c0=state[1])
-            new = (h[:, -1], cache.c[-1])
+            new = (h[:, -1], cache.c[:, -1])
         else:
             h, _ = self.cell.forward(emb, state[0], *self._cell("dec"))
             new = (h[:, -1],)

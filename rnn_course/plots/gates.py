@@ -344,7 +344,7 @@ def plot_gate_activations(gates, *, cell: str = "lstm", x=None, c=None, markers=
 
     Inputs:
         gates: (T, 4H) activated LSTM gates [i, f, g, o] or (T, 3H) GRU gates
-            [r, z, n] of one sequence (``cache.gates[:, n]`` of ``lstm_forward``
+            [r, z, n] of one sequence (``cache.gates[n]`` of ``lstm_forward``
             or ``gru_forward``: the caches are time-major)
         cell: "lstm" or "gru"
         x: optional (T, D) inputs, drawn on top (channel 0 as bars)
@@ -361,7 +361,7 @@ def plot_gate_activations(gates, *, cell: str = "lstm", x=None, c=None, markers=
     gates = as_array("gates", gates)
     if gates.ndim == 3:
         raise ValueError(f"gates: expected one sequence of shape (T, {len(names)}H), got a batch of shape "
-                         f"{gates.shape}; pass cache.gates[:, n]")
+                         f"{gates.shape}; pass cache.gates[n]")
     dims: dict = {}
     check_shape("gates", gates, ("T", f"{len(names)}H"), dims)
     check_finite("gates", gates)
@@ -472,7 +472,7 @@ def plot_cell_trace(c, *, markers=None, ax=None, unit: int | None = None, title:
     """One unit's cell state over time for a few sequences, with the marked steps as dots.
 
     Inputs:
-        c: (N, T) the unit's cell state c_t for N sequences (``cache.c[:, :n, u].T``)
+        c: (N, T) the unit's cell state c_t for N sequences (``cache.c[:n, :, u]``)
         markers: optional (N, M) marked steps per sequence (0-based array indices,
             as ``AddingBatch.markers`` gives them), drawn as dots on each line
         unit: the unit's index, for the title
