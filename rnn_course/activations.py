@@ -24,14 +24,17 @@ __all__ = [
 
 
 def sigmoid(x):
-    """Logistic function 1 / (1 + exp(-x)), stable for any finite or infinite x.
+    """Logistic function 1 / (1 + exp(-x)), computed as (1 + tanh(x / 2)) / 2.
 
-    For x >= 0 it uses 1 / (1 + e^-x); for x < 0 it uses e^x / (1 + e^x), so
-    ``exp`` only ever sees non-positive arguments and cannot overflow.
+    The two are the same function: tanh(x/2) = (1 - e^-x) / (1 + e^-x). The
+    tanh form never overflows (``exp(-x)`` would, for x < -709) and costs a
+    third of the operations of the branchy ``exp`` forms, which matters in
+    an LSTM's loop over time (three sigmoids per step). Its error is below
+    2e-16 in absolute terms everywhere; for x < -37, where the true value is
+    below 1e-16, it returns 0 (for log-probabilities use ``log_softmax``).
     """
     x = np.asarray(x, dtype=float)
-    e = np.exp(-np.abs(x))  # in (0, 1]: never overflows
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
 def tanh(x):
