@@ -249,26 +249,32 @@ print(f"sum over copies vs rnn_backward's dWh: relative error {rel_error(per_cop
 #
 # Sections 2.2–2.3, line by line. `dh` is what the losses send *directly* to each state ($\delta z_t W_y^\top$);
 # `dh_next` carries $\delta a_{t+1} W_h^\top$, the gradient from the future. The cache is the one `rnn_forward`
-# returns (its arrays are time-major: `cache.h[t]` is $h_{t+1}$, shape (N, H)).
+# returns; its arrays are batch-first like `x` and `h`, so `cache.h[:, t]` is $h_{t+1}$ (code counts from 0).
+#
+# This is the loop of the package's `rnn_backward` (open it with `rnn_backward??`): the same names, the same
+# order. Only the recursion through time is sequential. The weight gradients are sums over the steps (section 2.3),
+# so they are computed after the loop, each as one matrix product over all $N \cdot T$ rows.
 
 # %% slideshow={"slide_type": "subslide"}
 def rnn_backward_loop(dh, cache):
     """BPTT for a tanh RNN. dh: (N, T, H) -> dx (N, T, D), dh0 (N, H), dWx (D, H), dWh (H, H), db (H,)."""
-    x_tm, h_tm, h0, Wx, Wh = cache.x, cache.h, cache.h0, cache.Wx, cache.Wh
-    T, N, H = h_tm.shape
-    dx = np.zeros((N, T, Wx.shape[0]))
-    dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(H)
-    dh_next = np.zeros((N, H))  # delta a_{t+1} Wh^T: nothing comes from beyond the last step
+    x, h0, h, Wx, Wh = cache.x, cache.h0, cache.h, cache.Wx, cache.Wh
+    N, T, H = h.shape
+    da = np.empty((N, T, H))  # dL/da_t at every step
+    dh_all = np.empty((N, T, H))
+    dh_next = np.zeros((N, H))  # what step t+1 sends back to h_t (nothing after the last step)
     for t in reversed(range(T)):  # maths: t = T, T-1, ..., 1
-        dh_t = dh[:, t] + dh_next  # from E_t directly + from the future
-        da = dh_t * (1.0 - h_tm[t] ** 2)  # through tanh
-        h_prev = h_tm[t - 1] if t > 0 else h0
-        dWx += x_tm[t].T @ da  # the shared weights: sum over the steps
-        dWh += h_prev.T @ da
-        db += da.sum(axis=0)
-        dx[:, t] = da @ Wx.T
-        dh_next = da @ Wh.T  # becomes the gradient from the future for step t-1
-    return dx, dh_next, dWx, dWh, db  # after the loop, dh_next is dE/dh0
+        dh_t = dh[:, t] + dh_next  # the loss's own gradient at h_t, plus every later step's
+        da_t = dh_t * (1 - h[:, t] ** 2)  # through tanh: tanh'(a) = 1 - h^2
+        dh_next = da_t @ Wh.T  # back through a_t = x_t Wx + h_{t-1} Wh + b, to h_{t-1}
+        dh_all[:, t], da[:, t] = dh_t, da_t
+    # The shared weights: each gradient is a sum over the steps, one product over the N*T rows.
+    h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)  # (N, T, H): h_{t-1} for every step
+    dx = da @ Wx.T
+    dWx = x.reshape(N * T, -1).T @ da.reshape(N * T, H)  # sum_t x_t^T da_t
+    dWh = h_prev.reshape(N * T, H).T @ da.reshape(N * T, H)  # sum_t h_{t-1}^T da_t
+    db = da.sum(axis=(0, 1))
+    return dx, dh_next, dWx, dWh, db  # after the loop, dh_next is dL/dh_0
 
 
 ours = rnn_backward_loop(dh_direct, cache)
@@ -319,15 +325,15 @@ gradcheck_layer(rnn_forward, rnn_backward_loop, layer_inputs)
 
 # %%
 def student_rnn_backward(dh, cache):
-    x_tm, h_tm, h0, Wx, Wh = cache.x, cache.h, cache.h0, cache.Wx, cache.Wh
-    T, N, H = h_tm.shape
-    dx = np.zeros((N, T, Wx.shape[0]))
+    x, h0, h, Wx, Wh = cache.x, cache.h0, cache.h, cache.Wx, cache.Wh
+    N, T, H = h.shape
+    dx = np.zeros_like(x)
     dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(H)
     dh_next = np.zeros((N, H))
     for t in reversed(range(T)):
-        da = dh[:, t] * (1.0 - h_tm[t] ** 2)
-        h_prev = h_tm[t - 1] if t > 0 else h0
-        dWx += x_tm[t].T @ da
+        da = dh[:, t] * (1.0 - h[:, t] ** 2)
+        h_prev = h[:, t - 1] if t > 0 else h0
+        dWx += x[:, t].T @ da
         dWh += h_prev.T @ da
         db += da.sum(axis=0)
         dx[:, t] = da @ Wx.T
@@ -358,15 +364,15 @@ plot_gradcheck(report)
 
 # %%
 def second_student_rnn_backward(dh, cache):
-    x_tm, h_tm, Wx, Wh = cache.x, cache.h, cache.Wx, cache.Wh
-    T, N, H = h_tm.shape
-    dx = np.zeros((N, T, Wx.shape[0]))
+    x, h, Wx, Wh = cache.x, cache.h, cache.Wx, cache.Wh
+    N, T, H = h.shape
+    dx = np.zeros_like(x)
     dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(H)
     dh_next = np.zeros((N, H))
     for t in reversed(range(T)):
-        da = (dh[:, t] + dh_next) * (1.0 - h_tm[t] ** 2)
-        dWx += x_tm[t].T @ da
-        dWh += h_tm[t].T @ da
+        da = (dh[:, t] + dh_next) * (1.0 - h[:, t] ** 2)
+        dWx += x[:, t].T @ da
+        dWh += h[:, t].T @ da
         db += da.sum(axis=0)
         dx[:, t] = da @ Wx.T
         dh_next = da @ Wh.T
@@ -473,22 +479,20 @@ plot_truncation_masks(12, 4)
 
 # %%
 def rnn_backward_loop_chunked(dh, cache, k):
-    x_tm, h_tm, h0, Wx, Wh = cache.x, cache.h, cache.h0, cache.Wx, cache.Wh
-    T, N, H = h_tm.shape
-    dx = np.zeros((N, T, Wx.shape[0]))
-    dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(H)
+    x, h0, h, Wx, Wh = cache.x, cache.h0, cache.h, cache.Wx, cache.Wh
+    N, T, H = h.shape
+    da = np.empty_like(h)
     dh_next = np.zeros((N, H))
     for t in reversed(range(T)):
-        if (t + 1) % k == 0:  # step t ends a block: nothing comes from the next block
-            dh_next = np.zeros((N, H))
-        da = (dh[:, t] + dh_next) * (1.0 - h_tm[t] ** 2)
-        h_prev = h_tm[t - 1] if t > 0 else h0
-        dWx += x_tm[t].T @ da
-        dWh += h_prev.T @ da
-        db += da.sum(axis=0)
-        dx[:, t] = da @ Wx.T
-        dh_next = da @ Wh.T
-    return dx, dh_next, dWx, dWh, db
+        da[:, t] = (dh[:, t] + dh_next) * (1 - h[:, t] * h[:, t])
+        dh_next = da[:, t] @ Wh.T
+        if t > 0 and t % k == 0:
+            dh_next = np.zeros((N, H))  # step t starts a chunk: no gradient crosses into the chunk before
+    h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)
+    dx = da @ Wx.T
+    dWx = x.reshape(N * T, -1).T @ da.reshape(N * T, H)
+    dWh = h_prev.reshape(N * T, H).T @ da.reshape(N * T, H)
+    return dx, dh_next, dWx, dWh, da.sum(axis=(0, 1))
 
 
 for k in (1, 4, 6):
@@ -502,7 +506,7 @@ for k in (1, 4, 6):
 #
 # A 48-step sequence, singular values of $W_h$ all 0.9; for every $k$, the relative error of the truncated
 # $\partial E/\partial W_h$ against full BPTT, next to how many single-step backward operations each variant performs
-# (counted by running the package's BPTT loop, `count_backward_steps`).
+# (`count_backward_steps`: how many times the loop steps back).
 
 # %%
 T_long = 48

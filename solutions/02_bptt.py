@@ -145,14 +145,15 @@ def rnn_backward(dh, cache, truncate=None):
     x_0, _, _, Wx, Wh, _ = step_caches[0]
     dx = np.zeros((N, T, x_0.shape[1]))
     dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(H)
-    dh_next = np.zeros((N, H))
+    dh_next = np.zeros((N, H))  # what step t+1 sends back to h_t (nothing after the last step)
     for t in reversed(range(T)):
-        if truncate is not None and (t + 1) % truncate == 0 and t + 1 < T:
-            dh_next = np.zeros((N, H))  # a block boundary between t and t + 1: nothing crosses it
-        dx[:, t], dh_next, dWx_t, dWh_t, db_t = rnn_step_backward(dh[:, t] + dh_next, step_caches[t])
-        dWx += dWx_t
+        dh_all = dh[:, t] + dh_next  # the loss's own gradient at h_t, plus every later step's
+        dx[:, t], dh_next, dWx_t, dWh_t, db_t = rnn_step_backward(dh_all, step_caches[t])
+        dWx += dWx_t  # the shared weights: their gradient is the sum over the steps
         dWh += dWh_t
         db += db_t
+        if truncate is not None and t > 0 and t % truncate == 0:
+            dh_next = np.zeros((N, H))  # step t starts a chunk: no gradient crosses into the chunk before
     return dx, dh_next, dWx, dWh, db
     ### END SOLUTION
 

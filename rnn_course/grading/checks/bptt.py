@@ -398,8 +398,8 @@ ITEMS = (
          uses=("rnn_step_backward",),
          summary="truncated BPTT: with truncate=k no gradient crosses from block [k..2k-1] into [0..k-1], etc.",
          hints=(
-             "Truncation only changes what flows between steps: the gradient from step t+1 into step t is "
-             "dropped when t+1 starts a new block, i.e. when (t + 1) % k == 0.",
+             "Truncation only changes what flows between steps: the gradient that step t sends back to step "
+             "t-1 is dropped when step t starts a new block, i.e. when t > 0 and t % k == 0 (steps counted from 0).",
              "Blocks start at 0: [0..k-1], [k..2k-1], ... With k >= T nothing is truncated; with k = 1 every "
              "step sees only its own dh[:, t].",
          ),
