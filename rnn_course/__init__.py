@@ -2,7 +2,9 @@
 
 The helper package of the course. One idea per module:
 
-    cells       vanilla RNN, LSTM, GRU: forward and hand-written backward
+    cells       vanilla RNN, LSTM, GRU: forward and hand-written backward, the
+                step's equations line by line and BPTT as a visible loop over time
+    grads       the Grads tuple every backward function returns
     layers      embedding, affine maps, dropout
     wrappers    bidirectional and stacked RNNs over any cell
     losses      softmax cross-entropy over time (with a mask), MSE
@@ -10,6 +12,11 @@ The helper package of the course. One idea per module:
     optim       SGD, momentum, Adagrad, Adam; clipping by norm and by value
     init        initialisers: small Gaussian, Xavier, orthogonal, identity, forget bias
     activations numerically stable sigmoid, softmax, log-softmax
+    blas        use_blas_threads(n): how many threads numpy's matrix products may use
+
+Above them: models and tasks, train, plots (which imports the rest and is
+imported by nothing below it), demos, grading and tools (tests/test_architecture.py
+checks the floors and that there are no import circles).
 
 Dimensions everywhere: N batch, T time, D input, H hidden, V vocabulary.
 

@@ -24,6 +24,7 @@ __all__ = [
     "rel_error",
     "gradcheck",
     "gradcheck_layer",
+    "index_ranges",
     "GradcheckReport",
     "InputReport",
 ]
@@ -133,12 +134,14 @@ class InputReport:
         return [int(t) for t in np.flatnonzero(self.time_errors > tol)]
 
 
-def _ranges(steps: list[int]) -> str:
+def index_ranges(indices) -> str:
+    """Indices as runs, for messages that say where something is wrong: ``[0, 1, 2, 5]`` -> ``"0..2, 5"``."""
+    indices = sorted(int(i) for i in indices)
     parts, start = [], None
-    for k, t in enumerate(steps):
+    for k, t in enumerate(indices):
         if start is None:
             start = t
-        if k + 1 == len(steps) or steps[k + 1] != t + 1:
+        if k + 1 == len(indices) or indices[k + 1] != t + 1:
             parts.append(str(start) if start == t else f"{start}..{t}")
             start = None
     return ", ".join(parts)
@@ -184,7 +187,7 @@ class GradcheckReport:
             if r.time_errors is not None:
                 bad = r.bad_steps(self.tol)
                 T = len(r.time_errors)
-                steps = "none" if not bad else f"t = {_ranges(bad)} (of 0..{T - 1})"
+                steps = "none" if not bad else f"t = {index_ranges(bad)} (of 0..{T - 1})"
             yield (r.name, str(tuple(r.shape)), f"{r.rel_error:.2e}", "ok" if r.ok else "WRONG", where, steps)
 
     def summary(self) -> str:
@@ -197,7 +200,7 @@ class GradcheckReport:
             text = f"{name} ({r.problem or f'rel. error {r.rel_error:.2e}'}"
             bad = r.bad_steps(self.tol)
             if bad:
-                text += f", wrong at t = {_ranges(bad)}"
+                text += f", wrong at t = {index_ranges(bad)}"
             parts.append(text + ")")
         if self.mutated:
             parts.append("fn modified its inputs in place: " + ", ".join(self.mutated))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..._checks import _fmt_expected
+from ...gradcheck import index_ranges as ranges
 from ..wire import Opaque
 
 __all__ = [
@@ -41,19 +42,6 @@ GATE_NAMES = {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
 def fmt_shape(spec, dims) -> str:
     """``(N, H) = (3, 5)``: a shape in letters and numbers."""
     return _fmt_expected(tuple(spec), dims)
-
-
-def ranges(indices) -> str:
-    """``[0, 1, 2, 5]`` -> ``"0..2, 5"``."""
-    indices = sorted(int(i) for i in indices)
-    parts, start = [], None
-    for k, t in enumerate(indices):
-        if start is None:
-            start = t
-        if k + 1 == len(indices) or indices[k + 1] != t + 1:
-            parts.append(str(start) if start == t else f"{start}..{t}")
-            start = None
-    return ", ".join(parts)
 
 
 def close_mask(got: np.ndarray, expected: np.ndarray, rtol: float = RTOL) -> np.ndarray:
