@@ -17,6 +17,12 @@ keeps an update within a few tens of milliseconds on a laptop. An update
 that changes anything else (axis limits, a legend) returns True to ask for a
 full redraw. Every update's latency (figure rendering included) is recorded
 in ``demo.latencies`` for the benchmarks.
+
+In the browser a demo lays itself out for the room it has (``_frontend``):
+the controls beside the figure, or above it when the figure is wide; the
+figure is redrawn for the width of its slot, the height left in the visible
+notebook area and the screen's pixel density (``Demo.resize``), in
+JupyterLab's light or dark theme; and it says when the kernel is busy or gone.
 """
 
 from __future__ import annotations
@@ -24,25 +30,37 @@ from __future__ import annotations
 import base64
 import contextlib
 import html
+import json
+import math
 import time
 from collections.abc import Callable
 
 import ipywidgets as widgets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.text import Text
 
-from ..plots.style import canvas_to_jpeg, canvas_to_png
+from ..plots.style import apply_theme, canvas_to_jpeg, canvas_to_png, scale_fonts
+from ._frontend import frontend_html
+from ._sprites import TextSprites
 
-__all__ = ["Demo", "float_slider", "int_slider", "dropdown", "log_slider"]
+__all__ = ["Demo", "float_slider", "int_slider", "dropdown", "log_slider", "nice_values"]
 
-_CONTROL_LAYOUT = {"width": "420px"}
-_PRESENTER_LAYOUT = {"width": "640px"}
+# Controls fill their column (beside the figure) or their grid cell (above it): see _frontend.CSS.
+_CONTROL_LAYOUT = {"width": "auto"}
 
 
 def _layout(presenter: bool):
-    return widgets.Layout(**(_PRESENTER_LAYOUT if presenter else _CONTROL_LAYOUT))
+    return widgets.Layout(**_CONTROL_LAYOUT)
 
 
 _STYLE = {"description_width": "initial"}
+#: the figure's CSS pixels per inch (matplotlib's default dpi; the screen's density multiplies it)
+CSS_DPI = 100
+#: the smallest figure a demo is drawn at (CSS px): below this nothing is readable
+MIN_FIGURE = (320, 240)
+#: presenter mode: no text in a figure drawn smaller than designed shrinks below this (points): 12.5 pt
+#: is 17.4 CSS px, JupyterLab's body text in Presentation Mode (17 px)
+PRESENTER_MIN_FONT = 12.5
 
 
 def float_slider(description, value, min, max, step, *, presenter=False, continuous=True, readout_format=".2f"):
@@ -52,14 +70,30 @@ def float_slider(description, value, min, max, step, *, presenter=False, continu
                                layout=_layout(presenter), style=_STYLE)
 
 
-def log_slider(description, value, min, max, *, base=10, step=0.1, presenter=False, continuous=True,
-               readout_format=".3g"):
-    """A FloatLogSlider: ``min``/``max`` are the *values* at the ends (not exponents)."""
-    import math
+def nice_values(low: float, high: float, mantissas=(1, 2, 3, 5)) -> list[float]:
+    """The "round" numbers from ``low`` to ``high``: 0.01, 0.02, 0.03, 0.05, 0.1, ... (each decade's
+    ``mantissas``), plus the ends. What a log slider stops at, so that it reads 0.3, not 0.316."""
+    if not 0 < low < high:
+        raise ValueError(f"low, high: expected 0 < low < high, got {low!r}, {high!r}")
+    values = {float(f"{low:.6g}"), float(f"{high:.6g}")}
+    for decade in range(math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 1):
+        for m in mantissas:
+            v = float(f"{m * 10.0 ** decade:.6g}")
+            if low * (1 - 1e-9) <= v <= high * (1 + 1e-9):
+                values.add(v)
+    return sorted(values)
 
-    return widgets.FloatLogSlider(value=value, base=base, min=math.log(min, base), max=math.log(max, base),
-                                  step=step, description=description, continuous_update=continuous,
-                                  readout_format=readout_format, layout=_layout(presenter), style=_STYLE)
+
+def log_slider(description, value, min, max, *, presenter=False, continuous=True, mantissas=(1, 2, 3, 5)):
+    """A slider over round values on a log scale from ``min`` to ``max`` (0.01, 0.02, 0.03, 0.05, 0.1, ...):
+    its readout says 0.3 where the text says 0.3. ``value`` must be one of them (``nice_values``)."""
+    options = nice_values(min, max, mantissas)
+    if not any(math.isclose(value, v, rel_tol=1e-9) for v in options):
+        raise ValueError(f"{description}: expected one of the slider's values {options}, got {value!r}")
+    value = next(v for v in options if math.isclose(value, v, rel_tol=1e-9))
+    return widgets.SelectionSlider(options=[(f"{v:g}", v) for v in options], value=value,
+                                   description=description, continuous_update=continuous,
+                                   layout=_layout(presenter), style=_STYLE)
 
 
 def int_slider(description, value, min, max, step=1, *, presenter=False, continuous=True):
@@ -87,11 +121,17 @@ class Demo:
             given, only they are redrawn on an update (blitting)
         presets: optional {label: {name: value}} shown as buttons (lecture shortcuts)
         description: one sentence under the title: what to look at
-    Use ``demo.set(name=value, ...)`` to move controls from code (tests, slides).
+        layout: "side" (controls in a column beside the figure), "top" (controls in columns above
+            it) or None: "top" for a wide figure (more than 2.3 times as wide as high), else "side"
+        on_resize: optional ``on_resize(figure)`` called after the figure changed size (before the
+            layout is recomputed), for a demo that fits something to its axes (wrapped text)
+    Use ``demo.set(name=value, ...)`` to move controls from code (tests, slides), and
+    ``demo.resize(width, height)`` to draw the figure for a box of that many CSS pixels.
     """
 
     def __init__(self, title: str, figure, update: Callable[..., bool | None], controls: dict, *,
-                 animated=(), presets: dict | None = None, description: str = "", presenter: bool = False):
+                 animated=(), presets: dict | None = None, description: str = "", presenter: bool = False,
+                 layout: str | None = None, on_resize: Callable | None = None):
         self.title = title
         self.figure = figure
         self._update = update
@@ -105,23 +145,33 @@ class Demo:
             artist.set_animated(True)
         if not isinstance(figure.canvas, FigureCanvasAgg):
             FigureCanvasAgg(figure)
+        width, height = figure.get_size_inches()
+        self._natural = (float(width), float(height))  # the size the demo was designed at (inches)
+        if layout is None:
+            layout = "top" if width / height > 2.3 else "side"
+        if layout not in ("side", "top"):
+            raise ValueError(f"layout: expected 'side', 'top' or None, got {layout!r}")
+        self.layout = layout
+        self._on_resize = on_resize
+        self.theme = "light"
+        self.viewport: dict | None = None  # what the browser last reported (Demo.resize's arguments)
         self._background = None
         self.error: str | None = None
         self._paused = False
+        self._frames = 0
         self._png: bytes | None = None  # PNG of the current frame, encoded on demand
         self._frame = b""  # what the image widget shows (JPEG: fast to encode on every update)
-        # align_self: in the VBox (a flex column) an image would be stretched to the output's
-        # width, upscaling the PNG and blurring it on a projector; keep its own size
-        self._image = widgets.Image(format="jpeg", layout=widgets.Layout(max_width="100%", align_self="flex-start"))
+        self._image = widgets.Image(format="jpeg", layout=widgets.Layout(max_width="100%"))
         self._status = widgets.HTML()
+        # the browser writes the room it has here (JSON, see _frontend); hidden
+        self._viewport = widgets.Text(value="", continuous_update=True, layout=widgets.Layout(display="none"))
+        self._viewport.observe(self._on_viewport, names="value")
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self._buttons = []
         for label, values in self.presets.items():
-            # presenter: preset buttons are what a lecturer clicks most; make them easy to hit and to read
-            button = widgets.Button(description=label,
-                                    layout=widgets.Layout(width="auto", height="auto" if presenter else None),
-                                    style={"font_size": "1.3em"} if presenter else {})
+            # what a lecturer clicks most: labels never cut off, the row wraps (see _frontend.CSS)
+            button = widgets.Button(description=label, tooltip=label, layout=widgets.Layout(width="auto"))
             button.on_click(lambda _b, v=values: self.set(**v))
             self._buttons.append(button)
         self._widget = None
@@ -156,21 +206,34 @@ class Demo:
         if not self._paused:
             self.refresh()
 
-    def refresh(self) -> None:
+    def refresh(self, full: bool = False) -> None:
         """Redraw the figure for the current values and push it to the image widget."""
         start = time.perf_counter()
         try:
-            full = bool(self._update(**self.values))
+            full = bool(self._update(**self.values)) or full
             self._render(full)
             self._png = None
             self._frame = canvas_to_jpeg(self.figure.canvas)
             self._image.value = self._frame
             self.error = None
-            self._status.value = ""
         except Exception as err:  # a demo must never crash in front of a room
             self.error = f"{type(err).__name__}: {err}"
-            self._status.value = f'<span style="color:#cf222e">{html.escape(self.error)}</span>'
+        self._frames += 1
+        self._status.value = self._status_html()
         self.latencies.append(time.perf_counter() - start)
+
+    def _status_html(self) -> str:
+        # The frame counter tells the browser that the kernel answered (see _frontend): it changes
+        # on every redraw, error or not. The smallest font is there for the browser test.
+        text = f'<span style="color:#cf222e">{html.escape(self.error)}</span>' if self.error else ""
+        return (f'<span class="rnn-course-demo-frame" data-frame="{self._frames}" '
+                f'data-min-font-pt="{self.min_fontsize():.1f}"></span>{text}')
+
+    def min_fontsize(self) -> float:
+        """The smallest font (points) of any visible text in the figure."""
+        sizes = [t.get_fontsize() for t in self.figure.findobj(Text) if t.get_visible() and t.get_text().strip()]
+        sizes += [sprites.fontsize for sprites in self.figure.findobj(TextSprites)]
+        return float(min(sizes)) if sizes else 0.0
 
     def _render(self, full: bool) -> None:
         """Bring the canvas up to date: a full draw, or the cached background plus the animated artists."""
@@ -190,6 +253,58 @@ class Demo:
             if artist.get_visible():
                 (artist.axes or self.figure).draw_artist(artist)
 
+    # -- the room it has ---------------------------------------------------
+    def figure_size(self, width: float, height: float) -> tuple[int, int]:
+        """The figure's size (CSS px) for a slot ``width`` wide with ``height`` left on screen: the whole
+        width, and at most the height (never taller than 1.3 times the designed aspect allows)."""
+        natural_w, natural_h = self._natural
+        ratio = natural_h / natural_w
+        w = max(MIN_FIGURE[0], int(width))
+        h = max(MIN_FIGURE[1], min(int(height), int(w * max(0.62, 1.3 * ratio))))
+        # very wide and flat: narrower, so that the figure keeps a usable shape
+        w = min(w, int(h / (0.7 * ratio)))
+        return w, h
+
+    def resize(self, width: float, height: float, dpr: float = 1.0, theme: str | None = None) -> None:
+        """Redraw the figure for a box ``width`` x ``height`` CSS px on a screen of pixel density ``dpr``
+        (and in the ``theme`` "light" or "dark" when given). What the browser calls, through the
+        hidden viewport widget; call it yourself to preview a size."""
+        dpr = min(max(float(dpr), 1.0), 3.0)
+        w, h = self.figure_size(width, height)
+        fig = self.figure
+        changed = (round(fig.dpi, 3) != round(CSS_DPI * dpr, 3)
+                   or tuple(round(v) for v in fig.get_size_inches() * fig.dpi / dpr) != (w, h))
+        if theme is not None and theme != self.theme:
+            apply_theme(fig, theme)
+            self.theme = theme
+            changed = True
+        if not changed:
+            return
+        fig.set_dpi(CSS_DPI * dpr)
+        fig.set_size_inches(w / CSS_DPI, h / CSS_DPI)
+        if self.presenter:  # smaller than designed: smaller text, down to the body text's size
+            natural_w, natural_h = self._natural
+            scale = min(1.0, w / (CSS_DPI * natural_w), h / (CSS_DPI * natural_h))
+            scale_fonts(fig, scale, floor=PRESENTER_MIN_FONT)
+        fig.set_layout_engine("constrained")
+        if self._on_resize is not None:
+            self._on_resize(fig)
+        self._background = None
+        self._image.layout.width = f"{w}px"
+        self.refresh(full=True)
+
+    def _on_viewport(self, change) -> None:
+        try:
+            room = json.loads(change["new"] or "{}")
+            if not room:
+                return
+            self.viewport = room
+            self.resize(float(room["width"]), float(room["height"]), float(room.get("dpr", 1.0)),
+                        room.get("theme"))
+        except Exception as err:  # a bad report must not break the demo
+            self.error = f"resize: {type(err).__name__}: {err}"
+            self._status.value = self._status_html()
+
     def png(self) -> bytes:
         """The figure as PNG bytes at the current values (the static fallback)."""
         if self._png is None:
@@ -199,19 +314,40 @@ class Demo:
     # -- display -----------------------------------------------------------
     @property
     def widget(self):
-        """The ipywidgets box: title, controls, preset buttons, figure, error line."""
+        """The ipywidgets box: title, controls and presets beside (or above) the figure, error line."""
         if self._widget is None:
-            size = "1.5em" if self.presenter else "1.15em"
-            header = f'<b style="font-size:{size}">{html.escape(self.title)}</b>'
-            if self.description:
-                header += f"<br><span>{html.escape(self.description)}</span>"
-            parts = [widgets.HTML(header), *self.controls.values()]
+            # beside the figure, the description goes in the controls' column: the figure gets the height
+            title = f'<b class="rnn-course-demo-title" style="font-size:1.3em">{html.escape(self.title)}</b>'
+            description = f"<span>{html.escape(self.description)}</span>" if self.description else ""
+            if self.layout == "top" and description:
+                title += "<br>" + description
+            head = widgets.HTML(title)
+            head.add_class("rnn-course-demo-header")
+            grid = widgets.VBox(list(self.controls.values()))
+            grid.add_class("rnn-course-demo-grid")
+            column = [grid]
+            if self.layout == "side" and description:
+                note = widgets.HTML(description)
+                note.add_class("rnn-course-demo-header")
+                column.insert(0, note)
             if self._buttons:
-                parts.append(widgets.HBox(self._buttons))
-            parts += [self._image, self._status]
-            self._widget = widgets.VBox(parts)
+                presets = widgets.HBox(self._buttons)
+                presets.add_class("rnn-course-demo-presets")
+                column.append(presets)
+            controls = widgets.VBox(column)
+            controls.add_class("rnn-course-demo-controls")
+            slot = widgets.Box([self._image])
+            slot.add_class("rnn-course-demo-slot")
+            body = widgets.HBox([controls, slot]) if self.layout == "side" else widgets.VBox([controls, slot])
+            body.add_class("rnn-course-demo-body")
+            frontend = widgets.HTML(frontend_html(), layout=widgets.Layout(display="none"))
+            self._viewport.add_class("rnn-course-demo-viewport")
+            self._widget = widgets.VBox([frontend, head, body, self._status, self._viewport])
             # CSS hooks: the browser test finds a demo, its figure and its error line by these
             self._widget.add_class("rnn-course-demo")
+            self._widget.add_class(f"rnn-course-{self.layout}")
+            if self.presenter:
+                self._widget.add_class("rnn-course-presenter")
             self._image.add_class("rnn-course-demo-figure")
             self._status.add_class("rnn-course-demo-status")
         return self._widget

@@ -21,6 +21,8 @@ from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.colors import to_rgb
 from matplotlib.font_manager import FontProperties
 
+from ..plots.style import themed_color
+
 __all__ = ["TextSprites", "TextGrid", "Sprite"]
 
 
@@ -45,6 +47,16 @@ class TextSprites(Artist):
         self._items: list[Sprite] = []
         self._bitmaps: dict = {}
 
+    @property
+    def fontsize(self) -> float:
+        return self._fontsize
+
+    def set_fontsize_points(self, size: float) -> None:
+        """A new font size (points): the cached bitmaps are redrawn."""
+        self._fontsize = float(size)
+        self._bitmaps.clear()
+        self.stale = True
+
     def set_sprites(self, sprites) -> None:
         self._items = [s if isinstance(s, Sprite) else Sprite(*s) for s in sprites]
         self.stale = True
@@ -52,6 +64,7 @@ class TextSprites(Artist):
     def bitmap(self, text: str, color: str, weight: str, dpi: float) -> tuple[np.ndarray, float]:
         """RGBA uint8 (rows bottom-up, as ``renderer.draw_image`` takes them) of one string, and the
         height of its baseline above the bitmap's bottom edge (pixels). Cached."""
+        color = themed_color(color, getattr(self.figure, "rnn_course_theme", "light"))
         key = (text, color, weight, dpi)
         if key not in self._bitmaps:
             prop = FontProperties(size=self._fontsize, weight=weight, family=self._family)

@@ -97,8 +97,8 @@ def bptt_demo(*, presenter: bool = False, scale: float = 1.0, truncate: int = 6,
         dropped = ax_m.imshow(np.zeros((T, T)), cmap=ListedColormap(["#d9d9d9"]), vmin=0, vmax=1, alpha=0.92,
                               extent=(0.5, T + 0.5, T + 0.5, 0.5), interpolation="nearest")
         fig.colorbar(image, ax=ax_m, label="size relative to the largest (log)", fraction=0.046, pad=0.02)
-        ax_m.set_xlabel("copy k of W_h (step where it is used)")
-        ax_m.set_ylabel("loss term E_t (step t)")
+        ax_m.set_xlabel("copy $k$ of $W_h$ (step where it is used)")
+        ax_m.set_ylabel("loss term $L_t$ (step $t$)")
         # three panels side by side: presenter titles at the body font size, or they overrun the figure
         title = {"fontsize": "medium"} if presenter else {}
         ax_m.set_title("what each loss sends to each copy\n(grey: dropped by truncation)", **title)
@@ -112,9 +112,9 @@ def bptt_demo(*, presenter: bool = False, scale: float = 1.0, truncate: int = 6,
         ax_r.set_yscale("log")
         ax_r.set_ylim(floor, 3.0)
         ax_r.set_xlim(0.5, T + 0.5)
-        ax_r.set_xlabel("step k")
-        ax_r.set_ylabel("||dE_T/dh_k|| relative to its largest")
-        ax_r.set_title("gradient of the last loss E_T\nreaching each state h_k", **title)
+        ax_r.set_xlabel("step $k$")
+        ax_r.set_ylabel(r"$\|\partial L_T / \partial h_k\|$, relative")
+        ax_r.set_title("gradient of the last loss $L_T$\nreaching each state $h_k$", **title)
         ax_r.grid(alpha=0.3)
         ax_r.legend(loc="lower right", fontsize="small")
 
@@ -123,16 +123,20 @@ def bptt_demo(*, presenter: bool = False, scale: float = 1.0, truncate: int = 6,
         ax_c.set_yscale("log")
         ax_c.set_ylim(floor, 3.0)
         ax_c.set_xlim(0.5, T + 0.5)
-        ax_c.set_xlabel("copy k of W_h")
-        ax_c.set_ylabel("||sum_t dE_t/dW_h(k)|| relative")
-        ax_c.set_title("each copy's share\nof dE/dW_h", **title)
+        ax_c.set_xlabel("copy $k$ of $W_h$")
+        ax_c.set_ylabel(r"$\|\sum_t \partial L_t / \partial W_h^{(k)}\|$, relative")
+        ax_c.set_title("each copy's share\nof $\\partial L / \\partial W_h$", **title)
         ax_c.grid(alpha=0.3)
         ax_c.legend(loc="lower right", fontsize="small")
         # Static labels are drawn once; only the short values next to them are re-rendered on an update.
-        ax_c.text(0.47, 0.32, "truncation:\nerror of dE/dW_h:\nbackward steps:", transform=ax_c.transAxes,
-                  fontsize="small", va="bottom", ha="right", linespacing=1.4, color="#444444")
-        summary = ax_c.text(0.5, 0.32, " ", transform=ax_c.transAxes, fontsize="small", va="bottom", ha="left",
-                            linespacing=1.4, color="#b3400a", fontweight="bold")
+        # Both start inside the axes (flush left): a label ending at the middle ran over the tick labels.
+        labels = ax_c.text(0.03, 0.3, "truncation:\nerror:\nsteps back:",
+                           transform=ax_c.transAxes, fontsize="small", va="bottom", ha="left", linespacing=1.4,
+                           color="#444444")
+        # the values sit just right of their labels, wherever the layout puts them
+        summary = ax_c.annotate(" ", xy=(1, 0), xycoords=labels, xytext=(4, 0), textcoords="offset points",
+                                fontsize="small", va="bottom", ha="left", linespacing=1.4, color="#b3400a",
+                                fontweight="bold")
 
     def update(scale, truncate, mode):
         a = analyse(scale)
@@ -159,8 +163,8 @@ def bptt_demo(*, presenter: bool = False, scale: float = 1.0, truncate: int = 6,
         truncated = (a["G"] * mask[..., None, None]).sum(axis=(0, 1))
         err = rel_error(truncated, a["full"])
         cost = count_backward_steps(T, k if k < T else None, mode)
-        what = "none (full)" if k >= T else f"{mode}, k = {k}"
-        summary.set_text(f"{what}\n{err:.1e}\n{cost} (full: {T})")
+        what = "none" if k >= T else f"{mode} {k}"
+        summary.set_text(f"{what}\n{err:.1e}\n{cost} (full {T})")
         return False
 
     controls = {

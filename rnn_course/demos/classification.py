@@ -258,7 +258,7 @@ def sentiment_demo(model=None, *, presenter: bool = False, first: str = "good", 
     }
     return Demo("Reading a review word by word", fig, update, controls,
                 animated=[image, cursor, line_bow, line_rnn, truth, verdict, word_row],
-                presets=SENTIMENT_PRESETS,
+                presets=SENTIMENT_PRESETS, layout="top",
                 description="The RNN's state after 'not' is a different state, so the adjective that follows "
                             "pushes it the other way; the bag of words adds the same amount per word whatever "
                             "came before, and 'good but dull' and 'dull but good' are the same bag to it.",

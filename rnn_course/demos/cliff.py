@@ -99,8 +99,8 @@ def cliff_demo(*, presenter: bool = False, w0: float = 4.5, b0: float = -3.0, lr
     controls = {
         "w0": float_slider("start w", float(w0), 0.0, 8.0, 0.05, presenter=presenter),
         "b0": float_slider("start b", float(b0), -5.0, 1.0, 0.05, presenter=presenter),
-        "lr": log_slider("learning rate", float(lr), 0.01, 3.0, step=0.05, presenter=presenter),
-        "threshold": log_slider("clip threshold", float(threshold), 0.01, 10.0, step=0.05, presenter=presenter),
+        "lr": log_slider("learning rate", float(lr), 0.01, 3.0, presenter=presenter),
+        "threshold": log_slider("clip threshold", float(threshold), 0.01, 10.0, presenter=presenter),
     }
     artists = [*path_lines.values(), start, *loss_lines.values(), *norm_lines.values(), threshold_line]
     return Demo("The cliff: gradient descent with and without clipping", fig, update, controls,

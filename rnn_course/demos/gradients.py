@@ -1,4 +1,4 @@
-"""Lesson 03 demo: a slider for the spectral radius of W_hh, and the gradient that survives T steps back.
+"""Lesson 03 demo: a slider for the spectral radius of W_h, and the gradient that survives T steps back.
 
     from rnn_course.demos import spectral_radius_demo
     spectral_radius_demo()                              # linear RNN: ||dh_T/dh_k|| ~ rho^(T-k)
@@ -36,7 +36,7 @@ SPECTRAL_PRESETS = {
 def spectral_radius_demo(*, presenter: bool = False, rho: float = 0.9, activation: str = "linear",
                          input_scale: float = 1.0, kind: str = "normal", T: int = 100, H: int = 32,
                          seed: int = 0) -> Demo:
-    """||dh_T/dh_(T-lag)|| against the lag for W_hh = rho * W / spectral_radius(W), with the eigenvalues.
+    """||dh_T/dh_(T-lag)|| against the lag for W_h = rho * W / spectral_radius(W), with the eigenvalues.
 
     Controls: ``rho`` (the spectral radius, 0.5 .. 1.5), ``activation``
     ("linear", "tanh", "relu") and ``input_scale`` (0 .. 3: how hard random
@@ -68,18 +68,18 @@ def spectral_radius_demo(*, presenter: bool = False, rho: float = 0.9, activatio
     with presenter_style(presenter):
         fig, (ax_n, ax_e) = new_figure(figsize=(13, 5.4) if presenter else (9.6, 4.0), ncols=2,
                                        gridspec_kw={"width_ratios": [1.6, 1]})
-        (norm_line,) = ax_n.plot([], [], color="#1f77b4", lw=2.5, label="||dh_T / dh_(T-lag)||")
-        (bound_line,) = ax_n.plot([], [], color="#d62728", lw=1.5, ls="--", label="bound (gamma lambda_1)^lag")
-        (rate_line,) = ax_n.plot([], [], color="#7f7f7f", lw=1.2, ls=":", label="rho^lag")
+        (norm_line,) = ax_n.plot([], [], color="#1f77b4", lw=2.5, label=r"$\|\partial h_T / \partial h_{T-\mathrm{lag}}\|$")
+        (bound_line,) = ax_n.plot([], [], color="#d62728", lw=1.5, ls="--", label=r"bound $(\gamma\,\lambda_1)^{\mathrm{lag}}$")
+        (rate_line,) = ax_n.plot([], [], color="#7f7f7f", lw=1.2, ls=":", label=r"$\rho^{\mathrm{lag}}$")
         ax_n.axhline(1.0, color="black", lw=0.8, alpha=0.5)
         ax_n.set_yscale("log")
         ax_n.set_ylim(1e-20, 1e20)
         ax_n.set_xlim(0, T - 1)
-        ax_n.set_xlabel("time lag T - k (steps)")
-        ax_n.set_ylabel("||dh_T / dh_k||  (spectral norm)")
+        ax_n.set_xlabel("time lag $T - k$ (steps)")
+        ax_n.set_ylabel(r"$\|\partial h_T / \partial h_k\|$ (spectral norm)")
         ax_n.set_title(f"Gradient surviving the trip back ({H} units)")
         ax_n.grid(True, alpha=0.3)
-        ax_n.legend(loc="upper left", fontsize="small")
+        ax_n.legend(loc="upper left", fontsize="small" if not presenter else "medium")
         caption = ax_n.text(0.02, 0.03, "", transform=ax_n.transAxes, fontsize="small", va="bottom",
                             bbox={"fc": "white", "ec": "0.7", "alpha": 0.9})
         ax_e.plot(np.cos(theta), np.sin(theta), color="black", lw=1.2, ls="--", label="|z| = 1")
@@ -90,8 +90,8 @@ def spectral_radius_demo(*, presenter: bool = False, rho: float = 0.9, activatio
         ax_e.set_aspect("equal")
         ax_e.set_xlabel("real part")
         ax_e.set_ylabel("imaginary part")
-        ax_e.set_title("Eigenvalues of W_hh")
-        ax_e.legend(loc="upper right", fontsize="x-small")
+        ax_e.set_title("Eigenvalues of $W_h$")
+        ax_e.legend(loc="upper right", fontsize="x-small" if not presenter else "small")
 
     def update(rho, activation, input_scale):
         Wh = rho * W1
@@ -112,7 +112,7 @@ def spectral_radius_demo(*, presenter: bool = False, rho: float = 0.9, activatio
         radius_line.set_data(rho * np.cos(theta), rho * np.sin(theta))
         # Short on purpose: matplotlib renders text glyph by glyph, ~0.1 ms each, on every update.
         verdict = "< 1: must vanish" if gamma * lam1 < 1 else "> 1: may explode"
-        caption.set_text(f"gamma lambda_1 = {gamma * lam1:.2f} {verdict}\nat lag {T - 1}: {norms[-1]:.2g}")
+        caption.set_text(f"γλ\u2081 = {gamma * lam1:.2f} {verdict}\nat lag {T - 1}: {norms[-1]:.2g}")
         return False
 
     controls = {

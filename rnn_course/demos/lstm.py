@@ -30,6 +30,26 @@ CAROUSEL_PRESETS = {
 }
 
 
+def _compact(ax_in, ax_g, ax_c, ax_d) -> None:
+    """Presenter mode: short titles and legends in the course's notation, so that four panels keep
+    readable text on a 1280 x 800 projector."""
+    labels = {"values": "distractors", "written": "value to store", "gate-i": "$i$", "gate-f": "$f$",
+              "gate-o": "$o$", "c": "$c_t$", "h": "$h_t = o \\odot \\tanh(c_t)$",
+              "grad-lstm": "LSTM: $f^{\\,read-k}$", "grad-tanh": "tanh unit"}
+    for ax in (ax_in, ax_g, ax_c, ax_d):
+        for artist in [*ax.get_lines(), *ax.collections]:
+            if artist.get_gid() in labels:
+                artist.set_label(labels[artist.get_gid()])
+    ax_in.set_title("Input $x_t$: a value among distractors")
+    ax_g.set_title("Gates: $i$ writes, $o$ reads")
+    ax_c.set_title("Cell state $c_t$")
+    ax_d.set_title("Gradient back to step $k$")
+    ax_in.legend(loc="upper center", ncols=2, framealpha=0.9, fontsize="small")
+    ax_g.legend(loc="center", ncols=3, framealpha=0.9, fontsize="small")
+    ax_c.legend(loc="upper left", ncols=2, framealpha=0.9, fontsize="small")
+    ax_d.legend(loc="lower right", framealpha=0.9, fontsize="small")
+
+
 def carousel_demo(*, presenter: bool = False, value: float = 4.2, t_write: int = 10, t_read: int = 50,
                   forget: float = 1.0, T: int = 60, distractors: float = 5.0, seed: int = 0) -> Demo:
     """The hand-set LSTM cell of ``rnn_course.carousel`` with sliders for what it stores, when, and for how long.
@@ -47,6 +67,8 @@ def carousel_demo(*, presenter: bool = False, value: float = 4.2, t_write: int =
         if presenter:
             fig.set_size_inches(15, 8.5)
     ax_in, ax_g, ax_c, ax_d = (fig.axes[j] for j in (0, 2, 1, 3))  # the 2 x 2 grid is stored row by row
+    if presenter:
+        _compact(ax_in, ax_g, ax_c, ax_d)
 
     def find(ax, gid):
         for artist in [*ax.get_lines(), *ax.collections, *ax.texts]:
@@ -94,7 +116,7 @@ def carousel_demo(*, presenter: bool = False, value: float = 4.2, t_write: int =
     animated = [values, written, *gate_lines.values(), c_line, h_line, grad_lstm, grad_tanh,
                 *write_lines, *read_lines, caption]  # drawn in this order: the caption's box on top
     return Demo("The constant error carousel", fig, update, controls, animated=animated,
-                presets=CAROUSEL_PRESETS,
+                presets=CAROUSEL_PRESETS, layout="top",
                 description="With f = 1 the cell keeps the value exactly and the gradient back to the write "
                             "step is exactly 1; any f < 1 makes both shrink like f^k.",
                 presenter=presenter)

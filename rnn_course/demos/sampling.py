@@ -6,8 +6,8 @@
     temperature_demo(presenter=True, temperature=0.5)
 
 Left: the probabilities of the likeliest next characters after the prime at
-the chosen temperature (the outline is T = 1). Right: text sampled at that
-temperature. Generated texts are cached per (temperature, top-k, seed), so
+the chosen temperature tau (the outline is tau = 1). Right: text sampled at that
+temperature tau. Generated texts are cached per (temperature, top-k, seed), so
 moving back to a value is instant. Drawing text glyphs is the slowest part
 of an update, so the sample is short (160 characters by default).
 """
@@ -29,11 +29,11 @@ __all__ = ["temperature_demo", "TEMPERATURE_PRESETS"]
 
 #: lecture shortcuts: {label: control values}
 TEMPERATURE_PRESETS = {
-    "greedy (T = 0)": {"temperature": 0.0, "top_k": 0},
-    "cautious (T = 0.5)": {"temperature": 0.5, "top_k": 0},
-    "the model's own (T = 1)": {"temperature": 1.0, "top_k": 0},
-    "wild (T = 2)": {"temperature": 2.0, "top_k": 0},
-    "T = 1.5, top-5": {"temperature": 1.5, "top_k": 5},
+    "greedy (τ = 0)": {"temperature": 0.0, "top_k": 0},
+    "cautious (τ = 0.5)": {"temperature": 0.5, "top_k": 0},
+    "the model's own (τ = 1)": {"temperature": 1.0, "top_k": 0},
+    "wild (τ = 2)": {"temperature": 2.0, "top_k": 0},
+    "τ = 1.5, top-5": {"temperature": 1.5, "top_k": 5},
 }
 
 
@@ -116,11 +116,11 @@ def temperature_demo(model=None, *, presenter: bool = False, temperature: float 
                                        gridspec_kw={"width_ratios": [1, 1.1] if presenter else [1.1, 1]})
         x = np.arange(top)
         ax_p.step(np.r_[x - 0.5, top - 0.5], np.r_[reference, reference[-1]], where="post", color="0.3", lw=1.2,
-                  label="T = 1 (the model's distribution)")
-        bars = ax_p.bar(x, reference, width=0.75, color="#1f77b4", alpha=0.85, label="at the chosen T")
+                  label="τ = 1 (the model's distribution)")
+        bars = ax_p.bar(x, reference, width=0.75, color="#1f77b4", alpha=0.85, label="at the chosen τ")
         ax_p.set_xticks(x, [char_label(chars[j]) for j in order], family="monospace")
         ax_p.set_ylim(0, 1.0)
-        ax_p.set_xlabel("next character (ranked at T = 1)")
+        ax_p.set_xlabel("next character (ranked at τ = 1)")
         ax_p.set_ylabel("probability")
         # titles flush left and short: side by side in presenter fonts, centred titles ran into each other
         ax_p.set_title(f"Next character after {prime[-16:]!r}" if not presenter else f"After {prime[-12:]!r}",
@@ -135,31 +135,36 @@ def temperature_demo(model=None, *, presenter: bool = False, temperature: float 
         # which costs a fraction of laying out and rasterising the text glyph by glyph
         body = TextGrid(text_size)
         ax_t.add_artist(body)
-    # Wrap to the panel: as many characters per line and lines as fit (a larger font on a projector fills it)
-    fig.canvas.draw()
-    box = ax_t.get_window_extent()
-    char_width, line_height = _monospace_cell(text_size, fig.dpi)
-    width = max(20, int(box.width // char_width))
-    lines = max(3, int(box.height // line_height))
-    ax_t.set_xlim(0, box.width / char_width)  # one unit per character cell
-    ax_t.set_ylim(box.height / line_height, 0)
+    grid = {"width": 20, "lines": 3}
+
+    def fit_text(figure):
+        """Wrap to the panel: as many characters per line and lines as fit (again after a resize)."""
+        figure.canvas.draw()
+        box = ax_t.get_window_extent()
+        char_width, line_height = _monospace_cell(body.fontsize, figure.dpi)
+        grid["width"] = max(20, int(box.width // char_width))
+        grid["lines"] = max(3, int(box.height // line_height))
+        ax_t.set_xlim(0, box.width / char_width)  # one unit per character cell
+        ax_t.set_ylim(box.height / line_height, 0)
+
+    fit_text(fig)
 
     def update(temperature, top_k, seed):
         probs = temperature_probs(logits, temperature, top_k or None)
         for bar, p in zip(bars, probs[order]):
             bar.set_height(p)
         kept = int(np.count_nonzero(probs))
-        info.set_text(f"T = {temperature:.2f}: entropy {entropy(probs):.2f} nats, {kept}/{len(chars)} possible")
-        body.set_text(_wrap(prime + generate(temperature, top_k, seed), width, lines))
+        info.set_text(f"τ = {temperature:.2f}: entropy {entropy(probs):.2f} nats, {kept}/{len(chars)} possible")
+        body.set_text(_wrap(prime + generate(temperature, top_k, seed), grid["width"], grid["lines"]))
         return False
 
     controls = {
-        "temperature": float_slider("temperature T", float(temperature), 0.0, 3.0, 0.05, presenter=presenter),
+        "temperature": float_slider("temperature τ", float(temperature), 0.0, 3.0, 0.05, presenter=presenter),
         "top_k": int_slider("top-k (0 = off)", int(top_k), 0, 20, presenter=presenter),
         "seed": int_slider("random seed", int(seed), 0, 50, presenter=presenter),
     }
     return Demo("Sampling temperature", fig, update, controls, animated=[*bars, info, body],
-                presets=TEMPERATURE_PRESETS,
-                description="Low T: the likeliest character wins and text repeats itself; T = 1 samples the "
-                            "model's own distribution; high T flattens it into noise. Top-k cuts off the tail.",
+                presets=TEMPERATURE_PRESETS, on_resize=fit_text,
+                description="Low τ: the likeliest character wins and text repeats itself; τ = 1 samples the "
+                            "model's own distribution; high τ flattens it into noise. Top-k cuts off the tail.",
                 presenter=presenter)

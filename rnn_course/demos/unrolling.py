@@ -109,7 +109,7 @@ def hidden_state_demo(*, presenter: bool = False, t: int = 40, scale: float = 0.
         norm_line.set_data(steps[:t], shown)
         norm_point.set_data([t], [shown[-1]])
         # short: the text is re-rendered glyph by glyph on every update
-        label.set_text(f"scale {scale:.2f}, t = {t}: |h_t| = {norms[t - 1]:.3g}")
+        label.set_text(f"scale {scale:.2f}, t = {t}: ‖h\u209c‖ = {norms[t - 1]:.3g}")
         return False
 
     controls = {

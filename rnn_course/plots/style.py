@@ -9,12 +9,21 @@
 * ``presenter()`` is a context manager with large fonts and thick lines for a
   projector; colour maps are perceptually uniform (viridis, magma, cividis)
   or diverging around zero (RdBu_r) so they survive a washed-out projector.
+  Its sizes are for a figure shown at its own size (100 CSS pixels per inch,
+  as the lecture demos draw theirs): the smallest text, "small" at 16 pt,
+  is over 18 px, larger than JupyterLab's body text even in Presentation Mode.
+* The environment variable ``RNN_COURSE_STYLE=presenter`` switches every
+  figure to the presenter style when this module is imported: the slide
+  builder runs the lessons with it, so decks get figures for the room.
+* ``apply_theme(fig, "dark")`` recolours a finished figure for a dark
+  background (JupyterLab's dark theme); ``"light"`` restores it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import os
 
 import matplotlib as mpl
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -31,6 +40,10 @@ __all__ = [
     "figure_to_png",
     "canvas_to_png",
     "canvas_to_jpeg",
+    "apply_theme",
+    "scale_fonts",
+    "themed_color",
+    "STYLE_ENV",
 ]
 
 DIVERGING = "RdBu_r"  # values around 0 (weights, hidden states, gradients)
@@ -38,18 +51,24 @@ SEQUENTIAL = "viridis"  # magnitudes (norms, losses)
 #: one colour per model kind, the same in every lesson
 CELL_COLORS = {"rnn": "#d62728", "rnn_relu": "#ff7f0e", "irnn": "#ff7f0e", "lstm": "#1f77b4", "gru": "#2ca02c"}
 
+#: sizes in points; at 100 CSS px per inch 1 pt is 1.39 px: ticks 15 pt = 21 px, "small" 13.3 pt = 18.5 px
 PRESENTER_RC = {
-    "font.size": 18,
-    "axes.titlesize": 22,
-    "axes.labelsize": 20,
-    "xtick.labelsize": 16,
-    "ytick.labelsize": 16,
-    "legend.fontsize": 16,
-    "lines.linewidth": 3.5,
-    "lines.markersize": 10,
+    "font.size": 16,
+    "axes.titlesize": 18,
+    "axes.labelsize": 16,
+    "xtick.labelsize": 15,
+    "ytick.labelsize": 15,
+    "legend.fontsize": 14,
+    "figure.titlesize": 18,
+    "lines.linewidth": 3.0,
+    "lines.markersize": 9,
     "axes.linewidth": 1.5,
     "figure.dpi": 100,
 }
+#: ``RNN_COURSE_STYLE=presenter``: every figure in the presenter style (the slide builder sets it)
+STYLE_ENV = "RNN_COURSE_STYLE"
+if os.environ.get(STYLE_ENV, "").strip().lower() == "presenter":
+    mpl.rcParams.update(PRESENTER_RC)
 
 
 @contextlib.contextmanager
@@ -60,6 +79,103 @@ def presenter(enabled: bool = True):
         return
     with mpl.rc_context(PRESENTER_RC):
         yield
+
+
+#: JupyterLab's dark theme background (--jp-layout-color0) and its lightest text
+_DARK_BACKGROUND, _DARK_INK = 0x11 / 255, 0.9
+
+
+def themed_color(color, theme: str = "light"):
+    """``color`` for a ``theme``: unchanged in "light"; in "dark", greys (black text, white
+    backgrounds, grey grid lines) swap lightness and colours keep their hue. Returns an RGBA tuple
+    (or the input unchanged when it is not a colour, such as "none")."""
+    from matplotlib.colors import to_rgba
+
+    if theme == "light":
+        return color
+    try:
+        r, g, b, a = to_rgba(color)
+    except (ValueError, TypeError):
+        return color
+    if a == 0 or max(r, g, b) - min(r, g, b) > 0.12:  # transparent, or a colour: keep
+        return (r, g, b, a)
+    light = (r + g + b) / 3
+    grey = _DARK_BACKGROUND + (1 - light) * (_DARK_INK - _DARK_BACKGROUND)
+    return (grey, grey, grey, a)
+
+
+_THEMED = {  # artist class -> the colour properties that follow the theme
+    "Text": ("color",),
+    "Line2D": ("color", "markerfacecolor", "markeredgecolor"),
+    "Patch": ("facecolor", "edgecolor"),
+    "Collection": ("facecolor", "edgecolor"),
+}
+
+
+def apply_theme(fig, theme: str) -> None:
+    """Recolour ``fig`` for JupyterLab's "light" or "dark" theme, in place.
+
+    Dark: the background becomes JupyterLab's dark grey, black text and lines become light grey,
+    greys swap lightness; coloured lines, colour maps and images are unchanged (they read on both).
+    "light" restores the colours the figure had. Call before the next draw.
+    """
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.collections import Collection
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.text import Text
+
+    if theme not in ("light", "dark"):
+        raise ValueError(f"theme: expected 'light' or 'dark', got {theme!r}")
+    originals = fig.__dict__.setdefault("_rnn_course_colors", {})
+    kinds = ((Text, "Text"), (Line2D, "Line2D"), (Patch, "Patch"), (Collection, "Collection"))
+    seen = set()
+    for artist in fig.findobj():
+        kind = next((name for cls, name in kinds if isinstance(artist, cls)), None)
+        if kind is None or id(artist) in seen or (isinstance(artist, ScalarMappable)
+                                                 and artist.get_array() is not None):
+            continue  # colour-mapped data (images, meshes) reads on both backgrounds
+        seen.add(id(artist))
+        props = {p: getattr(artist, f"get_{p}")() for p in _THEMED[kind]}
+        saved = originals.setdefault(id(artist), (artist, props))[1]
+        for prop, value in saved.items():
+            if isinstance(value, str) and value in ("auto", "none"):
+                continue
+            if getattr(value, "ndim", 0) == 2:  # a collection's per-element colours
+                new = [themed_color(tuple(row), theme) for row in value] if len(value) else value
+            else:
+                new = themed_color(value if isinstance(value, str) else tuple(value), theme)
+            getattr(artist, f"set_{prop}")(new)
+    ink = themed_color(mpl.rcParams["xtick.color"], theme)
+    for ax in fig.axes:  # ticks made later (new limits) follow too
+        ax.tick_params(which="both", colors=ink, labelcolor=ink)
+    fig.rnn_course_theme = theme
+
+
+def scale_fonts(fig, scale: float, floor: float = 0.0) -> None:
+    """Set every text of ``fig`` to ``scale`` times the size it was made with, but at least ``floor``
+    points (a figure drawn smaller than designed keeps its text readable). ``scale_fonts(fig, 1)``
+    restores the sizes. Text composited from bitmaps (``demos._sprites``) follows too."""
+    from matplotlib.text import Text
+
+    originals = fig.__dict__.setdefault("_rnn_course_fonts", {})
+    for artist in fig.findobj(lambda a: isinstance(a, Text) or hasattr(a, "set_fontsize_points")):
+        if isinstance(artist, Text):
+            size = originals.setdefault(id(artist), (artist, artist.get_fontsize()))[1]
+            artist.set_fontsize(max(size * scale, floor))
+        else:
+            size = originals.setdefault(id(artist), (artist, artist.fontsize))[1]
+            artist.set_fontsize_points(max(size * scale, floor))
+    for ax in fig.axes:  # tick labels made later (new limits) get the size too
+        for axis in (ax.xaxis, ax.yaxis):
+            key = ("ticks", id(axis))
+            size = originals.setdefault(key, (axis, axis.get_ticklabels(which="both")[0].get_fontsize()
+                                              if axis.get_ticklabels(which="both") else mpl.rcParams["xtick.labelsize"]))[1]
+            if not isinstance(size, (int, float)):
+                from matplotlib.font_manager import FontProperties
+
+                size = FontProperties(size=size).get_size_in_points()
+            axis.set_tick_params(which="both", labelsize=max(size * scale, floor))
 
 
 def new_figure(figsize=(6.4, 4.0), nrows: int = 1, ncols: int = 1, **subplot_kw):
