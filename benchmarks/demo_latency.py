@@ -59,6 +59,14 @@ def idrag(name: str, start: int, stop: int, steps: int | None = None) -> list[di
     return [{name: int(v)} for v in np.linspace(start, stop, steps).round()]
 
 
+def ldrag(name: str, start: float, stop: float) -> list[dict]:
+    """A log slider (``demos.log_slider``: round values only) dragged from ``start`` to ``stop``."""
+    from rnn_course.demos import nice_values
+
+    values = [v for v in nice_values(min(start, stop), max(start, stop))]
+    return [{name: v} for v in (values if start <= stop else values[::-1])]
+
+
 def choose(name: str, *options) -> list[dict]:
     """A dropdown set to each option in turn."""
     return [{name: option} for option in options]
@@ -87,7 +95,7 @@ def _presets(module: str, name: str) -> list[dict]:
 REGISTRY: list[DemoBench] = [
     # lesson 03
     DemoBench("cliff", _demo("cliff_demo"),
-              drag("w0", 3.5, 6.0) + drag("b0", -4.0, -1.5) + drag("lr", 0.05, 2.0) + drag("threshold", 0.05, 5.0)
+              drag("w0", 3.5, 6.0) + drag("b0", -4.0, -1.5) + ldrag("lr", 0.05, 2.0) + ldrag("threshold", 0.05, 5.0)
               + _presets("cliff", "CLIFF_PRESETS")),
     DemoBench("spectral", _demo("spectral_radius_demo"),
               drag("rho", 0.5, 1.5, 30) + _presets("gradients", "SPECTRAL_PRESETS")),
@@ -103,14 +111,16 @@ def _date_menu() -> list[str]:
 
 
 #: every lecture demo, the moves a lecturer makes with each control, then every preset; once as in a
-#: lesson and once in presenter mode (larger figure: more pixels to draw and encode on every update)
+#: lesson and once in presenter mode drawn for a 1920 x 1080 screen (the largest figure: the most
+#: pixels to draw and encode on every update). A new demo is one entry here.
 LECTURE_MOVES = {
     "hidden_state_demo": idrag("t", 1, 40) + drag("scale", 0.2, 1.8) + choose("inputs", "noise", "sine", "pulse"),
     "parity_demo": drag("gain", 10.0, 1.0) + idrag("t", 1, 60, 30) + idrag("sequence", 0, 9),
     "bptt_demo": drag("scale", 0.2, 2.0) + idrag("truncate", 1, 24) + choose("mode", "chunk", "window"),
     "spectral_radius_demo": drag("rho", 0.5, 1.5) + choose("activation", "tanh", "relu", "linear")
     + drag("input_scale", 0.0, 3.0),
-    "cliff_demo": drag("w0", 3.5, 6.0) + drag("b0", -4.0, -1.5) + drag("lr", 0.05, 2.0) + drag("threshold", 0.05, 5.0),
+    "cliff_demo": drag("w0", 3.5, 6.0) + drag("b0", -4.0, -1.5) + ldrag("lr", 0.05, 2.0)
+    + ldrag("threshold", 0.05, 5.0),
     "carousel_demo": drag("value", -5.0, 5.0) + idrag("t_write", 1, 40, 20) + idrag("t_read", 41, 60)
     + drag("forget", 1.0, 0.5),
     "temperature_demo": drag("temperature", 0.0, 3.0, 30) + idrag("top_k", 0, 20) + idrag("seed", 0, 20),
@@ -121,10 +131,28 @@ LECTURE_MOVES = {
     "teacher_forcing_demo": idrag("step", 0, 600, 13) + choose("mode", "free running", "teacher forcing")
     + choose("date", *_date_menu()) + idrag("step", 600, 0, 13) + choose("mode", "free running"),
 }
+#: the figure slot and the height left for it (CSS px) in JupyterLab at 1920 x 1080, left sidebar closed,
+#: Presentation Mode (measured by tests/test_browser.py): controls beside the figure, or above it
+WIDE_ROOM = {"side": (1370, 880), "top": (1690, 700)}
+
+
+def _in_room(factory: Callable, room: dict) -> Callable:
+    """``factory`` whose demo is first drawn for ``room`` as the browser would report it."""
+
+    def build():
+        demo = factory()
+        demo.resize(*room[demo.layout])
+        return demo
+
+    build.__name__ = factory.__name__
+    return build
+
+
 for _name, _moves in LECTURE_MOVES.items():
     _short = _name.removesuffix("_demo").replace("_", "-")
     REGISTRY.append(DemoBench(f"{_short}-lesson", _demo(_name), _moves, presets=True))
-    REGISTRY.append(DemoBench(f"{_short}-presenter", _demo(_name, presenter=True), _moves, presets=True))
+    REGISTRY.append(DemoBench(f"{_short}-presenter", _in_room(_demo(_name, presenter=True), WIDE_ROOM), _moves,
+                              presets=True))
 
 
 def time_demo(bench: DemoBench, rounds: int) -> dict:
@@ -133,7 +161,7 @@ def time_demo(bench: DemoBench, rounds: int) -> dict:
     build = time.perf_counter() - start
     if demo.error:
         raise RuntimeError(f"{bench.name}: the demo failed to build: {demo.error}")
-    first = len(demo.latencies)  # the initial draw is set-up, not a slider move
+    first = len(demo.latencies)  # the initial draw (and the resize) is set-up, not a slider move
     cpu = []
     moves = list(bench.moves) + (list(demo.presets.values()) if bench.presets else [])
     for _ in range(rounds):

@@ -24,6 +24,12 @@
 #
 # **Time**: about 20 minutes.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the course builds RNNs from the recurrence up, in NumPy, with every gradient written by hand and
+#   checked; the figures move, so look for the sliders.
+# - **Ask**: who has trained a feed-forward network, and who has written its backward pass by hand?
+# - **Answer**: no right answer: it tells you how much of lesson 02's chain rule to go through slowly.
+
 # %% slideshow={"slide_type": "skip"}
 # %matplotlib inline
 import numpy as np
@@ -52,6 +58,14 @@ print(f"rnn_course {rnn_course.__version__}, numpy {np.__version__}")
 # you write the functions the lesson explained (`rnn_step_forward`, `rnn_backward`, ...) and a check
 # under each one tells you at once whether it is right. `solutions/` holds the same notebooks solved:
 # look there only after you have tried.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: one lesson, then its exercise; the check under each function answers at once, and the same
+#   checks grade the submission. Solutions are there to compare with after trying, not before.
+# - **Show**: the check cell below: a correct function, a wrong one (with the reason), one not attempted.
+# - **Ask**: why does the check say *where* a gradient is wrong (which time steps) and not just *wrong*?
+# - **Answer**: a message you can act on ("wrong only at t < T-1: is dh_prev accumulated?") teaches; a bare
+#   mismatch only says to try again.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Running a notebook
@@ -162,6 +176,13 @@ rnn_course.gradcheck_layer(rnn_course.rnn_step_forward, rnn_course.rnn_step_back
 # Jupyter kernel, and the JupyterLab extension that draws sliders. Every row that is not **ok** comes with the
 # command that fixes it: run that command in a terminal, then restart JupyterLab.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: run the set-up cell on the lecture machine before the room fills; every row should say ok.
+# - **Say**: a row that is not ok comes with the command that fixes it; no sliders over a demo means no widget
+#   support, and the demo shows its figure as a picture instead.
+# - **Ask**: what do you do if you see a picture but no sliders?
+# - **Answer**: run the fix the report names (the JupyterLab widget extension), then restart JupyterLab.
+
 # %%
 report = doctor.report()
 report
@@ -218,6 +239,12 @@ hidden_state_demo(t=12)
 # - $W_x$ maps input to hidden, $W_h$ hidden to hidden, $W_y$ hidden to output. (Some texts write these
 #   $W_{xh}$, $W_{hh}$, $W_{hy}$; the package writes `Wx`, `Wh`, `Wy`.)
 # - The **same** $W_x, W_h, b, W_y, b_y$ are used at every time step.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: rows times weights, $x_t W_x + h_{t-1} W_h + b$, exactly as the code writes `x @ Wx`; the same
+#   weights at every step. Other texts use columns and write the transposes: the table maps them.
+# - **Ask**: a text writes $W h_{t-1} + U x_t$ with $U$ of shape (64, 10): what are D and H, and what is `Wx`?
+# - **Answer**: D = 10, H = 64, and `Wx` is $U^\top$, shape (10, 64).
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Shapes
@@ -291,6 +318,10 @@ assert np.allclose(ours, columns) and np.allclose(ours, pytorch_layout)
 # | gradient clipping | 梯度裁剪 | rescaling a gradient whose norm is too large | 03 |
 # | spectral radius, singular value | 谱半径, 奇异值 | how much $W_h$ can stretch a vector | 03 |
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the words the course uses, with the Chinese terms; each row names the lesson that explains it.
+#   Skim it now and come back to it when a word is new.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Glossary, continued
 #
@@ -319,6 +350,11 @@ assert np.allclose(ours, columns) and np.allclose(ours, pytorch_layout)
 #   No sliders over a demo means no widget support: you see the static picture; follow the fix above.
 # - Notation: rows times weights, $h_t = \tanh(x_t W_x + h_{t-1} W_h + b)$, $h_0 = 0$, batch-first arrays
 #   `(N, T, D)`. Column-vector texts and PyTorch store the transposes of our matrices.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: lessons explain, exercises make you write the code, the checks say what is wrong; the doctor says
+#   what is missing; one notation everywhere.
+# - **Ask**: the questions on the next slide; the answers are under them in the notebook.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Check your understanding

@@ -39,6 +39,8 @@ import nbformat
 import pytest
 from browser_support import ConsoleLog, OffMachineRequests, launch, require_browser
 
+from rnn_course.demos.static import HOOK
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 if (ROOT / "notebooks" / "lecture_demos.ipynb").exists():
@@ -90,7 +92,10 @@ class Lab:
         self.log_path = workdir / "jupyterlab.log"
         cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={self.port}",
                "--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
-               f"--ServerApp.root_dir={self.root}", "--allow-root"]
+               f"--ServerApp.root_dir={self.root}", "--allow-root",
+               # as `rnn-course lab` starts it: saved demos are static figures (rnn_course.demos.static);
+               # window.jupyterapp lets a test run JupyterLab's commands (sidebar, Presentation Mode, theme)
+               f"--ContentsManager.pre_save_hook={HOOK}", "--LabApp.expose_app_in_browser=True"]
         self._log = open(self.log_path, "w", encoding="utf-8")  # closed in stop()
         self.proc = subprocess.Popen(cmd, env=env, cwd=self.root, stdout=self._log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL)
@@ -475,3 +480,317 @@ def test_the_browser_test_catches_errors_and_dead_demos(lab, browser, artifacts)
     assert works[0]["moved"] == "k: 1.00 -> 1.10" and works[1]["drag_frames"] >= 1
     assert works[2] == {"demo": 0, "preset": "fast", "figure_changed": True}
     assert (artifacts / "browser-selftest-demo0.png").stat().st_size > 10_000
+
+
+# -- the lecture demos in front of a room --------------------------------------------------------------
+# A lecturer shows notebooks/lecture_demos.ipynb on a 1280 x 800 projector, with JupyterLab's left
+# sidebar closed and Presentation Mode on. Each demo must fit the visible notebook area (controls and the
+# whole figure at once), with presenter-size controls that are never cut off and figure text at least as
+# large as the notebook's body text; it must say when the kernel is busy or gone, follow the dark theme,
+# and a saved notebook must reopen with each demo's static figure. A new demo in the lecture notebook is
+# measured by these tests without any change here.
+
+PROJECTOR = {"width": 1280, "height": 800}
+WIDE = {"width": 1920, "height": 1080}
+#: presenter controls (labels, readouts, buttons, menus): at least this size (CSS px)
+PRESENTER_MIN_PX = 18
+
+MEASURE_DEMOS = """() => {
+  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  const area = panel.querySelector('.jp-WindowedPanel-outer') || panel.querySelector('.jp-Notebook');
+  const body = panel.querySelector('.jp-RenderedMarkdown p');
+  const dpr = window.devicePixelRatio || 1;
+  const ctx = document.createElement('canvas').getContext('2d');
+  const out = {area: {width: area.clientWidth, height: area.clientHeight}, dpr,
+               body_px: body ? parseFloat(getComputedStyle(body).fontSize) : null, demos: []};
+  panel.querySelectorAll('.rnn-course-demo').forEach((demo, index) => {
+    const box = demo.getBoundingClientRect();
+    const img = demo.querySelector('img.rnn-course-demo-figure');
+    const frame = demo.querySelector('.rnn-course-demo-frame');
+    const title = (demo.querySelector('.rnn-course-demo-title') || {}).textContent || '';
+    const controls = Array.from(demo.querySelectorAll(
+      '.rnn-course-demo-controls .widget-label, .rnn-course-demo-controls .widget-readout, '
+      + '.rnn-course-demo-controls button, .rnn-course-demo-controls select'));
+    const clipped = [];
+    controls.forEach(e => {
+      let text = e.tagName === 'SELECT' ? (e.options[e.selectedIndex] || {}).text || '' : e.textContent.trim();
+      if (!text || e.offsetParent === null) return;
+      if (e.tagName === 'SELECT') {
+        ctx.font = getComputedStyle(e).font;
+        if (ctx.measureText(text).width + 24 > e.clientWidth) clipped.push('menu "' + text + '"');
+      } else if (e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 2) {
+        clipped.push('"' + text.slice(0, 50) + '"');
+      }
+    });
+    const sizes = controls.filter(e => e.offsetParent !== null).map(e => parseFloat(getComputedStyle(e).fontSize));
+    const pt = frame ? parseFloat(frame.dataset.minFontPt) : NaN;
+    out.demos.push({
+      index, title, presenter: demo.classList.contains('rnn-course-presenter'),
+      height: Math.round(box.height), width: Math.round(box.width),
+      figure_natural: img ? [img.naturalWidth, img.naturalHeight] : null,
+      figure_shown: img ? [img.clientWidth, img.clientHeight] : null,
+      figure_text_px: img && img.naturalWidth ? pt * 100 / 72 * img.clientWidth * dpr / img.naturalWidth : null,
+      control_px: sizes.length ? Math.min(...sizes) : null, clipped,
+    });
+  });
+  return out;
+}"""
+
+#: every demo's figure was redrawn for the room it has now (the kernel answered the last resize)
+SETTLED = """() => {
+  const dpr = window.devicePixelRatio || 1;
+  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  return Array.from(panel.querySelectorAll('.rnn-course-demo')).every(demo => {
+    const img = demo.querySelector('img.rnn-course-demo-figure');
+    const slot = demo.querySelector('.rnn-course-demo-slot');
+    return img && img.complete && img.naturalWidth > 0 && img.clientWidth <= slot.clientWidth + 1
+      && Math.abs(img.naturalWidth - img.clientWidth * dpr) <= 2 * dpr;
+  });
+}"""
+
+
+def fit_problems(measured: dict, where: str) -> list[str]:
+    """What a lecturer would have to scroll, squint at or guess, in a MEASURE_DEMOS result."""
+    problems = []
+    area = measured["area"]
+    for demo in measured["demos"]:
+        name = f"{where}: demo {demo['index']} ({demo['title'][:40]!r})"
+        if demo["height"] > area["height"] or demo["width"] > area["width"]:
+            problems.append(f"{name} is {demo['width']} x {demo['height']} px: does not fit the notebook area "
+                            f"{area['width']} x {area['height']} px")
+        if demo["clipped"]:
+            problems.append(f"{name}: control text cut off: {demo['clipped']}")
+        if demo["presenter"]:
+            if demo["control_px"] is None or demo["control_px"] < PRESENTER_MIN_PX:
+                problems.append(f"{name}: controls at {demo['control_px']} px (< {PRESENTER_MIN_PX} px)")
+            body = measured["body_px"] or 0
+            if demo["figure_text_px"] is None or demo["figure_text_px"] + 0.5 < body:
+                problems.append(f"{name}: figure text {demo['figure_text_px']:.1f} px is smaller than the "
+                                f"notebook's body text ({body} px)")
+    return problems
+
+
+def lab_command(page, command: str, args: dict | None = None) -> None:
+    page.evaluate("([c, a]) => window.jupyterapp.commands.execute(c, a)", [command, args or {}])
+
+
+def lecturer_view(page) -> None:
+    """Left sidebar closed and Presentation Mode on, as on a projector."""
+    page.evaluate("""() => { const app = window.jupyterapp;
+        if (!app.shell.leftCollapsed) app.commands.execute('application:toggle-left-area');
+        if (!app.shell.presentationMode) app.commands.execute('application:toggle-presentation-mode'); }""")
+
+
+def settle(page, timeout_ms=90_000) -> None:
+    page.wait_for_timeout(500)  # the demos report the new room after a short pause
+    page.wait_for_function(SETTLED, timeout=timeout_ms, polling=250)
+    page.wait_for_timeout(300)
+
+
+def measure_and_shoot(page, artifacts: Path, prefix: str) -> dict:
+    measured = page.evaluate(MEASURE_DEMOS)
+    demos = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .rnn-course-demo")
+    for index in range(demos.count()):
+        demo = demos.nth(index)
+        demo.evaluate("e => e.scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(150)
+        page.screenshot(path=str(artifacts / f"{prefix}-demo{index}.png"))
+    return measured
+
+
+def figure_background(page, index: int) -> list[int]:
+    """RGB of the top-left pixel of demo ``index``'s figure (its background)."""
+    return page.evaluate("""(i) => {
+        const img = document.querySelectorAll('.rnn-course-demo')[i].querySelector('img.rnn-course-demo-figure');
+        const c = document.createElement('canvas'); c.width = 4; c.height = 4;
+        const ctx = c.getContext('2d'); ctx.drawImage(img, 0, 0, 4, 4, 0, 0, 4, 4);
+        return Array.from(ctx.getImageData(1, 1, 1, 1).data.slice(0, 3)); }""", index)
+
+
+def banners(page) -> list[str]:
+    return page.evaluate("""() => Array.from(document.querySelectorAll('.rnn-course-demo'))
+        .map(d => { const b = d.querySelector('.rnn-course-demo-banner');
+                    return b && getComputedStyle(b).display !== 'none' ? b.textContent : ''; })""")
+
+
+@pytest.fixture(scope="module")
+def lecture(lab, browser, artifacts, timings):
+    """The lecture notebook as a lecturer uses it, start to finish; what each step showed."""
+    from rnn_course.demos._frontend import DEAD, WAITING
+
+    name = "lecture_demos.ipynb"
+    record: dict = {"problems": [], "WAITING": WAITING, "DEAD": DEAD}
+    context = browser.new_context(viewport=WIDE)
+    page = context.new_page()
+    console = ConsoleLog(page)
+    try:
+        page.goto(lab.url(name, workspace="lecture"))
+        page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=120_000)
+        lab.wait_for_kernel(name)
+        accept_kernel_dialog(page)
+        lecturer_view(page)
+        # Run All, and click the first demo's first preset while the later cells still run
+        page.click(".lm-MenuBar-itemLabel:text-is('Run')")
+        page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
+        accept_kernel_dialog(page, wait_ms=500)
+        first = page.locator(".rnn-course-demo").first
+        first.locator(".rnn-course-demo-presets button").first.wait_for(timeout=120_000)
+        first.locator(".rnn-course-demo-presets button").first.click()
+        try:
+            page.wait_for_function("(text) => Array.from(document.querySelectorAll('.rnn-course-demo-banner'))"
+                                   ".some(b => b.textContent === text && getComputedStyle(b).display !== 'none')",
+                                   arg=WAITING, timeout=10_000, polling=100)
+            record["waiting_shown"] = True
+        except Exception:
+            record["waiting_shown"] = False
+        page.screenshot(path=str(artifacts / "lecture-waiting.png"))
+        _wait_until_done(page, RUN_TIMEOUT_S)
+        page.wait_for_timeout(1000)
+        record["banners_after_run"] = banners(page)
+        for label, size in (("1920x1080", WIDE), ("1280x800", PROJECTOR)):
+            page.set_viewport_size(size)
+            settle(page)
+            record[label] = measure_and_shoot(page, artifacts, f"lecture-{label}")
+        # dark theme: every figure's background turns dark; and back
+        lab_command(page, "apputils:change-theme", {"theme": "JupyterLab Dark"})
+        page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
+        page.wait_for_timeout(500)
+        page.wait_for_function("""() => Array.from(
+            document.querySelectorAll('.rnn-course-demo img.rnn-course-demo-figure')).every(img => {
+                const c = document.createElement('canvas'); c.width = c.height = 2;
+                const x = c.getContext('2d'); x.drawImage(img, 0, 0, 2, 2, 0, 0, 2, 2);
+                return x.getImageData(1, 1, 1, 1).data[0] < 80; })""", timeout=90_000, polling=500)
+        record["dark"] = [figure_background(page, i) for i in range(page.locator(".rnn-course-demo").count())]
+        page.locator(".rnn-course-demo").nth(3).evaluate("e => e.scrollIntoView({block: 'start'})")
+        page.screenshot(path=str(artifacts / "lecture-dark.png"))
+        lab_command(page, "apputils:change-theme", {"theme": "JupyterLab Light"})
+        page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'", timeout=30_000)
+        settle(page)
+        page.wait_for_timeout(2000)
+        record["light"] = [figure_background(page, i) for i in range(page.locator(".rnn-course-demo").count())]
+        # kernel restart: the demos say they are dead
+        lab_command(page, "kernelmenu:restart")
+        dialog = page.locator(".jp-Dialog")
+        dialog.wait_for(state="visible", timeout=10_000)
+        dialog.locator("button.jp-mod-accept").click()
+        page.wait_for_timeout(3000)
+        lab.wait_for_kernel(name)
+        record["after_restart"] = banners(page)
+        record["dead_controls"] = page.evaluate("""() => Array.from(document.querySelectorAll('.rnn-course-demo'))
+            .map(d => Array.from(d.querySelectorAll('.rnn-course-demo-controls button')).every(b => b.disabled))""")
+        page.locator(".rnn-course-demo").first.evaluate("e => e.scrollIntoView({block: 'start'})")
+        page.screenshot(path=str(artifacts / "lecture-restarted.png"))
+        # save (the hook stores static figures), close, reopen with a new kernel
+        save(page)
+        saved = nbformat.read(lab.root / "notebooks" / name, as_version=4)
+        record["saved_outputs"] = [sorted(o.get("data", {})) for c in saved.cells if c.cell_type == "code"
+                                   for o in c.outputs if "image/png" in o.get("data", {})]
+        context.close()
+        lab.shutdown_kernels()
+        context = browser.new_context(viewport=PROJECTOR)
+        page = context.new_page()
+        console = ConsoleLog(page)
+        page.goto(lab.url(name, workspace="lecture-reopened"))
+        page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=120_000)
+        lab.wait_for_kernel(name)
+        accept_kernel_dialog(page)
+        page.wait_for_timeout(3000)
+        record["reopened"] = page.evaluate("""() => ({
+            pngs: document.querySelectorAll('.jp-OutputArea-output[data-mime-type="image/png"] img').length,
+            widgets: document.querySelectorAll('.rnn-course-demo').length,
+            errors: Array.from(document.querySelectorAll('.jp-OutputArea-output'))
+                .filter(e => /Error displaying widget|model not found/.test(e.innerText)).length})""")
+        page.locator('.jp-OutputArea-output[data-mime-type="image/png"]').nth(2).evaluate(
+            "e => e.scrollIntoView({block: 'start'})")
+        page.screenshot(path=str(artifacts / "lecture-reopened.png"))
+        record["console"] = [e for e in console.errors if "model not found" in e or "uncaught" in e]
+    except Exception as err:
+        record["problems"].append(f"{type(err).__name__}: {err}")
+        page.screenshot(path=str(artifacts / "lecture-FAILED.png"))
+    finally:
+        context.close()
+        lab.shutdown_kernels()
+    timings["lecture-measured"] = {k: v for k, v in record.items() if k in ("1920x1080", "1280x800")}
+    return record
+
+
+@pytest.mark.parametrize("size", ["1280x800", "1920x1080"])
+def test_every_lecture_demo_fits_the_screen_with_large_uncut_controls(lecture, size):
+    assert lecture["problems"] == []
+    measured = lecture[size]
+    assert len(measured["demos"]) == demo_cells(ROOT / "notebooks" / "lecture_demos.ipynb")
+    problems = fit_problems(measured, size)
+    assert problems == [], "\n".join(problems)
+
+
+def test_a_click_while_run_all_runs_says_waiting_for_the_kernel(lecture):
+    assert lecture["waiting_shown"], "a preset clicked during Run All showed no 'waiting for the kernel'"
+    assert set(lecture["banners_after_run"]) == {""}, "the notice stays after the kernel answered"
+
+
+def test_lecture_figures_follow_jupyterlabs_dark_theme(lecture):
+    assert lecture["problems"] == []
+    assert all(max(rgb) < 80 for rgb in lecture["dark"]), lecture["dark"]
+    assert all(min(rgb) > 200 for rgb in lecture["light"]), lecture["light"]
+
+
+def test_after_a_kernel_restart_every_demo_says_run_this_cell_again(lecture):
+    assert lecture["problems"] == []
+    assert lecture["after_restart"] and set(lecture["after_restart"]) == {lecture["DEAD"]}
+    assert all(lecture["dead_controls"])
+
+
+def test_a_saved_lecture_notebook_reopens_with_static_figures(lecture):
+    assert lecture["problems"] == []
+    assert lecture["saved_outputs"] and all(keys == ["image/png", "text/plain"] for keys in lecture["saved_outputs"])
+    reopened = lecture["reopened"]
+    assert reopened["errors"] == 0 and reopened["widgets"] == 0
+    assert reopened["pngs"] == len(lecture["saved_outputs"])
+    assert lecture["console"] == []
+
+
+OVERSIZED_CELLS = [
+    ("markdown", "# Self-test of the fit check"),
+    ("code", """\
+import numpy as np
+from rnn_course.demos import Demo, float_slider
+from rnn_course.plots.style import new_figure
+
+def sine_demo(n_sliders=1):
+    fig, ax = new_figure(figsize=(6, 3))
+    x = np.linspace(0, 6, 200)
+    (line,) = ax.plot(x, np.sin(x))
+    controls = {f"k{i}": float_slider(f"frequency {i}", 1.0, 0.5, 3.0, 0.1) for i in range(n_sliders)}
+    def update(**values):
+        line.set_ydata(np.sin(values["k0"] * x))
+    return Demo(f"{n_sliders} sliders", fig, update, controls, animated=[line], presenter=True,
+                presets={"a very long preset label that must wrap, not be cut off": {"k0": 2.0}})
+sine_demo()"""),
+    ("code", "sine_demo(n_sliders=30)  # a column of controls taller than the screen"),
+]
+
+
+def test_the_fit_check_fails_for_a_demo_taller_than_the_screen(lab, browser, artifacts):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_markdown_cell(src) if kind == "markdown" else nbformat.v4.new_code_cell(src)
+                for kind, src in OVERSIZED_CELLS]
+    nbformat.write(nb, lab.root / "notebooks" / "oversized.ipynb")
+    context = browser.new_context(viewport=PROJECTOR)
+    page = context.new_page()
+    try:
+        page.goto(lab.url("oversized.ipynb", workspace="oversized"))
+        page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=120_000)
+        lab.wait_for_kernel("oversized.ipynb")
+        accept_kernel_dialog(page)
+        lecturer_view(page)
+        run_all_and_wait(page, RUN_TIMEOUT_S)
+        settle(page)
+        measured = measure_and_shoot(page, artifacts, "browser-oversized")
+    finally:
+        context.close()
+        lab.shutdown_kernels()
+    problems = fit_problems(measured, "1280x800")
+    assert [p.split(":")[1].strip() for p in problems] == ["demo 1 ('30 sliders')"], problems
+    assert "does not fit the notebook area" in problems[0]
+    assert measured["demos"][0]["clipped"] == [] and measured["demos"][0]["control_px"] >= PRESENTER_MIN_PX

@@ -24,11 +24,13 @@ from __future__ import annotations
 import base64
 import inspect
 import io
+import json
 import re
 import sys
 from pathlib import Path
 
 import ipywidgets as widgets
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -45,13 +47,12 @@ FACTORIES = sorted(name for name in demos.__all__ if name.endswith("_demo"))
 
 def _other_value(control):
     """A valid value of ``control`` different from its current one (None if there is none)."""
-    if isinstance(control, widgets.Dropdown):
+    if isinstance(control, widgets.Dropdown | widgets.SelectionSlider):
         options = [o[1] if isinstance(o, tuple) else o for o in control.options]
         others = [o for o in options if o != control.value]
-        return others[0] if others else None
-    if isinstance(control, widgets.FloatLogSlider):
-        low, high = control.base ** control.min, control.base ** control.max
-        return float(np.sqrt(low * high)) if not np.isclose(control.value, np.sqrt(low * high)) else float(high)
+        if not others:
+            return None
+        return others[len(others) // 2] if isinstance(control, widgets.SelectionSlider) else others[0]
     if isinstance(control, widgets.IntSlider | widgets.FloatSlider):
         middle = control.min + (control.max - control.min) / 2
         if isinstance(control, widgets.IntSlider):
@@ -62,11 +63,8 @@ def _other_value(control):
 
 
 def _in_range(control, value) -> bool:
-    if isinstance(control, widgets.Dropdown):
+    if isinstance(control, widgets.Dropdown | widgets.SelectionSlider):
         return value in [o[1] if isinstance(o, tuple) else o for o in control.options]
-    if isinstance(control, widgets.FloatLogSlider):
-        low, high = control.base ** control.min, control.base ** control.max
-        return low * (1 - 1e-9) <= value <= high * (1 + 1e-9)
     if hasattr(control, "min"):
         return control.min <= value <= control.max
     return True
@@ -185,10 +183,9 @@ def test_presenter_mode_is_bigger(factory):
     (w0, h0), (w1, h1) = _png_size(normal.png()), _png_size(big.png())
     assert w1 * h1 > w0 * h0, f"presenter figure {w1}x{h1} is not larger than {w0}x{h0}"
     assert _max_fontsize(big.figure) > _max_fontsize(normal.figure)
-    for control in big.controls.values():  # wider sliders: easier to hit on a projector
-        assert control.layout.width == "640px"
-    assert big._buttons and all(button.style.font_size == "1.3em" for button in big._buttons)  # larger presets
-    assert all(button.style.font_size is None for button in normal._buttons)
+    # presenter controls are styled by the demo's stylesheet (>= 18 px, measured in tests/test_browser.py)
+    assert "rnn-course-presenter" in big.widget._dom_classes
+    assert "rnn-course-presenter" not in normal.widget._dom_classes
 
 
 def _drawn_outside(fig) -> list[str]:
@@ -346,3 +343,96 @@ def test_every_demo_is_in_the_latency_benchmark():
         unknown = {key for move in moves for key in move} - controls
         assert not unknown, f"{name}: the benchmark moves {sorted(unknown)}, which are not controls"
         assert {key for move in moves for key in move} == controls, f"{name}: move every control"
+
+
+# -- the room a demo has -------------------------------------------------------------------------
+
+#: the figure slot and the height left for it at 1280 x 800 (JupyterLab, sidebar closed, Presentation Mode)
+PROJECTOR_SLOTS = {"side": (730, 590), "top": (1050, 420)}
+
+
+@pytest.mark.parametrize("dpr", [1.0, 2.0])
+def test_resize_draws_the_figure_for_its_slot_and_the_screen_density(factory, dpr):
+    demo = factory(presenter=True)
+    width, height = PROJECTOR_SLOTS[demo.layout]
+    demo.resize(width, height, dpr)
+    assert demo.error is None
+    w, h = demo.figure_size(width, height)
+    assert w <= width and h <= height
+    assert _png_size(demo.png()) == (round(w * dpr), round(h * dpr)), "drawn at the screen's density"
+    assert demo._image.layout.width == f"{w}px"
+    assert demo.min_fontsize() >= 12.5, "presenter text never below 12.5 pt (17.4 px, the body text)"
+    problems = _drawn_outside(demo.figure)
+    for label, values in demo.presets.items():
+        demo.set(**values)
+        assert demo.error is None, f"preset {label!r}: {demo.error}"
+        problems += [f"preset {label!r}: {p}" for p in _drawn_outside(demo.figure)]
+    assert problems == []
+
+
+def test_the_browser_reports_the_room_through_the_viewport_widget():
+    demo = demos.cliff_demo(presenter=True)
+    before = demo.latencies[:]
+    demo._viewport.value = json.dumps({"width": 700, "height": 500, "dpr": 1.5, "theme": "light"})
+    assert demo.error is None and len(demo.latencies) == len(before) + 1
+    assert demo.viewport["dpr"] == 1.5 and demo.figure.dpi == 150
+    demo._viewport.value = json.dumps({"width": 700, "height": 500, "dpr": 1.5, "theme": "light"})
+    assert len(demo.latencies) == len(before) + 1, "the same room again: no redraw"
+    demo._viewport.value = "not json"
+    assert demo.error.startswith("resize:")  # shown under the figure, the demo keeps working
+    demo.set(lr=1.0)
+    assert demo.error is None
+
+
+def test_dark_theme_recolours_the_figure_and_light_restores_it():
+    demo = demos.spectral_radius_demo(presenter=True)
+    light = demo.png()
+    demo.resize(1050, 420, 1.0, "dark")
+    image = np.asarray(Image.open(io.BytesIO(demo.png())).convert("L"))
+    assert image[2, 2] < 40, "dark background"
+    ax = demo.figure.axes[0]
+    assert np.mean(matplotlib.colors.to_rgb(ax.xaxis.label.get_color())) > 0.7, "light text"
+    line = ax.get_lines()[0]
+    assert matplotlib.colors.to_hex(line.get_color()) == "#1f77b4", "colours keep their hue"
+    demo.resize(1050, 420, 1.0, "light")
+    demo.resize(*_png_size(light), 1.0)
+    assert np.asarray(Image.open(io.BytesIO(demo.png())).convert("L"))[2, 2] > 240
+
+
+def test_the_frame_counter_changes_on_every_redraw_even_an_unchanged_one():
+    demo = demos.cliff_demo()
+    first = demo._status.value
+    demo.set(**demo.values)  # same values: the same picture, but the kernel answered
+    assert demo._status.value != first and 'data-frame="' in demo._status.value
+
+
+def test_log_sliders_stop_at_the_round_values_the_text_names():
+    from rnn_course.demos import log_slider, nice_values
+
+    assert nice_values(0.01, 3.0) == [0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 3.0]
+    slider = log_slider("learning rate", 0.3, 0.01, 3.0)
+    assert slider.value == 0.3 and slider.label == "0.3"
+    slider.value = 0.05
+    assert slider.label == "0.05"
+    with pytest.raises(ValueError, match="learning rate: expected one of"):
+        log_slider("learning rate", 0.316, 0.01, 3.0)
+    demo = demos.cliff_demo()
+    for values in demo.presets.values():
+        demo.set(**values)
+        assert demo.controls["lr"].label == f"{values['lr']:g}"
+        assert demo.controls["threshold"].label == f"{values['threshold']:g}"
+
+
+def test_saved_notebooks_keep_demos_as_static_figures():
+    from rnn_course.demos.static import WIDGET_VIEW, store_static_figures
+
+    bundle = demos.cliff_demo()._repr_mimebundle_()
+    other = {WIDGET_VIEW: {"model_id": "x"}, "text/plain": "IntSlider(value=1)"}
+    notebook = {"cells": [{"cell_type": "code", "outputs": [
+        {"output_type": "display_data", "data": dict(bundle), "metadata": {}},
+        {"output_type": "display_data", "data": dict(other), "metadata": {}}]},
+        {"cell_type": "markdown", "source": "x"}]}
+    store_static_figures(model={"type": "notebook", "content": notebook}, path="x.ipynb")
+    saved, kept = (o["data"] for o in notebook["cells"][0]["outputs"])
+    assert sorted(saved) == ["image/png", "text/plain"] and saved["image/png"] == bundle["image/png"]
+    assert kept == other, "other widgets are saved as they are"

@@ -56,8 +56,8 @@ CSS = """
 .rnn-course-demo .rnn-course-demo-header .widget-html-content { line-height: 1.3; white-space: normal; }
 .rnn-course-demo .rnn-course-demo-body { flex-wrap: wrap; align-items: flex-start; gap: 8px 16px; }
 .rnn-course-demo .rnn-course-demo-controls { flex: 0 0 auto; gap: 2px; }
-.rnn-course-demo .rnn-course-demo-controls > .widget-inline-hbox { width: 100%; margin: 2px 0; }
-.rnn-course-demo .rnn-course-demo-controls > .widget-inline-hbox > .widget-label { flex: 0 0 auto;
+.rnn-course-demo .rnn-course-demo-grid > .widget-inline-hbox { width: 100%; margin: 2px 0; }
+.rnn-course-demo .rnn-course-demo-grid > .widget-inline-hbox > .widget-label { flex: 0 0 auto;
   max-width: none; width: auto !important; }
 .rnn-course-demo .rnn-course-demo-controls .widget-slider { height: auto; }
 .rnn-course-demo .rnn-course-demo-controls .slider-container { flex: 1 1 6em; min-width: 6em; }
@@ -72,11 +72,12 @@ CSS = """
 .rnn-course-demo .rnn-course-demo-status .widget-html-content { min-height: 0; height: auto; line-height: 1.3; }
 /* side by side: a column of controls (label above each control) beside the figure */
 .rnn-course-demo.rnn-course-side .rnn-course-demo-controls { width: 17em; max-width: 100%; }
-.rnn-course-demo.rnn-course-side .rnn-course-demo-controls > .widget-inline-hbox { flex-wrap: wrap; }
-.rnn-course-demo.rnn-course-side .rnn-course-demo-controls > .widget-inline-hbox > .widget-label {
+.rnn-course-demo.rnn-course-side .rnn-course-demo-grid > .widget-inline-hbox { flex-wrap: wrap; }
+.rnn-course-demo.rnn-course-side .rnn-course-demo-grid > .widget-inline-hbox > .widget-label {
   flex: 0 0 100%; text-align: left; margin-bottom: 0; }
 /* on top: the controls in columns above a full-width figure */
 .rnn-course-demo.rnn-course-top .rnn-course-demo-controls { width: 100%; }
+.rnn-course-demo.rnn-course-top .rnn-course-demo-slot { flex: 0 0 auto; width: 100%; }
 .rnn-course-demo.rnn-course-top .rnn-course-demo-grid { display: grid !important;
   grid-template-columns: repeat(auto-fill, minmax(min(100%, 26em), 1fr)); column-gap: 24px; }
 .rnn-course-demo.rnn-course-top .rnn-course-demo-grid > .widget-inline-hbox { width: auto; }

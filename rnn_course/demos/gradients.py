@@ -68,8 +68,10 @@ def spectral_radius_demo(*, presenter: bool = False, rho: float = 0.9, activatio
     with presenter_style(presenter):
         fig, (ax_n, ax_e) = new_figure(figsize=(13, 5.4) if presenter else (9.6, 4.0), ncols=2,
                                        gridspec_kw={"width_ratios": [1.6, 1]})
-        (norm_line,) = ax_n.plot([], [], color="#1f77b4", lw=2.5, label=r"$\|\partial h_T / \partial h_{T-\mathrm{lag}}\|$")
-        (bound_line,) = ax_n.plot([], [], color="#d62728", lw=1.5, ls="--", label=r"bound $(\gamma\,\lambda_1)^{\mathrm{lag}}$")
+        (norm_line,) = ax_n.plot([], [], color="#1f77b4", lw=2.5,
+                                 label=r"$\|\partial h_T / \partial h_{T-\mathrm{lag}}\|$")
+        (bound_line,) = ax_n.plot([], [], color="#d62728", lw=1.5, ls="--",
+                                  label=r"bound $(\gamma\,\lambda_1)^{\mathrm{lag}}$")
         (rate_line,) = ax_n.plot([], [], color="#7f7f7f", lw=1.2, ls=":", label=r"$\rho^{\mathrm{lag}}$")
         ax_n.axhline(1.0, color="black", lw=0.8, alpha=0.5)
         ax_n.set_yscale("log")

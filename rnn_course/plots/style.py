@@ -169,8 +169,9 @@ def scale_fonts(fig, scale: float, floor: float = 0.0) -> None:
     for ax in fig.axes:  # tick labels made later (new limits) get the size too
         for axis in (ax.xaxis, ax.yaxis):
             key = ("ticks", id(axis))
-            size = originals.setdefault(key, (axis, axis.get_ticklabels(which="both")[0].get_fontsize()
-                                              if axis.get_ticklabels(which="both") else mpl.rcParams["xtick.labelsize"]))[1]
+            labels = axis.get_ticklabels(which="both")
+            made = labels[0].get_fontsize() if labels else mpl.rcParams["xtick.labelsize"]
+            size = originals.setdefault(key, (axis, made))[1]
             if not isinstance(size, (int, float)):
                 from matplotlib.font_manager import FontProperties
 

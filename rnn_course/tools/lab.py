@@ -36,7 +36,9 @@ def run(args) -> int:
     if importlib.util.find_spec("jupyterlab") is None:
         print('rnn-course lab: JupyterLab is not installed. Fix: pip install -e ".[course]"', file=sys.stderr)
         return 2
-    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}"]
+    # saved notebooks keep each demo as its static figure (rnn_course.demos.static says why)
+    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}",
+           "--ContentsManager.pre_save_hook=rnn_course.demos.static.store_static_figures"]
     welcome = sorted((root / "notebooks").glob("00_*.ipynb"))
     if welcome:
         cmd.append(str(welcome[0].relative_to(root)))

@@ -10,13 +10,20 @@ licences in its VENDOR.md) and inlined, and figures are embedded PNGs.
 What goes on the slides comes from the lesson's cell metadata (jupytext writes
 ``# %% [markdown] slideshow={"slide_type": "slide"}``): ``slide`` starts a
 slide, ``subslide`` a slide below it, ``fragment`` appears on the next key
-press, ``skip`` is left out, ``notes`` goes to the speaker view (press S).
+press, ``skip`` is left out, ``notes`` goes to the speaker view (press S): what to
+say, what to ask and the answers, for the lecturer's eyes only (every deck
+has them: ``tests/test_slides.py``).
 Cell tags ``remove-input`` / ``remove-output`` / ``remove-cell`` hide parts of
 a cell on the slides only.
 
 By default each notebook is executed first (in its own folder, with a fresh
 kernel), so the deck shows the lesson's figures; a lesson runs in well under
-a minute. Interactive demos appear as the static PNG of their figure (the
+a minute. The kernel runs with ``RNN_COURSE_STYLE=presenter`` (see
+``rnn_course.plots.style``), so every figure is drawn with the presenter's
+large fonts and thick lines, for the room rather than for a notebook; on
+POSIX it talks to the builder over local sockets (IPC), which is private to
+the machine and keeps the kernel from warning about unencrypted TCP.
+Interactive demos appear as the static PNG of their figure (the
 widget state is not stored, so nbconvert picks the demo's ``image/png``), and
 stderr (progress bars) is dropped. ``--no-execute`` converts the notebooks as
 they are (the committed notebooks have no outputs: text and maths only).
@@ -26,15 +33,18 @@ from __future__ import annotations
 
 import copy
 import html
+import os
 import re
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from .paths import course_root
 
-__all__ = ["Deck", "build_deck", "build_decks", "lecture_notebooks", "ASSETS", "register"]
+__all__ = ["Deck", "build_deck", "build_decks", "lecture_notebooks", "slides_without_notes", "ASSETS",
+           "register"]
 
 ASSETS = Path(__file__).with_name("slides_assets")
 REVEAL_VERSION = "5.2.1"
@@ -101,14 +111,44 @@ def lecture_notebooks(root: Path) -> list[Path]:
 
 def _execute(nb, folder: Path, timeout: int):
     from nbclient import NotebookClient
+    from traitlets.config import Config
+
+    from ..plots.style import STYLE_ENV
 
     kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
-    # store_widget_state=False: without widget state nbconvert shows a demo's static PNG
-    # (a deck has no kernel to drive sliders).
-    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, store_widget_state=False,
-                            resources={"metadata": {"path": str(folder)}})
-    client.execute()
+    env = dict(os.environ, **{STYLE_ENV: "presenter"})  # figures for the room (plots.style)
+    with tempfile.TemporaryDirectory(prefix="rnn-course-slides-") as sockets:
+        config = Config()
+        if os.name == "posix":  # local sockets: nothing on the network, and no TCP warning from the kernel
+            config.KernelManager.transport = "ipc"
+            config.KernelManager.ip = str(Path(sockets) / "kernel")
+        # store_widget_state=False: without widget state nbconvert shows a demo's static PNG
+        # (a deck has no kernel to drive sliders).
+        client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, store_widget_state=False,
+                                resources={"metadata": {"path": str(folder)}}, config=config)
+        client.execute(env=env)
     return nb
+
+
+def slides_without_notes(nb) -> list[str]:
+    """The slides (horizontal, with the vertical ones below them) that have no speaker notes: the
+    first line of each, in order. A ``notes`` cell anywhere in a slide's stack counts for it."""
+    stacks: list[list] = []
+    for cell in nb.cells:
+        kind = cell.metadata.get("slideshow", {}).get("slide_type", "-")
+        if kind == "skip":
+            continue
+        if kind == "slide" or not stacks:
+            stacks.append([cell])
+        else:
+            stacks[-1].append(cell)
+    missing = []
+    for stack in stacks:
+        if not any(c.metadata.get("slideshow", {}).get("slide_type") == "notes" for c in stack):
+            shown = [c for c in stack if c.metadata.get("slideshow", {}).get("slide_type") != "notes"]
+            first = (shown or stack)[0]
+            missing.append(first.source.strip().splitlines()[0] if first.source.strip() else "(empty)")
+    return missing
 
 
 def _prepare(nb) -> None:
