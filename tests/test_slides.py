@@ -247,3 +247,83 @@ def test_cli_says_which_cell_failed(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "CellExecutionError" in err and "ZeroDivisionError" in err and "1 / 0" in err
     assert not (tmp_path / "decks" / "broken.slides.html").exists()
+
+
+# -- speaker notes, presenter figures, a quiet build ----------------------------------------------
+
+#: lessons 01-07 get their speaker notes in phase 2 of issue 16 (their text is being rewritten first)
+NOTES_LATER = {p.stem for p in LESSONS if p.stem[:2] in {"01", "02", "03", "04", "05", "06", "07"}}
+
+
+@pytest.mark.parametrize("notebook", [
+    pytest.param(p, marks=pytest.mark.xfail(reason="phase 2 of issue 16 writes this lesson's speaker notes",
+                                            strict=True)) if p.stem in NOTES_LATER else p
+    for p in LESSONS], ids=[p.stem for p in LESSONS])
+def test_every_slide_of_every_deck_has_speaker_notes(notebook):
+    """What to say, ask and answer is in the speaker view (a ``notes`` cell in each slide's stack)."""
+    missing = slides.slides_without_notes(nbformat.read(notebook, as_version=4))
+    assert missing == [], f"{notebook.name}: slides without speaker notes: {missing}"
+
+
+def test_the_notes_check_sees_a_slide_without_notes():
+    nb = nbformat.v4.new_notebook(cells=[
+        _cell("md", "# One", "slide"), _cell("md", "say one", "notes"), _cell("md", "### below", "subslide"),
+        _cell("md", "## Two", "slide"), _cell("code", "x = 1", "skip"),
+        _cell("md", "## Three", "slide"), _cell("md", "more", "fragment"), _cell("md", "say three", "notes")])
+    assert slides.slides_without_notes(nb) == ["## Two"]
+
+
+def test_the_demo_deck_keeps_the_lecturers_script_in_the_notes(executed_demo_deck):
+    text = executed_demo_deck.path.read_text(encoding="utf-8")
+    shown = text[text.index('<main>\n<div class="reveal">'):]
+    shown = shown[:shown.index("<script")]
+    notes = re.findall(r'<aside class="notes">(.*?)</aside>', shown, re.S)
+    assert len(notes) >= 11
+    outside = re.sub(r'<aside class="notes">.*?</aside>', "", shown, flags=re.S)
+    assert "<strong>Show</strong>" not in outside and "<strong>Ask</strong>" not in outside
+    assert all("<strong>Answer</strong>" in n for n in notes if "<strong>Ask</strong>:" in n and "next slide" not in n)
+
+
+@pytest.fixture(scope="module")
+def executed_demo_deck(tmp_path_factory):
+    demos = [p for p in LESSONS if p.stem == "lecture_demos"]
+    if not demos:
+        pytest.skip("no lecture_demos notebook")
+    return slides.build_deck(demos[0], tmp_path_factory.mktemp("demo-deck"))
+
+
+def test_decks_are_built_quietly_with_presenter_figures(tmp_path, capfd):
+    nb = nbformat.v4.new_notebook(cells=[_cell("md", "# Fonts", "slide"), _cell("code", """\
+import matplotlib as mpl
+import rnn_course.plots.style
+print("font size", mpl.rcParams["font.size"])""")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "fonts.ipynb")
+    assert main(["slides", str(tmp_path / "fonts.ipynb"), "--out", str(tmp_path / "decks")]) == 0
+    out, err = capfd.readouterr()
+    assert "without encryption" not in out + err and "Warning" not in err, err
+    from rnn_course.plots.style import PRESENTER_RC
+
+    text = (tmp_path / "decks" / "fonts.slides.html").read_text(encoding="utf-8")
+    assert f"font size {PRESENTER_RC['font.size']}" in text
+
+
+@pytest.mark.browser
+def test_the_speaker_view_shows_the_notes(executed_deck, artifacts):
+    with launch() as browser:
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, offline=True)
+        page = context.new_page()
+        page.goto(executed_deck.path.resolve().as_uri())
+        page.wait_for_function("window.Reveal && Reveal.isReady() && window.rnnCourseDeck.mathjax === 'done'")
+        page.evaluate("Reveal.slide(1, 1)")  # the subslide whose stack has the notes cell
+        with context.expect_page() as popup:
+            page.keyboard.press("s")
+        speaker = popup.value
+        speaker.wait_for_load_state()
+        speaker.wait_for_function("() => document.querySelector('.speaker-controls-notes .value')"
+                                  " && document.querySelector('.speaker-controls-notes .value').textContent.length",
+                                  timeout=30_000)
+        notes = speaker.evaluate("document.querySelector('.speaker-controls-notes .value').textContent")
+        speaker.screenshot(path=str(artifacts / "slides-speaker-view.png"))
+        context.close()
+    assert "say this out loud" in notes
