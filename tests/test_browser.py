@@ -571,7 +571,8 @@ def fit_problems(measured: dict, where: str) -> list[str]:
 
 
 def lab_command(page, command: str, args: dict | None = None) -> None:
-    page.evaluate("([c, a]) => window.jupyterapp.commands.execute(c, a)", [command, args or {}])
+    """Run a JupyterLab command without waiting for it (a restart waits for its dialog to be answered)."""
+    page.evaluate("([c, a]) => { window.jupyterapp.commands.execute(c, a); }", [command, args or {}])
 
 
 def lecturer_view(page) -> None:

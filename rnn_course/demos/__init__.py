@@ -5,7 +5,7 @@ a static PNG of the figure anywhere else. Building blocks in ``demos._base``.
     cliff_demo(presenter=True)
 """
 
-from ._base import Demo, dropdown, float_slider, int_slider, log_slider
+from ._base import Demo, dropdown, float_slider, int_slider, log_slider, nice_values
 from .bptt import bptt_demo  # lesson 02
 from .classification import sentiment_demo  # lesson 06
 from .cliff import cliff_demo  # lesson 03
@@ -17,7 +17,7 @@ from .unrolling import hidden_state_demo, parity_demo  # lesson 01
 
 __all__ = [
     # building blocks
-    "Demo", "dropdown", "float_slider", "int_slider", "log_slider",
+    "Demo", "dropdown", "float_slider", "int_slider", "log_slider", "nice_values",
     # in lesson order
     "hidden_state_demo", "parity_demo",
     "bptt_demo",

@@ -121,8 +121,10 @@ class Demo:
             given, only they are redrawn on an update (blitting)
         presets: optional {label: {name: value}} shown as buttons (lecture shortcuts)
         description: one sentence under the title: what to look at
-        layout: "side" (controls in a column beside the figure), "top" (controls in columns above
-            it) or None: "top" for a wide figure (more than 2.3 times as wide as high), else "side"
+        layout: "top" (the default: controls in columns above a full-width figure) or "side" (a
+            column of controls beside the figure). Measured at 1280 x 800, "top" leaves every
+            lecture demo the larger figure: a column of labelled controls and wrapped presets is
+            taller than the figure it leaves room for
         on_resize: optional ``on_resize(figure)`` called after the figure changed size (before the
             layout is recomputed), for a demo that fits something to its axes (wrapped text)
     Use ``demo.set(name=value, ...)`` to move controls from code (tests, slides), and
@@ -131,7 +133,7 @@ class Demo:
 
     def __init__(self, title: str, figure, update: Callable[..., bool | None], controls: dict, *,
                  animated=(), presets: dict | None = None, description: str = "", presenter: bool = False,
-                 layout: str | None = None, on_resize: Callable | None = None):
+                 layout: str = "top", on_resize: Callable | None = None):
         self.title = title
         self.figure = figure
         self._update = update
@@ -147,10 +149,8 @@ class Demo:
             FigureCanvasAgg(figure)
         width, height = figure.get_size_inches()
         self._natural = (float(width), float(height))  # the size the demo was designed at (inches)
-        if layout is None:
-            layout = "top" if width / height > 2.3 else "side"
         if layout not in ("side", "top"):
-            raise ValueError(f"layout: expected 'side', 'top' or None, got {layout!r}")
+            raise ValueError(f"layout: expected 'top' or 'side', got {layout!r}")
         self.layout = layout
         self._on_resize = on_resize
         self.theme = "light"
@@ -316,20 +316,14 @@ class Demo:
     def widget(self):
         """The ipywidgets box: title, controls and presets beside (or above) the figure, error line."""
         if self._widget is None:
-            # beside the figure, the description goes in the controls' column: the figure gets the height
             title = f'<b class="rnn-course-demo-title" style="font-size:1.3em">{html.escape(self.title)}</b>'
-            description = f"<span>{html.escape(self.description)}</span>" if self.description else ""
-            if self.layout == "top" and description:
-                title += "<br>" + description
+            if self.description:
+                title += f"<br><span>{html.escape(self.description)}</span>"
             head = widgets.HTML(title)
             head.add_class("rnn-course-demo-header")
             grid = widgets.VBox(list(self.controls.values()))
             grid.add_class("rnn-course-demo-grid")
             column = [grid]
-            if self.layout == "side" and description:
-                note = widgets.HTML(description)
-                note.add_class("rnn-course-demo-header")
-                column.insert(0, note)
             if self._buttons:
                 presets = widgets.HBox(self._buttons)
                 presets.add_class("rnn-course-demo-presets")

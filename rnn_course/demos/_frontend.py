@@ -75,11 +75,12 @@ CSS = """
 .rnn-course-demo.rnn-course-side .rnn-course-demo-grid > .widget-inline-hbox { flex-wrap: wrap; }
 .rnn-course-demo.rnn-course-side .rnn-course-demo-grid > .widget-inline-hbox > .widget-label {
   flex: 0 0 100%; text-align: left; margin-bottom: 0; }
+.rnn-course-demo.rnn-course-side .rnn-course-demo-grid select { flex: 1 1 100%; width: 100%; }
 /* on top: the controls in columns above a full-width figure */
 .rnn-course-demo.rnn-course-top .rnn-course-demo-controls { width: 100%; }
 .rnn-course-demo.rnn-course-top .rnn-course-demo-slot { flex: 0 0 auto; width: 100%; }
 .rnn-course-demo.rnn-course-top .rnn-course-demo-grid { display: grid !important;
-  grid-template-columns: repeat(auto-fill, minmax(min(100%, 26em), 1fr)); column-gap: 24px; }
+  grid-template-columns: repeat(auto-fill, minmax(min(100%, 17em), 1fr)); column-gap: 24px; }
 .rnn-course-demo.rnn-course-top .rnn-course-demo-grid > .widget-inline-hbox { width: auto; }
 /* honest states */
 .rnn-course-demo .rnn-course-demo-banner { display: none; font-size: var(--rnn-demo-font); font-weight: bold;

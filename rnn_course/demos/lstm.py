@@ -34,7 +34,7 @@ def _compact(ax_in, ax_g, ax_c, ax_d) -> None:
     """Presenter mode: short titles and legends in the course's notation, so that four panels keep
     readable text on a 1280 x 800 projector."""
     labels = {"values": "distractors", "written": "value to store", "gate-i": "$i$", "gate-f": "$f$",
-              "gate-o": "$o$", "c": "$c_t$", "h": "$h_t = o \\odot \\tanh(c_t)$",
+              "gate-o": "$o$", "c": "$c_t$", "h": "$h_t$",
               "grad-lstm": "LSTM: $f^{\\,read-k}$", "grad-tanh": "tanh unit"}
     for ax in (ax_in, ax_g, ax_c, ax_d):
         for artist in [*ax.get_lines(), *ax.collections]:

@@ -137,6 +137,14 @@ def apply_theme(fig, theme: str) -> None:
             continue  # colour-mapped data (images, meshes) reads on both backgrounds
         seen.add(id(artist))
         props = {p: getattr(artist, f"get_{p}")() for p in _THEMED[kind]}
+        if kind == "Text" and artist.get_bbox_patch() is not None:  # a text's box is not among its children
+            box = artist.get_bbox_patch()
+            if id(box) not in seen:
+                seen.add(id(box))
+                saved_box = originals.setdefault(id(box), (box, {"facecolor": box.get_facecolor(),
+                                                                  "edgecolor": box.get_edgecolor()}))[1]
+                box.set_facecolor(themed_color(tuple(saved_box["facecolor"]), theme))
+                box.set_edgecolor(themed_color(tuple(saved_box["edgecolor"]), theme))
         saved = originals.setdefault(id(artist), (artist, props))[1]
         for prop, value in saved.items():
             if isinstance(value, str) and value in ("auto", "none"):
