@@ -133,7 +133,7 @@ LECTURE_MOVES = {
 }
 #: the figure slot and the height left for it (CSS px) in JupyterLab at 1920 x 1080, left sidebar closed,
 #: Presentation Mode (measured by tests/test_browser.py): controls beside the figure, or above it
-WIDE_ROOM = {"side": (1370, 880), "top": (1690, 700)}
+WIDE_ROOM = {"side": (1370, 900), "top": (1694, 771)}
 
 
 def _in_room(factory: Callable, room: dict) -> Callable:

@@ -61,7 +61,8 @@ CSS = """
   max-width: none; width: auto !important; }
 .rnn-course-demo .rnn-course-demo-controls .widget-slider { height: auto; }
 .rnn-course-demo .rnn-course-demo-controls .slider-container { flex: 1 1 6em; min-width: 6em; }
-.rnn-course-demo .rnn-course-demo-controls select { flex: 1 1 auto; min-width: 0; }
+/* a menu is as wide as its longest option: a choice is never cut off */
+.rnn-course-demo .rnn-course-demo-controls select { flex: 1 0 auto; min-width: max-content; }
 .rnn-course-demo .rnn-course-demo-presets { flex-wrap: wrap; gap: 6px; margin-top: 4px; }
 .rnn-course-demo .rnn-course-demo-presets .widget-button { width: auto; max-width: 100%; height: auto;
   min-height: var(--jp-widgets-inline-height); margin: 0; overflow: visible; text-overflow: clip;
@@ -80,7 +81,7 @@ CSS = """
 .rnn-course-demo.rnn-course-top .rnn-course-demo-controls { width: 100%; }
 .rnn-course-demo.rnn-course-top .rnn-course-demo-slot { flex: 0 0 auto; width: 100%; }
 .rnn-course-demo.rnn-course-top .rnn-course-demo-grid { display: grid !important;
-  grid-template-columns: repeat(auto-fill, minmax(min(100%, 17em), 1fr)); column-gap: 24px; }
+  grid-template-columns: repeat(auto-fill, minmax(min(100%, 20em), 1fr)); column-gap: 24px; }
 .rnn-course-demo.rnn-course-top .rnn-course-demo-grid > .widget-inline-hbox { width: auto; }
 /* honest states */
 .rnn-course-demo .rnn-course-demo-banner { display: none; font-size: var(--rnn-demo-font); font-weight: bold;

@@ -246,7 +246,7 @@ def sentiment_demo(model=None, *, presenter: bool = False, first: str = "good", 
         shown[:, :n] = states[:n].T
         image.set_array(np.ma.masked_invalid(shown))
         cursor.set_x(n - 0.5)
-        verdict.set_text(f"P(positive) now:\nRNN {p_rnn[n - 1]:.0%}\nbag of words {p_bow[n - 1]:.0%}")
+        verdict.set_text(f"now: RNN {p_rnn[n - 1]:.0%}\nbag of words {p_bow[n - 1]:.0%}")
         return False
 
     controls = {
