@@ -1,3 +1,20 @@
+# %% [markdown] slideshow={"slide_type": "skip"} tags=["colab"]
+# [![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/rnn-course/rnn-course/blob/main/solutions/03_gradients.ipynb)
+
+# %% slideshow={"slide_type": "skip"} tags=["colab"]
+# On Google Colab this installs the course (about a minute); anywhere else it does nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    import importlib
+    import subprocess
+
+    pip = [sys.executable, "-m", "pip", "install", "--quiet"]
+    # --no-deps: keep Colab's own ipywidgets, the version its sliders work with
+    subprocess.run([*pip, "--no-deps", "rnn-course @ git+https://github.com/rnn-course/rnn-course@main"], check=True)
+    subprocess.run([*pip, "numpy>=1.24", "matplotlib>=3.7", "tqdm>=4.60", "threadpoolctl>=3.1"], check=True)
+    importlib.invalidate_caches()
+
 # %% [markdown]
 # # Exercise 03: vanishing and exploding gradients
 #

@@ -27,7 +27,9 @@ def test_every_lesson_of_the_course_map_is_checked():
 
 
 def _cells(name):
-    return json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
+    """The lesson's cells after the Colab header (badge and install cell, tagged "colab": tests/test_colab.py)."""
+    cells = json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
+    return [c for c in cells if "colab" not in c["metadata"].get("tags", [])]
 
 
 def _markdown(name) -> str:

@@ -78,11 +78,6 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert "ruff check" in script
 
 
-def test_jupytext_pairs_every_notebook_with_a_percent_twin():
-    config = tomllib.loads((ROOT / "jupytext.toml").read_text())
-    assert config["formats"] == "ipynb,py:percent"
-
-
 def test_notebooks_are_in_sync_with_their_twins():
     from rnn_course.tools.notebooks import out_of_sync
 

@@ -35,6 +35,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from . import colab
 from .notebooks import render
 from .paths import course_root
 
@@ -126,6 +127,7 @@ def expected_files(root: Path) -> dict[Path, str]:
     for sol in _solutions(root):
         py_text = generate(sol.read_text(encoding="utf-8"), str(sol.relative_to(root)))
         target = root / "exercises" / sol.name
+        py_text = colab.with_header(py_text, f"exercises/{sol.name}")  # the badge opens the exercise
         with tempfile.TemporaryDirectory() as tmp:
             tmp_py = Path(tmp) / sol.name
             tmp_py.write_text(py_text, encoding="utf-8")

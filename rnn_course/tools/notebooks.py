@@ -3,8 +3,19 @@
 Every notebook in notebooks/, solutions/ and exercises/ is a py:percent file
 (reviewable, lintable) plus the .ipynb generated from it without outputs, so
 students can open it directly in JupyterLab, VS Code or Colab. ``sync``
-rewrites each .ipynb from its twin; ``check`` (used by the tests) lists the
-pairs that differ without writing anything.
+rewrites each .ipynb from its twin (and puts the Colab header, see
+``rnn_course.tools.colab``, at the top of each student notebook's .py);
+``check`` (used by the tests) lists what differs without writing anything.
+
+The pairing lives here, not in a jupytext configuration. A ``jupytext.toml``
+with ``formats = "ipynb,py:percent"`` makes jupytext's contents manager (which
+JupyterLab uses when jupytext is installed) write the .py twin on every save of
+an .ipynb: a student saving an exercise rewrote the course's source, and their
+next ``git pull`` conflicted. So the repository has no pairing configuration,
+and each generated .ipynb says in its metadata that it is paired with nothing
+(``"jupytext": {"formats": "ipynb"}``), which jupytext obeys before any
+configuration file, including one in the student's home folder. Authors edit
+the .py and run ``rnn-course notebooks sync``.
 """
 
 from __future__ import annotations
@@ -12,9 +23,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from . import colab
 from .paths import NOTEBOOK_DIRS, course_root
 
-__all__ = ["twins", "render", "out_of_sync", "sync", "register"]
+__all__ = ["twins", "render", "out_of_sync", "sync", "register", "UNPAIRED"]
+
+#: the .ipynb's jupytext metadata: saving it writes the .ipynb only, whatever jupytext's configuration says
+UNPAIRED = {"formats": "ipynb"}
 
 
 def twins(root: Path, dirs=NOTEBOOK_DIRS) -> list[tuple[Path, Path]]:
@@ -38,7 +53,7 @@ def render(py: Path) -> str:
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
-    nb.metadata.pop("jupytext", None)  # the pairing lives in jupytext.toml, not per notebook
+    nb.metadata["jupytext"] = dict(UNPAIRED)  # a student's save must not rewrite the .py (see the docstring)
     text = jupytext.writes(nb, fmt="ipynb")
     return text if text.endswith("\n") else text + "\n"
 
@@ -48,6 +63,9 @@ def out_of_sync(root: Path, dirs=NOTEBOOK_DIRS) -> list[str]:
     problems = []
     pairs = twins(root, dirs)
     for py, ipynb in pairs:
+        if _with_colab_header(py, root) != py.read_text(encoding="utf-8"):
+            problems.append(f"{py.relative_to(root)} lacks its Colab header or it is stale "
+                            "(run `rnn-course notebooks sync`)")
         if not ipynb.exists():
             problems.append(f"{ipynb.relative_to(root)} is missing (run `rnn-course notebooks sync`)")
         elif ipynb.read_text(encoding="utf-8") != render(py):
@@ -63,14 +81,26 @@ def out_of_sync(root: Path, dirs=NOTEBOOK_DIRS) -> list[str]:
 
 
 def sync(root: Path, dirs=NOTEBOOK_DIRS) -> list[Path]:
-    """Rewrite every stale .ipynb from its twin; returns the files written."""
+    """Put the Colab header on every student notebook's .py, then rewrite every stale .ipynb from its
+    twin; returns the files written."""
     written = []
     for py, ipynb in twins(root, dirs):
+        source = _with_colab_header(py, root)
+        if source != py.read_text(encoding="utf-8"):
+            py.write_text(source, encoding="utf-8")
+            written.append(py)
         text = render(py)
         if not ipynb.exists() or ipynb.read_text(encoding="utf-8") != text:
             ipynb.write_text(text, encoding="utf-8")
             written.append(ipynb)
     return written
+
+
+def _with_colab_header(py: Path, root: Path) -> str:
+    """The .py's text with its Colab header (unchanged for notebooks that take none)."""
+    text = py.read_text(encoding="utf-8")
+    relpath = py.relative_to(root).as_posix()
+    return colab.with_header(text, relpath) if colab.wants_header(relpath) else text
 
 
 def register(subparsers) -> None:
