@@ -347,7 +347,11 @@ class Demo:
         return self._widget
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude) or {}
+        if hasattr(self.widget, "_repr_mimebundle_"):
+            bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude) or {}
+        else:  # ipywidgets 7 (Google Colab ships 7.7.1) displays widgets another way: the same view, by hand
+            bundle = {"application/vnd.jupyter.widget-view+json": {
+                "version_major": 2, "version_minor": 0, "model_id": self.widget.model_id}}
         if isinstance(bundle, tuple):
             bundle = bundle[0]
         bundle = dict(bundle)
