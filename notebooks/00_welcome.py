@@ -229,8 +229,10 @@ print("Missing anything else?", "no" if report.ok else "yes: see the table above
 #   The lessons still make sense (every demo has one), but you cannot move anything. Fix it:
 #   - *JupyterLab*: run the `fix` command above (`pip install jupyterlab_widgets`), then **restart JupyterLab**
 #     (reloading the browser page is not enough);
-#   - *VS Code*: install or update the **Jupyter** extension;
-#   - *Colab*: run `from google.colab import output; output.enable_custom_widget_manager()` once, then re-run the cell;
+#   - *VS Code*: install or update the **Jupyter** extension, and avoid ipywidgets 8.1.9, which VS Code cannot draw
+#     (`rnn-course doctor` checks both);
+#   - *Colab*: keep Colab's own ipywidgets (the notebook's first cell does; upgrading it leaves Colab without
+#     sliders), then re-run the cell;
 #   - a notebook viewed on GitHub or nbviewer, or a slide deck, is static by design: open it in JupyterLab.
 
 # %% slideshow={"slide_type": "subslide"}

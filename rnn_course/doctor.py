@@ -3,6 +3,14 @@
 Each check returns a ``Check`` with a status ("ok", "warn", "fail"), what
 was found, and the command that fixes it. The same checks run in the
 welcome notebook's set-up cell (``doctor.report()`` shows them as a table).
+
+The checks know where they run (``front_end()``): in JupyterLab or a terminal
+they look for the kernel and JupyterLab's widget extension; in VS Code the
+Jupyter extension draws the widgets (but not those of ipywidgets 8.1.9,
+microsoft/vscode-jupyter#17504) and the kernel is whichever Python is picked
+in *Select Kernel*; on Google Colab the notebook's first cell installed the
+course and Colab draws the widgets of its own ipywidgets 7, which must not be
+upgraded.
 """
 
 from __future__ import annotations
@@ -22,6 +30,20 @@ from pathlib import Path
 __all__ = ["Check", "run_checks", "report", "main"]
 
 PIP = f"{Path(sys.executable).name} -m pip"
+#: ipywidgets releases that draw nothing in some front end, and why
+BROKEN_IPYWIDGETS = {"8.1.9": "VS Code draws no widget of ipywidgets 8.1.9 (microsoft/vscode-jupyter#17504)"}
+#: the environment variables VS Code sets for the programs it starts (its terminal, its Jupyter kernels)
+_VSCODE_VARIABLES = ("VSCODE_PID", "VSCODE_CWD", "VSCODE_IPC_HOOK_CLI")
+
+
+def front_end() -> str:
+    """Where the checks run: "colab" (Google Colab's kernel), "vscode" (a kernel or terminal started by VS Code),
+    or "jupyter" (anything else: JupyterLab, a terminal)."""
+    if "google.colab" in sys.modules:
+        return "colab"
+    if os.environ.get("TERM_PROGRAM") == "vscode" or any(v in os.environ for v in _VSCODE_VARIABLES):
+        return "vscode"
+    return "jupyter"
 
 
 @dataclass
@@ -58,6 +80,36 @@ def _check_import(module: str, dist: str, minimum: tuple, extra: str = "") -> Ch
         want = ".".join(map(str, minimum))
         return Check(module, "fail", f"{module} {version} (need >= {want})", f'{PIP} install -U "{dist}>={want}"')
     return Check(module, "ok", f"{module} {version}")
+
+
+def _check_ipywidgets(where: str) -> Check:
+    """ipywidgets >= 8 (not a release that draws nothing); on Colab, Colab's own 7.x."""
+    version = _version("ipywidgets")
+    if where == "colab":
+        if version is None:
+            return Check("ipywidgets", "fail", "ipywidgets is not installed", f"{PIP} install ipywidgets==7.7.1")
+        if version.startswith("7."):
+            return Check("ipywidgets", "ok", f"ipywidgets {version}, Colab's own: Colab draws its sliders "
+                         "(keep it: Colab does not draw ipywidgets 8)")
+        return Check("ipywidgets", "warn", f"ipywidgets {version}: Colab draws the sliders of its own ipywidgets 7 "
+                     "only; the demos will show still pictures",
+                     f"{PIP} install ipywidgets==7.7.1, then Runtime > Restart session")
+    check = _check_import("ipywidgets", "ipywidgets", (8, 0))
+    if check.status == "ok" and version in BROKEN_IPYWIDGETS:
+        status = "fail" if where == "vscode" else "warn"
+        return Check("ipywidgets", status, f"ipywidgets {version}: {BROKEN_IPYWIDGETS[version]}",
+                     f'{PIP} install "ipywidgets!={version}"')
+    return check
+
+
+def _check_front_end(where: str) -> Check:
+    if where == "colab":
+        return Check("front end", "ok", "Google Colab: the notebook's first cell installed the course; Colab "
+                     "draws the sliders itself (no JupyterLab, no kernel set-up needed)")
+    if where == "vscode":
+        return Check("front end", "ok", f"VS Code: its Jupyter extension draws the sliders; the notebook's kernel "
+                     f"must be this Python ({sys.executable}): Select Kernel > Python Environments")
+    return Check("front end", "ok", "JupyterLab or a terminal (`rnn-course lab` opens the course)")
 
 
 def _check_matplotlib_renders() -> Check:
@@ -171,21 +223,42 @@ def _check_jupytext() -> Check:
     return Check("jupytext", "ok", f"jupytext {v}")
 
 
-def run_checks(include_lab: bool = True) -> list[Check]:
-    """Run every check and return them in order."""
+def _in_vscode(check: Check) -> Check:
+    """A JupyterLab check seen from VS Code: what it finds still matters for JupyterLab, not for VS Code."""
+    if check.status != "fail":
+        return check
+    if check.name == "kernel":
+        return Check("kernel", "warn", f"{check.found} (VS Code does not use it: it runs the Python picked in "
+                     "Select Kernel)", check.fix)
+    return Check(check.name, "warn", f"{check.found} (only JupyterLab needs it: VS Code draws the widgets "
+                 "itself)", check.fix)
+
+
+def _lab_checks(where: str) -> list[Check]:
+    if where == "colab":
+        return [Check("kernel", "ok", f"Colab's kernel: {sys.executable} (imports rnn_course)"),
+                Check("widgets in JupyterLab", "ok", "not used on Colab: Colab draws the widgets itself")]
+    checks = [_check_kernel(), _check_widget_extension(), _check_jupytext()]
+    return [_in_vscode(c) for c in checks] if where == "vscode" else checks
+
+
+def run_checks(include_lab: bool = True, where: str | None = None) -> list[Check]:
+    """Run every check and return them in order; ``where`` is ``front_end()`` unless given."""
     import rnn_course
 
+    where = where or front_end()
     checks = [
         _check_python(),
+        _check_front_end(where),
         Check("rnn_course", "ok", f"rnn_course {rnn_course.__version__} at {Path(rnn_course.__file__).parent}"),
         _check_import("numpy", "numpy", (1, 24)),
         _check_import("matplotlib", "matplotlib", (3, 7)),
         _check_matplotlib_renders(),
-        _check_import("ipywidgets", "ipywidgets", (8, 0)),
+        _check_ipywidgets(where),
         _check_import("tqdm", "tqdm", (4, 60)),
     ]
     if include_lab:
-        checks += [_check_kernel(), _check_widget_extension(), _check_jupytext()]
+        checks += _lab_checks(where)
     return checks
 
 
@@ -242,9 +315,9 @@ class _Report:
         )
 
 
-def report(include_lab: bool = True) -> _Report:
+def report(include_lab: bool = True, where: str | None = None) -> _Report:
     """The checks as an object that shows as a table in a notebook and as text in a terminal."""
-    return _Report(run_checks(include_lab))
+    return _Report(run_checks(include_lab, where))
 
 
 def main(json_output: bool = False) -> int:

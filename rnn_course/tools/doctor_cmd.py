@@ -8,6 +8,7 @@ def register(subparsers) -> None:
         "doctor",
         help="check Python, numpy, matplotlib, ipywidgets, the kernel and the JupyterLab widget extension",
         description="Check that this machine can run the course, and say exactly what to fix. "
+        "Recognises VS Code and Google Colab and says what matters there. "
         "Exit status 1 when something must be fixed.",
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
