@@ -24,6 +24,7 @@ from rnn_course.demos.lstm import CAROUSEL_PRESETS
 from rnn_course.jacobians import jacobian_norms
 from rnn_course.models import SequenceRegressor
 from rnn_course.plots import (
+    CELL_COLORS,
     new_figure,
     plot_adding_curves,
     plot_adding_example,
@@ -289,7 +290,8 @@ def test_state_gradient_figure(artifacts, rng):
     norms["hand-set, f = 1"] = np.ones(40)
     fig = plot_state_gradients(norms, colors={"hand-set, f = 1": "#000000"})
     lines = {line.get_gid(): line for line in fig.axes[0].get_lines()}
-    assert lines["norm-LSTM"].get_color() == "#1f77b4" and lines["norm-tanh RNN"].get_color() == "#d62728"
+    assert lines["norm-LSTM"].get_color() == CELL_COLORS["lstm"]
+    assert lines["norm-tanh RNN"].get_color() == CELL_COLORS["rnn"]
     assert lines["norm-hand-set, f = 1"].get_color() == "#000000"
     assert "s = c for the LSTM" in fig.axes[0].get_ylabel()
     _save(fig, artifacts, "state_gradients")

@@ -30,7 +30,7 @@ import numpy as np
 
 from ..activations import softmax
 from ..models.seq2seq import Seq2Seq
-from ..plots.style import SEQUENTIAL, new_figure
+from ..plots.style import RIGHT, SEQUENTIAL, WRONG, new_figure
 from ..plots.style import presenter as presenter_style
 from ..tasks.dates import END, SOURCE_VOCAB, START, TARGET_VOCAB, dates_data, encode_pairs
 from ._base import Demo, dropdown, int_slider
@@ -45,7 +45,7 @@ STEPS = 11
 ROWS = (*"0123456789", "-", END)
 #: test dates behind the accuracy curves
 TEST_DATES = 200
-_RIGHT, _WRONG = "#1a7f37", "#cf222e"
+_RIGHT, _WRONG = RIGHT, WRONG
 
 
 def train_date_checkpoints(steps: int = 600, every: int = 50, *, H: int = 48, batch_size: int = 32,

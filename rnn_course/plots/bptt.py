@@ -22,7 +22,7 @@ from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter, ScalarForm
 
 from .._checks import as_array, check_finite, check_shape
 from ..gradient_flow import truncation_mask
-from .style import SEQUENTIAL, get_figure_ax, new_figure
+from .style import OKABE_ITO, SEQUENTIAL, get_figure_ax, new_figure
 
 __all__ = [
     "plot_contribution_matrix",
@@ -34,7 +34,8 @@ __all__ = [
 ]
 
 #: colours of the BPTT variants, the same in every figure
-MODE_COLORS = {"full": "#333333", "chunk": "#1f77b4", "window": "#e6550d", "full-history": "#9467bd"}
+MODE_COLORS = {"full": "#333333", "chunk": OKABE_ITO["blue"], "window": OKABE_ITO["orange"],
+               "full-history": OKABE_ITO["reddish_purple"]}
 _FLOOR = 1e-300
 
 

@@ -28,7 +28,7 @@ from matplotlib.patches import Circle, Ellipse, FancyArrowPatch, FancyBboxPatch,
 from .._checks import as_array, check_finite, check_shape
 from ..carousel import CarouselRun, tanh_hold_slope
 from .gradients import FLOOR, plot_jacobian_norms
-from .style import CELL_COLORS, DIVERGING, SEQUENTIAL, get_figure_ax, new_figure
+from .style import CELL_COLORS, DIVERGING, GATE_COLORS, SEQUENTIAL, WRONG, get_figure_ax, new_figure
 
 __all__ = [
     "GATE_COLORS",
@@ -41,9 +41,7 @@ __all__ = [
     "plot_cell_trace",
 ]
 
-#: one colour per gate, the same in every figure of the lesson
-GATE_COLORS = {"i": "#2ca02c", "f": "#d62728", "g": "#9467bd", "o": "#ff7f0e",
-               "r": "#8c564b", "z": "#e377c2", "n": "#9467bd"}
+# GATE_COLORS (one colour per gate, the same in every figure of the lesson) is in style: colour-blind safe
 #: what each gate is called, by cell
 GATE_NAMES = {
     "lstm": {"i": "input gate", "f": "forget gate", "g": "candidate", "o": "output gate"},
@@ -391,11 +389,11 @@ def plot_gate_activations(gates, *, cell: str = "lstm", x=None, c=None, markers=
             colors = ["#9e9e9e"] * T
             for m in marks:
                 if 1 <= m <= T:
-                    colors[m - 1] = "#cf222e"
+                    colors[m - 1] = WRONG
             ax.bar(t, x[:, 0], width=0.8, color=colors)
             top = max(float(np.max(x[:, 0])), 1e-12)
             for m in marks:
-                ax.plot([m], [1.12 * top], "v", color="#cf222e", ms=6)
+                ax.plot([m], [1.12 * top], "v", color=WRONG, ms=6)
             ax.set_ylim(min(0.0, float(np.min(x[:, 0]))), 1.25 * top)
             ax.set_ylabel("input", rotation=0, ha="right", va="center")
             ax.set_yticks([])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .style import new_figure
+from .style import RIGHT, WRONG, new_figure
 
 __all__ = ["plot_gradcheck"]
 
@@ -38,7 +38,7 @@ def plot_gradcheck(report, names=None, *, figsize=None):
         status = "ok" if r.ok else "WRONG"
         if r.time_errors is not None:
             T = len(r.time_errors)
-            colors = ["#cf222e" if e > report.tol else "#1a7f37" for e in r.time_errors]
+            colors = [WRONG if e > report.tol else RIGHT for e in r.time_errors]
             ax.bar(np.arange(T), np.maximum(r.time_errors, floor), color=colors)
             ax.set_yscale("log")
             ax.axhline(report.tol, color="k", ls="--", lw=1, label=f"tol {report.tol:.0e}")
@@ -48,7 +48,7 @@ def plot_gradcheck(report, names=None, *, figsize=None):
         else:
             err = np.maximum(np.atleast_1d(r.errors), floor)
             if err.ndim == 1:
-                colors = ["#cf222e" if e > report.tol else "#1a7f37" for e in err]
+                colors = [WRONG if e > report.tol else RIGHT for e in err]
                 ax.bar(np.arange(err.size), err, color=colors)
                 ax.set_yscale("log")
                 ax.axhline(report.tol, color="k", ls="--", lw=1)
@@ -66,7 +66,7 @@ def plot_gradcheck(report, names=None, *, figsize=None):
                 fig.colorbar(im, ax=ax, label="relative error")
                 ax.set_xlabel("column")
                 ax.set_ylabel("row")
-        ax.set_title(f"{r.name}: {status} ({r.rel_error:.1e})", color="#cf222e" if not r.ok else "black")
+        ax.set_title(f"{r.name}: {status} ({r.rel_error:.1e})", color=WRONG if not r.ok else "black")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if r.time_errors is None and np.ndim(r.errors) > 1:
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))

@@ -6,11 +6,11 @@ import numpy as np
 from matplotlib.ticker import NullLocator
 
 from ..tasks.latch import LatchRNNRun, LatchRun, LatchSweep
-from .style import get_figure_ax
+from .style import RIGHT, WRONG, get_figure_ax
 
 __all__ = ["plot_latch_sweep", "plot_latch_weights", "plot_latch_runs"]
 
-_SUCCESS, _FAILURE = "#1a7f37", "#cf222e"
+_SUCCESS, _FAILURE = RIGHT, WRONG
 
 
 def plot_latch_sweep(sweeps, *, ax=None, title: str = "Latch task: how often gradient descent learns to hold the bit"):

@@ -17,6 +17,13 @@
   builder runs the lessons with it, so decks get figures for the room.
 * ``apply_theme(fig, "dark")`` recolours a finished figure for a dark
   background (JupyterLab's dark theme); ``"light"`` restores it.
+* Colours that tell things apart (cells, gates, methods, right and wrong)
+  come from the Okabe-Ito palette, made to stay distinct for the three common
+  kinds of colour blindness (about 1 man in 12 has one). tests/test_palette.py
+  simulates them (Machado et al. 2009) and measures every pair.
+* Every figure can say what it shows in words (``describe``): the course's
+  web site uses it as the figures' alt text. A plot function that knows
+  better than its titles and labels says it with ``set_description``.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 
 import matplotlib as mpl
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -36,7 +44,13 @@ __all__ = [
     "PRESENTER_RC",
     "DIVERGING",
     "SEQUENTIAL",
+    "OKABE_ITO",
     "CELL_COLORS",
+    "GATE_COLORS",
+    "RIGHT",
+    "WRONG",
+    "describe",
+    "set_description",
     "figure_to_png",
     "canvas_to_png",
     "canvas_to_jpeg",
@@ -48,8 +62,27 @@ __all__ = [
 
 DIVERGING = "RdBu_r"  # values around 0 (weights, hidden states, gradients)
 SEQUENTIAL = "viridis"  # magnitudes (norms, losses)
-#: one colour per model kind, the same in every lesson
-CELL_COLORS = {"rnn": "#d62728", "rnn_relu": "#ff7f0e", "irnn": "#ff7f0e", "lstm": "#1f77b4", "gru": "#2ca02c"}
+#: Okabe & Ito (2008), "Color Universal Design": eight colours that colour-blind readers tell apart
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "black": "#000000",
+}
+#: one colour per model kind, the same in every lesson (red and green, as before, look alike to 1 man in 12)
+CELL_COLORS = {"rnn": OKABE_ITO["vermillion"], "rnn_relu": OKABE_ITO["orange"], "irnn": OKABE_ITO["orange"],
+               "lstm": OKABE_ITO["blue"], "gru": OKABE_ITO["bluish_green"]}
+#: the gates: LSTM i, f, g, o (drawn over the LSTM's blue) and GRU r, z, n (over the GRU's green);
+#: the two candidates g and n share a colour
+GATE_COLORS = {"i": OKABE_ITO["bluish_green"], "f": OKABE_ITO["vermillion"], "g": OKABE_ITO["reddish_purple"],
+               "o": OKABE_ITO["orange"], "r": OKABE_ITO["sky_blue"], "z": OKABE_ITO["orange"],
+               "n": OKABE_ITO["reddish_purple"]}
+#: right and wrong (a passed check, a correct prediction): blue and vermillion, not green and red
+RIGHT, WRONG = OKABE_ITO["blue"], OKABE_ITO["vermillion"]
 
 #: sizes in points; at 100 CSS px per inch 1 pt is 1.39 px: ticks 15 pt = 21 px, "small" 13.3 pt = 18.5 px
 PRESENTER_RC = {
@@ -235,3 +268,78 @@ def canvas_to_jpeg(canvas, quality: int = 90) -> bytes:
     buf = io.BytesIO()
     image.save(buf, format="JPEG", quality=quality, subsampling=0)
     return buf.getvalue()
+
+
+# -- alt text -----------------------------------------------------------------
+
+_DESCRIPTION = "_rnn_course_description"
+
+
+def set_description(fig, text: str):
+    """Say in words what ``fig`` shows (its alt text on the course's web site); returns ``fig``."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"text: expected a non-empty sentence, got {text!r}")
+    setattr(fig, _DESCRIPTION, text.strip())
+    return fig
+
+
+def _plain(text: str) -> str:
+    """Mathtext as words a screen reader can say: '$\\|W_h\\|_2$' -> '|W_h|_2'."""
+    text = text.replace("$", "").replace("\\|", "|").replace("\n", " ")
+    text = re.sub(r"\\([a-zA-Z]+)", r"\1", text)
+    return " ".join(text.replace("{", "").replace("}", "").split())
+
+
+def _is_colorbar(ax) -> bool:
+    return getattr(ax, "_colorbar", None) is not None or ax.get_label() == "<colorbar>"
+
+
+def _what(ax) -> str:
+    from matplotlib.container import BarContainer
+
+    if ax.name == "3d":
+        return "surface plot"
+    if ax.images:
+        return "heat map"
+    if any(isinstance(c, BarContainer) for c in ax.containers):
+        return "bar chart"
+    lines = [line for line in ax.lines if not line.get_label().startswith("_child") or len(line.get_xdata()) > 1]
+    if lines:
+        return "line plot" if len(lines) == 1 else f"{len(lines)} curves"
+    if ax.collections:
+        return "scatter plot" if all(type(c).__name__ == "PathCollection" for c in ax.collections) else "plot"
+    return "diagram"
+
+
+def _describe_axes(ax) -> str:
+    title = _plain(ax.get_title() or ax.get_title("left") or ax.get_title("right"))
+    what = _what(ax)
+    x, y = _plain(ax.get_xlabel()), _plain(ax.get_ylabel())
+    text = f"{title}: {what}" if title else what
+    if x and y:
+        text += f" of {y} against {x}"
+    elif x or y:
+        text += f" along {x or y}"
+    legend = ax.get_legend()
+    if legend is not None:
+        labels = [_plain(t.get_text()) for t in legend.get_texts() if t.get_text()]
+        if labels:
+            text += " (" + ", ".join(labels) + ")"
+    return text
+
+
+def describe(fig) -> str:
+    """What ``fig`` shows, in words: its description if one was set, else built from the figure's title and
+    each panel's title, kind (line plot, heat map, bar chart, diagram), axis labels and legend."""
+    explicit = getattr(fig, _DESCRIPTION, None)
+    if explicit:
+        return explicit
+    title = _plain(fig._suptitle.get_text()) if getattr(fig, "_suptitle", None) is not None else ""
+    panels = [_describe_axes(ax) for ax in fig.axes if ax.get_visible() and not _is_colorbar(ax)]
+    if not panels:
+        return f"Figure: {title}" if title else "An empty figure"
+    if len(panels) == 1:
+        body = panels[0]
+    else:
+        body = f"{len(panels)} panels: " + "; ".join(f"({i}) {p}" for i, p in enumerate(panels, 1))
+    return f"{title}. {body}" if title else body[0].upper() + body[1:]

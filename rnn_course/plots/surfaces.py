@@ -13,7 +13,7 @@ from matplotlib import patheffects
 from matplotlib.colors import LogNorm
 
 from ..surfaces import CLIP_METHODS, Surface, one_unit_grad, one_unit_states
-from .style import SEQUENTIAL, get_figure_ax, new_figure
+from .style import OKABE_ITO, SEQUENTIAL, get_figure_ax, new_figure
 
 __all__ = [
     "PATH_COLORS",
@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 #: one colour per clipping method, readable on the viridis background (with the black outline) and on white
-PATH_COLORS = {"none": "#ff3030", "norm": "#29c5f6", "value": "#ffa01c"}
+PATH_COLORS = {"none": OKABE_ITO["vermillion"], "norm": OKABE_ITO["sky_blue"], "value": OKABE_ITO["orange"]}
 PATH_LABELS = {"none": "no clipping", "norm": "norm clipping", "value": "element-wise clipping"}
 _OUTLINE = [patheffects.withStroke(linewidth=3.5, foreground="black")]
 

@@ -20,7 +20,8 @@ from .style import get_figure_ax, new_figure
 __all__ = ["plot_unrolled", "plot_io_pattern", "plot_io_patterns", "IO_PATTERNS", "WEIGHT_COLORS", "NODE_COLORS"]
 
 #: one colour per shared weight matrix, the same in every diagram
-WEIGHT_COLORS = {"Wx": "#1f77b4", "Wh": "#e6550d", "Wy": "#2ca02c", "grad": "#cf222e"}
+#: Okabe-Ito colours (style.OKABE_ITO): W_y and the gradient were green and red, alike to colour-blind eyes
+WEIGHT_COLORS = {"Wx": "#0072B2", "Wh": "#E69F00", "Wy": "#009E73", "grad": "#D55E00"}
 #: fill colours of the node kinds
 NODE_COLORS = {"x": "#deebf7", "h": "#fee6ce", "y": "#e5f5e0", "E": "#f0f0f0"}
 
