@@ -14,6 +14,7 @@ SUBCOMMANDS = (
     "rnn_course.tools.doctor_cmd",
     "rnn_course.tools.notebooks",
     "rnn_course.tools.slides",
+    "rnn_course.tools.site",
     "rnn_course.tools.exercises",
     "rnn_course.tools.grade",
 )
