@@ -299,6 +299,8 @@ def _what(ax) -> str:
 
     if ax.name == "3d":
         return "surface plot"
+    if not ax.axison:  # boxes and arrows drawn with lines and patches: a diagram, not data
+        return "diagram"
     if ax.images:
         return "heat map"
     if any(isinstance(c, BarContainer) for c in ax.containers):
