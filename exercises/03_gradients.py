@@ -1,5 +1,5 @@
 # %% [markdown] slideshow={"slide_type": "skip"} tags=["colab"]
-# [![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/rnn-course/rnn-course/blob/main/exercises/03_gradients.ipynb)
+# **[Open in Colab](https://colab.research.google.com/github/rnn-course/rnn-course/blob/main/exercises/03_gradients.ipynb)**: run this notebook in Google Colab, nothing to install.
 
 # %% slideshow={"slide_type": "skip"} tags=["colab"]
 # On Google Colab this installs the course (about a minute); anywhere else it does nothing.

@@ -1,6 +1,9 @@
 """The top of every course notebook: an "Open in Colab" badge and a cell that installs the course there.
 
-A student who clicks the badge gets the notebook in Google Colab, which has
+The badge is a text link, not Colab's badge image: an image from Google would
+be fetched each time the notebook is opened in JupyterLab, and shows as a
+broken picture in a lecture hall without Wi-Fi (the README shows the image).
+A student who follows it gets the notebook in Google Colab, which has
 numpy, matplotlib and ipywidgets but not this course; the cell under the badge
 installs it, and does nothing anywhere else (it looks for ``google.colab`` in
 ``sys.modules``, which only Colab's kernel has imported). Both cells are
@@ -39,7 +42,6 @@ TAG = "colab"
 #: (a test checks they agree)
 RUNTIME_REQUIREMENTS = ("numpy>=1.24", "matplotlib>=3.7", "tqdm>=4.60", "threadpoolctl>=3.1")
 
-_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 _HEADER_CELL = re.compile(r'^# %%.*\btags=\[[^\]]*"' + TAG + r'"')
 
 
@@ -68,7 +70,7 @@ def header(relpath: str) -> str:
     requirements = ", ".join(f'"{r}"' for r in RUNTIME_REQUIREMENTS)
     return (
         f'# %% [markdown] slideshow={{"slide_type": "skip"}} tags=["{TAG}"]\n'
-        f"# [![Open in Colab]({_BADGE})]({colab_url(relpath)})\n"
+        f"# **[Open in Colab]({colab_url(relpath)})**: run this notebook in Google Colab, nothing to install.\n"
         "\n"
         f'# %% slideshow={{"slide_type": "skip"}} tags=["{TAG}"]\n'
         "# On Google Colab this installs the course (about a minute); anywhere else it does nothing.\n"
