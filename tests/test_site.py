@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_support import ConsoleLog, RequestLog, launch
+from browser_support import ConsoleLog, RequestLog, launch, require_browser
 
 from rnn_course.cli import main
 from rnn_course.tools import colab, site
@@ -174,6 +174,7 @@ def test_part_of_the_site_opens_offline_in_chromium(part):
 @pytest.mark.slow
 @pytest.mark.browser
 def test_whole_course_site(tmp_path):
+    require_browser()  # skip before the build (minutes), not after it
     built = site.build_site(ROOT, tmp_path / "site", jobs=2)
     lessons = [p for p in built.pages if p.notebook.parent.name == "notebooks"]
     assert len(lessons) == 8 and len(built.decks) == 8
