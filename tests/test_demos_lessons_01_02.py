@@ -102,11 +102,11 @@ def test_bptt_demo_truncation_and_scale(artifacts):
     assert demo.error is None and demo.png() != before
     assert not grey.get_array().mask.all()
     what, err, steps = summary.get_text().splitlines()
-    assert what == "window, k = 5" and float(err) > 0
-    assert steps == "110 (full: 24)"  # 24 + 23 + 22 + 21 + 20
+    assert what == "window 5" and float(err) > 0
+    assert steps == "110 (full 24)"  # 24 + 23 + 22 + 21 + 20
 
     demo.set(mode="chunk")
-    assert summary.get_text().splitlines()[2] == "24 (full: 24)"
+    assert summary.get_text().splitlines()[2] == "24 (full 24)"
 
     heat = demo.figure.axes[0].images[0]
     old = heat.get_array().copy()
