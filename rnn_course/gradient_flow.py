@@ -1,12 +1,12 @@
 """Where the gradient goes in backpropagation through time (lesson 02).
 
-BPTT sums, over every loss term E_t and every unrolled copy k <= t of the
-recurrent weights, the gradient of E_t with respect to copy k:
+BPTT sums, over every loss term L_t and every unrolled copy k <= t of the
+recurrent weights, the gradient of L_t with respect to copy k:
 
-    dE/dWh = sum_t sum_{k <= t} G[t, k],    G[t, k] = h_{k-1}^T delta_k^(t)
+    dL/dWh = sum_t sum_{k <= t} G[t, k],    G[t, k] = h_{k-1}^T delta_k^(t)
 
-where delta_k^(t) = dE_t/da_k is E_t's gradient at step k's pre-activation
-(it has travelled back through the Jacobians of steps k+1..t). This module
+where delta_k^(t) = dL_t/da_k is L_t's gradient at step k's pre-activation
+(it has travelled back through the Jacobians J_t ... J_{k+1}). This module
 computes that table, the pairs (t, k) that truncated BPTT keeps, and how
 many step-backward operations each variant of BPTT performs (the number of
 times ``rnn_backward``'s loop calls ``rnn_step_backward``).
@@ -37,10 +37,10 @@ def dWh_contributions(dh, cache) -> np.ndarray:
     Inputs:
         dh: (N, T, H) gradient each loss term sends directly to the hidden
             states (the ``dh`` you would pass to ``rnn_backward``); row t of
-            the time axis is taken to come from E_t
+            the time axis is taken to come from L_t
         cache: RNNCache from ``rnn_forward``
     Returns:
-        G: (T, T, H, H) with G[t, k] = dE_t / dWh through copy k
+        G: (T, T, H, H) with G[t, k] = dL_t / dWh through copy k
            (zero for k > t: a loss cannot depend on later steps).
            ``G.sum(axis=(0, 1))`` is ``rnn_backward(dh, cache).dWh``.
     """
@@ -51,13 +51,13 @@ def dWh_contributions(dh, cache) -> np.ndarray:
     h = cache.h.transpose(1, 0, 2)  # (T, N, H): this function works one step at a time, h[k] is h_{k+1}
     h_prev = np.concatenate([cache.h0[None], h[:-1]], axis=0)  # (T, N, H)
     G = np.zeros((T, T, H, H), dtype=np.float64)
-    # carry[t] is E_t's gradient at the state being processed: all loss
+    # carry[t] is L_t's gradient at the state being processed: all loss
     # terms travel back together, one step at a time.
     carry = np.zeros((T, N, H), dtype=np.float64)
     WhT = cache.Wh.T
     for k in range(T - 1, -1, -1):
         carry[k] += dh[:, k]
-        delta = carry[k:] * grad(h[k])  # (T - k, N, H): E_t for t >= k
+        delta = carry[k:] * grad(h[k])  # (T - k, N, H): L_t for t >= k
         G[k:, k] = np.einsum("ni,tnj->tij", h_prev[k], delta)
         carry[k:] = delta @ WhT
     return G
@@ -70,7 +70,9 @@ def truncation_mask(T: int, truncate: int | None, truncate_mode: str = "chunk") 
         T: sequence length
         truncate: None (full BPTT) or k >= 1
         truncate_mode: "chunk" (t and k in the same block of ``truncate``
-            steps counted from the start) or "window" (0 <= t - k < truncate)
+            steps counted from the start) or "window" (0 <= t - k < truncate:
+            L_t reaches the last ``truncate`` copies, through at most
+            truncate - 1 Jacobians)
     Returns:
         (T, T) boolean array M[t, k]; ``(G * M[..., None, None]).sum((0, 1))``
         is ``rnn_backward(dh, cache, truncate=..., truncate_mode=...).dWh``.

@@ -1,13 +1,18 @@
 """Jacobian products through time: how a gradient shrinks or grows as it flows back, and its bound.
 
-For h_t = f(a_t), a_t = x_t Wx + h_{t-1} Wh + b (row vectors, as in ``cells``),
-one step back multiplies the gradient by the transpose of
+For h_t = f(a_t), a_t = x_t Wx + h_{t-1} Wh + b (row vectors, as in ``cells``;
+t = 1 .. T, h_0 given), the Jacobian of one step is
 
-    J_t = dh_t / dh_{t-1} = Wh diag(f'(a_t))          (H, H)
+    J_t = dh_t / dh_{t-1} = diag(f'(a_t)) Wh^T          (H, H), J_t[i, j] = dh_t[i] / dh_{t-1}[j]
 
-so the gradient that reaches h_k from h_T has gone through the product
-J_{k+1} ... J_T. With gamma a bound on |f'| (1 for tanh and ReLU, 1/4 for the
-sigmoid) and lambda_1 the largest singular value of Wh,
+and the chain rule multiplies them from the last step back:
+
+    dh_T / dh_k = J_T J_{T-1} ... J_{k+1}               (T - k factors)
+
+A gradient (a row, like h) arriving at h_T reaches h_k as g J_T ... J_{k+1};
+one factor is the line ``dh_prev = (dh * f'(a_t)) @ Wh.T`` of BPTT. With gamma
+a bound on |f'| (1 for tanh and ReLU, 1/4 for the sigmoid) and lambda_1 the
+largest singular value of Wh,
 
     || dh_T / dh_k ||  <=  (gamma * lambda_1) ** (T - k).
 
@@ -98,9 +103,9 @@ def spectrum(Wh) -> Spectrum:
 
 
 def simulate_states(Wh, T: int, activation: str = "tanh", input_scale: float = 1.0, rng=0) -> np.ndarray:
-    """Hidden states (T, H) of an RNN with recurrent matrix Wh driven by Gaussian inputs.
+    """Hidden states h_1 .. h_T, (T, H), of an RNN with recurrent matrix Wh driven by Gaussian inputs.
 
-    h_t = f(h_{t-1} Wh + input_scale * x_t), x_t ~ N(0, I_H), h_0 = 0, using
+    h_t = f(h_{t-1} Wh + input_scale * x_t), x_t ~ N(0, I_H), h_0 = 0, t = 1 .. T, using
     ``rnn_forward`` for tanh and ReLU. For "linear" and "sigmoid" the states
     are computed here (the cells have no such activation).
     """
@@ -135,35 +140,35 @@ def _derivatives(h, activation):
 
 
 def jacobian_products(Wh, h, activation: str = "tanh") -> np.ndarray:
-    """P[lag] = dh_{T-1} / dh_{T-1-lag} for lag = 0 .. T-1 (P[0] is the identity).
+    """P[lag] = dh_T / dh_{T-lag} = J_T J_{T-1} ... J_{T-lag+1} for lag = 0 .. T-1 (P[0] is the identity).
 
     Inputs:
         Wh: (H, H) recurrent matrix
-        h: (T, H) hidden states h_0 .. h_{T-1} of one sequence (from
-            ``rnn_forward``; f'(a_t) is read off h_t)
+        h: (T, H) hidden states h_1 .. h_T of one sequence (``rnn_forward``'s
+            h[n]; f'(a_t) is read off h_t)
         activation: "linear", "tanh", "relu" or "sigmoid"
     Returns:
-        P: (T, H, H), row convention: a change dh at step T-1-lag moves the
-        last state by dh @ P[lag], and backpropagation sends g at the last
-        state back as g @ P[lag].T (what ``rnn_backward``'s dh_all holds).
+        P: (T, H, H) with J_t = diag(f'(a_t)) Wh^T: backpropagation sends a
+        gradient g at h_T back to h_{T-lag} as g @ P[lag] (what
+        ``rnn_backward``'s dh_all holds when only the last step has a loss).
     """
     Wh = _check_square("Wh", Wh)
     check_choice("activation", activation, FLOW_ACTIVATIONS)
     h = as_array("h", h)
     check_shape("h", h, ("T", "H"), {"H": Wh.shape[0]})
     T, H = h.shape
-    fprime = _derivatives(h, activation)
+    fprime = _derivatives(h, activation)  # fprime[t - 1] is f'(a_t)
     P = np.empty((T, H, H))
     P[0] = np.eye(H)
     for lag in range(1, T):
-        # J_t = Wh diag(f'(a_t)) for t = T-lag: prepend it to the product.
-        t = T - lag
-        np.matmul(Wh, fprime[t][:, None] * P[lag - 1], out=P[lag])
+        t = T - lag + 1  # the step whose Jacobian joins the product: J_t = diag(f'(a_t)) Wh^T
+        J_t = fprime[t - 1][:, None] * Wh.T
+        np.matmul(P[lag - 1], J_t, out=P[lag])
     return P
 
 
 def jacobian_norms(Wh, h=None, activation: str = "tanh", T: int | None = None) -> np.ndarray:
-    """||dh_{T-1} / dh_{T-1-lag}||_2 (largest singular value) for lag = 0 .. T-1.
+    """||dh_T / dh_{T-lag}||_2 (largest singular value) for lag = 0 .. T-1.
 
     Inputs:
         Wh: (H, H); h: (T, H) states, or None with activation "linear" and T

@@ -2,12 +2,13 @@
 
 One hidden unit, no input, two parameters (w, b):
 
-    x_t = w * sigmoid(x_{t-1}) + b        t = 1 .. T,  x_0 given (0.5)
-    E(w, b) = (sigmoid(x_T) - target)^2    (T = 50, target = 0.7)
+    h_t = w * sigmoid(h_{t-1}) + b        t = 1 .. T,  h_0 given (0.5)
+    L(w, b) = (sigmoid(h_T) - target)^2    (T = 50, target = 0.7)
 
-For w > 4 the map x -> w sigmoid(x) + b has two stable fixed points when b
-lies in a band around -w/2. Which one x_T ends at flips when (w, b) crosses
-the edge of that band, so E jumps there: a *cliff* where the gradient is
+(Pascanu et al. write the state x_t; the course writes every hidden state h_t.)
+For w > 4 the map h -> w sigmoid(h) + b has two stable fixed points when b
+lies in a band around -w/2. Which one h_T ends at flips when (w, b) crosses
+the edge of that band, so L jumps there: a *cliff* where the gradient is
 huge on a thin strip and tiny on both sides. Gradient descent that touches
 the cliff is thrown far away; clipping the gradient's norm (Pascanu's
 remedy) keeps the step short and the direction.
@@ -53,12 +54,12 @@ class OneUnitGrad(NamedTuple):
 
 
 class Surface(NamedTuple):
-    """The loss on a grid: ``loss[i, j]`` is E(w[j], b[i]) (rows are b, as ``imshow`` wants)."""
+    """The loss on a grid: ``loss[i, j]`` is L(w[j], b[i]) (rows are b, as ``imshow`` wants)."""
 
     w: np.ndarray  # (n_w,)
     b: np.ndarray  # (n_b,)
     loss: np.ndarray  # (n_b, n_w)
-    grad_norm: np.ndarray  # (n_b, n_w) sqrt(dE/dw^2 + dE/db^2)
+    grad_norm: np.ndarray  # (n_b, n_w) sqrt(dL/dw^2 + dL/db^2)
 
 
 class DescentPath(NamedTuple):
@@ -80,7 +81,7 @@ class DescentPath(NamedTuple):
 # -- argument checks ---------------------------------------------------------
 
 
-def _check_params(w, b, T, x0, target):
+def _check_params(w, b, T, h0, target):
     w = as_array("w", w)
     b = as_array("b", b)
     try:
@@ -93,7 +94,7 @@ def _check_params(w, b, T, x0, target):
     check_finite("b", b)
     if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 1:
         raise ValueError(f"T: expected an integer >= 1, got {T!r}")
-    for name, value in (("x0", x0), ("target", target)):
+    for name, value in (("h0", h0), ("target", target)):
         if not isinstance(value, (int, float, np.integer, np.floating)) or not math.isfinite(value):
             raise ValueError(f"{name}: expected a finite number, got {value!r}")
     return w, b, shape
@@ -111,76 +112,76 @@ def _sigmoid_into(x, out):
 # -- the model ---------------------------------------------------------------
 
 
-def one_unit_states(w, b, T: int = 50, x0: float = 0.5) -> np.ndarray:
-    """The states x_0 .. x_T of the one-unit RNN.
+def one_unit_states(w, b, T: int = 50, h0: float = 0.5) -> np.ndarray:
+    """The states h_0 .. h_T of the one-unit RNN.
 
     Inputs:
         w, b: arrays (or numbers) whose shapes broadcast to S
-        T: number of steps; x0: the initial state
+        T: number of steps; h0: the initial state
     Returns:
-        x: (T + 1, *S), x[0] = x0
+        h: (T + 1, *S), h[0] = h0 (here the array includes h_0, so h[t] is h_t)
     """
-    w, b, shape = _check_params(w, b, T, x0, 0.0)
-    x = np.empty((T + 1, *shape))
-    x[0] = x0
+    w, b, shape = _check_params(w, b, T, h0, 0.0)
+    h = np.empty((T + 1, *shape))
+    h[0] = h0
     s = np.empty(shape)
     for t in range(1, T + 1):
-        _sigmoid_into(x[t - 1, ...], s)
-        np.multiply(w, s, out=x[t, ...])
-        x[t, ...] += b
-    return x
+        _sigmoid_into(h[t - 1, ...], s)
+        np.multiply(w, s, out=h[t, ...])
+        h[t, ...] += b
+    return h
 
 
-def one_unit_loss(w, b, T: int = 50, x0: float = 0.5, target: float = 0.7) -> np.ndarray:
-    """E(w, b) = (sigmoid(x_T) - target)^2 for x_t = w sigmoid(x_{t-1}) + b (Pascanu et al. 2013).
+def one_unit_loss(w, b, T: int = 50, h0: float = 0.5, target: float = 0.7) -> np.ndarray:
+    """L(w, b) = (sigmoid(h_T) - target)^2 for h_t = w sigmoid(h_{t-1}) + b (Pascanu et al. 2013).
 
     Inputs:
         w, b: arrays (or numbers) whose shapes broadcast to S, e.g. a meshgrid
-        T: number of steps (50 in the paper); x0: initial state (0.5); target: 0.7
+        T: number of steps (50 in the paper); h0: initial state (0.5); target: 0.7
     Returns:
-        E: array of shape S (a 0-d array for scalar w and b)
+        L: array of shape S (a 0-d array for scalar w and b)
 
-    >>> one_unit_loss(0.0, 0.0)   # w = 0: x_T = b, so E = (sigmoid(0) - 0.7)^2
+    >>> one_unit_loss(0.0, 0.0)   # w = 0: h_T = b, so L = (sigmoid(0) - 0.7)^2
     array(0.04)
     """
-    w, b, shape = _check_params(w, b, T, x0, target)
-    x = np.full(shape, float(x0))
+    w, b, shape = _check_params(w, b, T, h0, target)
+    h = np.full(shape, float(h0))
     s = np.empty(shape)
     for _ in range(T):
-        _sigmoid_into(x, s)
-        np.multiply(w, s, out=x)
-        x += b
-    _sigmoid_into(x, s)
+        _sigmoid_into(h, s)
+        np.multiply(w, s, out=h)
+        h += b
+    _sigmoid_into(h, s)
     s -= target
     return s * s
 
 
-def one_unit_grad(w, b, T: int = 50, x0: float = 0.5, target: float = 0.7) -> OneUnitGrad:
-    """Loss and gradient (dE/dw, dE/db) by backpropagation through the T steps, vectorised.
+def one_unit_grad(w, b, T: int = 50, h0: float = 0.5, target: float = 0.7) -> OneUnitGrad:
+    """Loss and gradient (dL/dw, dL/db) by backpropagation through the T steps, vectorised.
 
-    BPTT through the scalar recurrence, with delta_t = dE/dx_t:
+    BPTT through the scalar recurrence, with delta_t = dL/dh_t:
 
-        delta_T     = 2 (sigmoid(x_T) - target) sigmoid'(x_T)
-        dE/dw      += delta_t * sigmoid(x_{t-1})          t = T .. 1
-        dE/db      += delta_t
-        delta_{t-1} = delta_t * w * sigmoid'(x_{t-1})
+        delta_T     = 2 (sigmoid(h_T) - target) sigmoid'(h_T)
+        dL/dw      += delta_t * sigmoid(h_{t-1})          t = T .. 1
+        dL/db      += delta_t
+        delta_{t-1} = delta_t * w * sigmoid'(h_{t-1})
 
-    The factor w sigmoid'(x) is this network's one-by-one Jacobian: the
-    product of T of them is what vanishes (|w| < 4 = 1/gamma guarantees it)
-    or explodes.
+    The factor J_t = dh_t/dh_{t-1} = w sigmoid'(h_{t-1}) is this network's
+    one-by-one Jacobian: the product of T of them is what vanishes
+    (|w| < 4 = 1/gamma guarantees it) or explodes.
 
     Inputs: as ``one_unit_loss``.
     Returns:
         OneUnitGrad(loss, dw, db), each of the broadcast shape S
     """
-    w, b, shape = _check_params(w, b, T, x0, target)
-    s = np.empty((T + 1, *shape))  # s[t] = sigmoid(x_t)
-    x = np.full(shape, float(x0))
+    w, b, shape = _check_params(w, b, T, h0, target)
+    s = np.empty((T + 1, *shape))  # s[t] = sigmoid(h_t)
+    h = np.full(shape, float(h0))
     for t in range(T):
-        _sigmoid_into(x, s[t, ...])
-        np.multiply(w, s[t, ...], out=x)
-        x += b
-    _sigmoid_into(x, s[T, ...])
+        _sigmoid_into(h, s[t, ...])
+        np.multiply(w, s[t, ...], out=h)
+        h += b
+    _sigmoid_into(h, s[T, ...])
     err = s[T] - target
     loss = err * err
     delta = 2.0 * err * s[T] * (1.0 - s[T])
@@ -193,7 +194,7 @@ def one_unit_grad(w, b, T: int = 50, x0: float = 0.5, target: float = 0.7) -> On
     return OneUnitGrad(loss, dw, db)
 
 
-def one_unit_surface(w_lim=(0.0, 8.0), b_lim=(-5.0, 1.0), n: int = 200, *, T: int = 50, x0: float = 0.5,
+def one_unit_surface(w_lim=(0.0, 8.0), b_lim=(-5.0, 1.0), n: int = 200, *, T: int = 50, h0: float = 0.5,
                      target: float = 0.7) -> Surface:
     """The loss and gradient norm on an n x n grid over ``w_lim`` x ``b_lim``.
 
@@ -208,7 +209,7 @@ def one_unit_surface(w_lim=(0.0, 8.0), b_lim=(-5.0, 1.0), n: int = 200, *, T: in
             raise ValueError(f"{name}: expected (low, high) with low < high, got {tuple(lim)!r}")
     w = np.linspace(float(w_lim[0]), float(w_lim[1]), n)
     b = np.linspace(float(b_lim[0]), float(b_lim[1]), n)
-    loss, dw, db = one_unit_grad(w[None, :], b[:, None], T=T, x0=x0, target=target)
+    loss, dw, db = one_unit_grad(w[None, :], b[:, None], T=T, h0=h0, target=target)
     return Surface(w, b, loss, np.hypot(dw, db))
 
 
@@ -222,7 +223,7 @@ def _sigmoid_scalar(x: float) -> float:
     return e / (1.0 + e)
 
 
-def _grad_scalar(w: float, b: float, T: int, x0: float, target: float) -> tuple[float, float, float]:
+def _grad_scalar(w: float, b: float, T: int, h0: float, target: float) -> tuple[float, float, float]:
     """``one_unit_grad`` for one point in plain Python floats.
 
     A path takes hundreds of sequential steps at one point each, where numpy's
@@ -230,12 +231,12 @@ def _grad_scalar(w: float, b: float, T: int, x0: float, target: float) -> tuple[
     tested against the vectorised version.
     """
     s = [0.0] * (T + 1)
-    x = x0
+    h = h0
     for t in range(T):
-        st = _sigmoid_scalar(x)
+        st = _sigmoid_scalar(h)
         s[t] = st
-        x = w * st + b
-    sT = _sigmoid_scalar(x)
+        h = w * st + b
+    sT = _sigmoid_scalar(h)
     err = sT - target
     delta = 2.0 * err * sT * (1.0 - sT)
     dw = db = 0.0
@@ -248,7 +249,7 @@ def _grad_scalar(w: float, b: float, T: int, x0: float, target: float) -> tuple[
 
 
 def descent_path(w0: float, b0: float, *, lr: float = 0.1, steps: int = 100, clip: str = "none",
-                 threshold: float = 1.0, T: int = 50, x0: float = 0.5, target: float = 0.7) -> DescentPath:
+                 threshold: float = 1.0, T: int = 50, h0: float = 0.5, target: float = 0.7) -> DescentPath:
     """Plain gradient descent on the one-unit loss from (w0, b0).
 
     Inputs:
@@ -259,7 +260,7 @@ def descent_path(w0: float, b0: float, *, lr: float = 0.1, steps: int = 100, cli
             or "value" (as ``clip_grad_value``: each of dw, db clipped to
             [-threshold, threshold], which can turn the direction)
         threshold: the clipping threshold (ignored when clip is "none")
-        T, x0, target: the model, as in ``one_unit_loss``
+        T, h0, target: the model, as in ``one_unit_loss``
     Returns:
         DescentPath. A path stops early (``stopped`` says why) if the
         parameters or the gradient stop being finite.
@@ -274,13 +275,13 @@ def descent_path(w0: float, b0: float, *, lr: float = 0.1, steps: int = 100, cli
         raise ValueError(f"steps: expected an integer >= 0, got {steps!r}")
     if not (threshold > 0):
         raise ValueError(f"threshold: expected a positive number, got {threshold!r}")
-    _check_params(w0, b0, T, x0, target)
-    T, x0, target, lr, threshold = int(T), float(x0), float(target), float(lr), float(threshold)
+    _check_params(w0, b0, T, h0, target)
+    T, h0, target, lr, threshold = int(T), float(h0), float(target), float(lr), float(threshold)
     w, b = float(w0), float(b0)
     ws, bs, losses, norms, clipped = [w], [b], [], [], []
     stopped = ""
     for _ in range(steps):
-        loss, dw, db = _grad_scalar(w, b, T, x0, target)
+        loss, dw, db = _grad_scalar(w, b, T, h0, target)
         losses.append(loss)
         norm = math.sqrt(dw * dw + db * db)  # optim.global_norm, in floats
         if not math.isfinite(norm):
@@ -307,6 +308,6 @@ def descent_path(w0: float, b0: float, *, lr: float = 0.1, steps: int = 100, cli
         norms.append(norm)
         clipped.append(changed)
     if len(losses) < len(ws):  # the loss at the last point reached
-        losses.append(_grad_scalar(w, b, T, x0, target)[0])
+        losses.append(_grad_scalar(w, b, T, h0, target)[0])
     return DescentPath(clip, np.array(ws), np.array(bs), np.array(losses), np.array(norms),
                        np.array(clipped, dtype=bool), stopped)

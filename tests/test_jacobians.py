@@ -31,7 +31,31 @@ def test_products_are_what_bptt_sends_back(rng, activation):
     assert P.shape == (T, H, H)
     np.testing.assert_allclose(P[0], np.eye(H))
     for lag in range(T):
-        np.testing.assert_allclose(dh_all[T - 1 - lag], v @ P[lag].T, rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(dh_all[T - 1 - lag], v @ P[lag], rtol=1e-10, atol=1e-14)
+
+
+def test_products_are_the_jacobians_dh_T_dh_k_in_the_course_orientation(rng):
+    """P[lag][i, j] = d h_T[i] / d h_{T-lag}[j], checked by perturbing the state and running forward again."""
+    H, T, lag = 4, 9, 5
+    Wh = recurrent_matrix(H, 1.1, rng=2)
+    x = rng.standard_normal((1, T, H))
+    h, _ = rnn_forward(x, np.zeros((1, H)), np.eye(H), Wh, np.zeros(H))
+    P = jacobian_products(Wh, h[0], "tanh")
+    k = T - lag  # h_k is h[:, k - 1]; the steps after it are k+1 .. T
+
+    def h_T_from(h_k):
+        out, _ = rnn_forward(x[:, k:], h_k[None], np.eye(H), Wh, np.zeros(H))
+        return out[0, -1]
+
+    eps = 1e-6
+    numeric = np.empty((H, H))
+    for j in range(H):
+        e = np.zeros(H)
+        e[j] = eps
+        numeric[:, j] = (h_T_from(h[0, k - 1] + e) - h_T_from(h[0, k - 1] - e)) / (2 * eps)
+    np.testing.assert_allclose(P[lag], numeric, rtol=1e-6, atol=1e-9)
+    # one factor is J_t = diag(f'(a_t)) Wh^T, with f'(a_T) read off h_T = h[:, T-1]
+    np.testing.assert_allclose(P[1], (1 - h[0, -1] ** 2)[:, None] * Wh.T)
 
 
 def test_linear_products_are_matrix_powers():

@@ -18,12 +18,12 @@ from rnn_course.surfaces import (
 )
 
 
-def scalar_loop_loss(w, b, T=50, x0=0.5, target=0.7):
+def scalar_loop_loss(w, b, T=50, h0=0.5, target=0.7):
     """The definition, one float at a time: the reference the vectorised code must match."""
-    x = x0
+    h = h0
     for _ in range(T):
-        x = w * (1.0 / (1.0 + math.exp(-x))) + b
-    return (1.0 / (1.0 + math.exp(-x)) - target) ** 2
+        h = w * (1.0 / (1.0 + math.exp(-h))) + b
+    return (1.0 / (1.0 + math.exp(-h)) - target) ** 2
 
 
 def test_loss_matches_a_plain_scalar_loop_at_many_points(rng):
@@ -34,12 +34,12 @@ def test_loss_matches_a_plain_scalar_loop_at_many_points(rng):
     np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-14)
 
 
-@pytest.mark.parametrize("T, x0, target", [(1, 0.5, 0.7), (7, -1.0, 0.2), (50, 0.5, 0.7), (120, 2.0, 0.9)])
-def test_loss_matches_the_loop_for_other_settings(rng, T, x0, target):
+@pytest.mark.parametrize("T, h0, target", [(1, 0.5, 0.7), (7, -1.0, 0.2), (50, 0.5, 0.7), (120, 2.0, 0.9)])
+def test_loss_matches_the_loop_for_other_settings(rng, T, h0, target):
     w = rng.uniform(0.0, 8.0, size=50)
     b = rng.uniform(-5.0, 1.0, size=50)
-    want = [scalar_loop_loss(wi, bi, T, x0, target) for wi, bi in zip(w, b, strict=True)]
-    np.testing.assert_allclose(one_unit_loss(w, b, T=T, x0=x0, target=target), want, rtol=1e-10, atol=1e-14)
+    want = [scalar_loop_loss(wi, bi, T, h0, target) for wi, bi in zip(w, b, strict=True)]
+    np.testing.assert_allclose(one_unit_loss(w, b, T=T, h0=h0, target=target), want, rtol=1e-10, atol=1e-14)
 
 
 def test_w_zero_gives_sigmoid_of_b():
@@ -167,7 +167,7 @@ def test_norm_clipping_keeps_the_path_off_the_catapult():
         (lambda: one_unit_loss(np.ones(3), np.ones(4)), "b"),
         (lambda: one_unit_loss(1.0, 1.0, T=0), "T"),
         (lambda: one_unit_loss(np.nan, 1.0), "w"),
-        (lambda: one_unit_loss(1.0, 1.0, x0=float("inf")), "x0"),
+        (lambda: one_unit_loss(1.0, 1.0, h0=float("inf")), "h0"),
         (lambda: one_unit_grad(1.0, [1.0, np.inf]), "b"),
         (lambda: one_unit_surface(n=1), "n"),
         (lambda: one_unit_surface(w_lim=(3, 1)), "w_lim"),

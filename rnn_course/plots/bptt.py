@@ -1,9 +1,9 @@
 """Figures for backpropagation through time (lesson 02).
 
-* ``plot_contribution_matrix(G)``: how much each loss term E_t contributes
-  to dE/dWh through each unrolled copy k of Wh (a lower-triangular table).
-* ``plot_copy_contributions(G)``: each copy's total contribution to dE/dWh.
-* ``plot_gradient_reaching(norms)``: ||dE_T/dh_k|| against k, one line per
+* ``plot_contribution_matrix(G)``: how much each loss term L_t contributes
+  to dL/dWh through each unrolled copy k of Wh (a lower-triangular table).
+* ``plot_copy_contributions(G)``: each copy's total contribution to dL/dWh.
+* ``plot_gradient_reaching(norms)``: ||dL_T/dh_k|| against k, one line per
   setting (e.g. per scale of Wh), on a log scale.
 * ``plot_truncation_masks(T, k)``: which (t, k) pairs chunked and windowed
   truncation keep.
@@ -70,7 +70,7 @@ def _check_mask(mask, T):
 
 def plot_contribution_matrix(G, *, mask=None, ax=None, decades: float = 8.0, colorbar: bool = True,
                              title: str | None = None):
-    """Table of ||dE_t/dWh through copy k||, loss step t down, copy k across.
+    """Table of ||dL_t/dWh through copy k||, loss step t down, copy k across.
 
     Inputs:
         G: (T, T, H, H) contributions (``dWh_contributions``) or (T, T) norms
@@ -96,10 +96,10 @@ def plot_contribution_matrix(G, *, mask=None, ax=None, decades: float = 8.0, col
     ax.imshow(np.ma.masked_array(dropped, mask=dropped == 0), cmap=ListedColormap(["#d9d9d9"]), vmin=0, vmax=1,
               extent=(0.5, T + 0.5, T + 0.5, 0.5), interpolation="nearest", alpha=0.92)
     ax.set_xlabel("copy $k$ of $W_h$ (the step where it is used)")
-    ax.set_ylabel("loss term $E_t$ (step $t$)")
+    ax.set_ylabel("loss term $L_t$ (step $t$)")
     _integer_ticks(ax)
     if colorbar:
-        fig.colorbar(im, ax=ax, label=r"$\|\partial E_t / \partial W_h^{(k)}\|$ (log scale)", fraction=0.05)
+        fig.colorbar(im, ax=ax, label=r"$\|\partial L_t / \partial W_h^{(k)}\|$ (log scale)", fraction=0.05)
     if title is None:
         title = "contribution of each loss term through each copy"
         if mask is not None:
@@ -109,7 +109,7 @@ def plot_contribution_matrix(G, *, mask=None, ax=None, decades: float = 8.0, col
 
 
 def plot_copy_contributions(G, *, mask=None, ax=None, title: str | None = None):
-    """Each copy's contribution to dE/dWh: ||sum_t G[t, k]|| for every k.
+    """Each copy's contribution to dL/dWh: ||sum_t G[t, k]|| for every k.
 
     Inputs:
         G: (T, T, H, H) contributions from ``dWh_contributions``
@@ -135,15 +135,15 @@ def plot_copy_contributions(G, *, mask=None, ax=None, title: str | None = None):
     if positive.size and positive.max() > 100 * positive.min():
         ax.set_yscale("log")  # contributions spanning decades (vanishing or exploding gradients)
     ax.set_xlabel("copy $k$ of $W_h$ (time step)")
-    ax.set_ylabel(r"$\|\sum_t \partial E_t/\partial W_h^{(k)}\|$")
+    ax.set_ylabel(r"$\|\sum_t \partial L_t/\partial W_h^{(k)}\|$")
     _integer_ticks(ax, y=False)
     ax.legend(loc="best", fontsize=8)
-    ax.set_title(title if title is not None else r"each step's contribution to $\partial E/\partial W_h$")
+    ax.set_title(title if title is not None else r"each step's contribution to $\partial L/\partial W_h$")
     return fig
 
 
 def plot_gradient_reaching(norms, *, ax=None, title: str | None = None):
-    """||dE_T/dh_k|| against k for one or several settings, on a log scale.
+    """||dL_T/dh_k|| against k for one or several settings, on a log scale.
 
     Inputs:
         norms: {label: (T,) array}, the norm of the gradient of the last
@@ -167,7 +167,7 @@ def plot_gradient_reaching(norms, *, ax=None, title: str | None = None):
                 label=str(label))
     ax.set_yscale("log")
     ax.set_xlabel("step $k$")
-    ax.set_ylabel(r"$\|\partial E_T / \partial h_k\|$")
+    ax.set_ylabel(r"$\|\partial L_T / \partial h_k\|$")
     _integer_ticks(ax, y=False)
     ax.legend(loc="best", fontsize=8)
     ax.grid(alpha=0.25, which="both")
@@ -198,7 +198,7 @@ def plot_truncation_masks(T: int, k: int, *, axes=None):
         code = np.where(m, 2, np.where(causal, 1, 0))
         ax.imshow(code, cmap=cmap, vmin=0, vmax=2, extent=(0.5, T + 0.5, T + 0.5, 0.5), interpolation="nearest")
         ax.set_xlabel("copy $k$ of $W_h$ (step)")
-        ax.set_ylabel("loss term $E_t$ (step $t$)")
+        ax.set_ylabel("loss term $L_t$ (step $t$)")
         _integer_ticks(ax)
         kept = int(m.sum())
         ax.set_title(f'truncate={k}, mode="{mode}"\nkeeps {kept} of {int(causal.sum())} (t, k) pairs')
@@ -243,7 +243,7 @@ def plot_truncation(ks, errors, *, costs=None, axes=None, T: int | None = None, 
         ax.plot(ks, np.where(v > 0, v, np.nan), "o-", color=MODE_COLORS.get(mode), label=f'mode="{mode}"', lw=2)
     ax.set_yscale("log")
     ax.set_xlabel("truncation length k (steps)")
-    ax.set_ylabel(r"relative error of $\partial E/\partial W_h$")
+    ax.set_ylabel(r"relative error of $\partial L/\partial W_h$")
     _integer_ticks(ax, y=False)
     ax.grid(alpha=0.25, which="both")
     if T is not None:

@@ -67,7 +67,7 @@ def _spectrum(Wh):
 
 
 def plot_eigenvalues(Wh, *, activation: str = "tanh", ax=None, lim: float | None = None,
-                     title: str = "Eigenvalues of W_hh in the complex plane"):
+                     title: str = "Eigenvalues of W_h in the complex plane"):
     """Eigenvalues of Wh with the circle |z| = 1/gamma and the spectral radius marked.
 
     Inputs:
@@ -102,7 +102,7 @@ def plot_eigenvalues(Wh, *, activation: str = "tanh", ax=None, lim: float | None
 
 
 def plot_singular_values(matrices: Mapping, *, activation: str = "tanh", ax=None,
-                         title: str = "Singular values of W_hh (largest = lambda_1)"):
+                         title: str = "Singular values of W_h (largest = lambda_1)"):
     """Sorted singular values of each matrix, with the line 1/gamma: lambda_1 below it guarantees vanishing.
 
     Inputs:

@@ -47,7 +47,7 @@ def _axes_labels(ax):
 
 
 def plot_loss_surface(surface: Surface, *, ax=None, colorbar: bool = True, levels: int = 12,
-                      title: str = "Loss E(w, b) of the one-unit RNN (T = 50): the cliff"):
+                      title: str = "Loss L(w, b) of the one-unit RNN (T = 50): the cliff"):
     """The loss as an image with contour lines; the cliff is where the contour lines pile up."""
     _check_surface(surface)
     fig, ax = get_figure_ax(ax, figsize=(6.4, 4.6))
@@ -55,7 +55,7 @@ def plot_loss_surface(surface: Surface, *, ax=None, colorbar: bool = True, level
                       interpolation="nearest", vmin=0.0, vmax=max(float(surface.loss.max()), 1e-12))
     ax.contour(surface.w, surface.b, surface.loss, levels=levels, colors="k", linewidths=0.6, alpha=0.6)
     if colorbar:
-        fig.colorbar(image, ax=ax, label="loss E = (sigmoid(x_50) - 0.7)^2")
+        fig.colorbar(image, ax=ax, label="loss L = (sigmoid(h_50) - 0.7)^2")
     _axes_labels(ax)
     ax.set_title(title)
     return fig
@@ -77,13 +77,13 @@ def plot_loss_surface_3d(surface: Surface, *, ax=None, stride: int = 2, elev: fl
     ax.view_init(elev=elev, azim=azim)
     ax.set_xlabel("w")
     ax.set_ylabel("b")
-    ax.set_zlabel("loss E")
+    ax.set_zlabel("loss L")
     ax.set_title(title)
     return fig
 
 
 def plot_gradient_norm(surface: Surface, *, ax=None, colorbar: bool = True, floor: float = 1e-6,
-                       title: str = "Gradient norm ||(dE/dw, dE/db)|| (log colour scale)"):
+                       title: str = "Gradient norm ||(dL/dw, dL/db)|| (log colour scale)"):
     """The gradient norm on a log colour scale: tiny on the plateaus, huge on the thin wall."""
     _check_surface(surface)
     fig, ax = get_figure_ax(ax, figsize=(6.4, 4.6))
@@ -149,9 +149,9 @@ def plot_cliff_slice(w: float = 4.5, b_lim=(-3.0, -1.5), *, n: int = 3001, ax=No
     b = np.linspace(float(b_lim[0]), float(b_lim[1]), int(n))
     loss, dw, db = one_unit_grad(float(w), b, T=T)
     fig, ax = get_figure_ax(ax, figsize=(6.8, 4.0))
-    ax.plot(b, loss, color="#1f77b4", lw=2.2, label="loss E")
+    ax.plot(b, loss, color="#1f77b4", lw=2.2, label="loss L")
     ax.set_xlabel("bias b")
-    ax.set_ylabel("loss E", color="#1f77b4")
+    ax.set_ylabel("loss L", color="#1f77b4")
     twin = ax.twinx()
     twin.plot(b, np.maximum(np.hypot(dw, db), 1e-12), color="#d62728", lw=1.4, label="||gradient||")
     twin.set_yscale("log")
@@ -161,18 +161,18 @@ def plot_cliff_slice(w: float = 4.5, b_lim=(-3.0, -1.5), *, n: int = 3001, ax=No
     return fig
 
 
-def plot_one_unit_states(w: float, bs, *, T: int = 50, x0: float = 0.5, ax=None, title: str | None = None):
-    """x_t of the one-unit RNN for a few biases: either side of the cliff they end at different fixed points."""
+def plot_one_unit_states(w: float, bs, *, T: int = 50, h0: float = 0.5, ax=None, title: str | None = None):
+    """h_t of the one-unit RNN for a few biases: either side of the cliff they end at different fixed points."""
     bs = [float(b) for b in np.atleast_1d(bs)]
     if not bs:
         raise ValueError("bs: expected at least one bias, got none")
-    x = one_unit_states(float(w), np.array(bs), T=T, x0=x0)  # (T + 1, len(bs))
+    h = one_unit_states(float(w), np.array(bs), T=T, h0=h0)  # (T + 1, len(bs))
     fig, ax = get_figure_ax(ax, figsize=(6.4, 3.8))
     colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b"]
     for i, b in enumerate(bs):
-        ax.plot(np.arange(T + 1), x[:, i], color=colors[i % len(colors)], lw=1.8, label=f"b = {b:.4f}")
+        ax.plot(np.arange(T + 1), h[:, i], color=colors[i % len(colors)], lw=1.8, label=f"b = {b:.4f}")
     ax.set_xlabel("step t")
-    ax.set_ylabel("state x_t")
+    ax.set_ylabel("state h_t")
     ax.set_title(title or f"The one-unit RNN's state, w = {w:g}")
     ax.legend(loc="best", fontsize="small")
     ax.grid(True, alpha=0.3)
