@@ -35,6 +35,7 @@ __all__ = [
     "one_unit_grad",
     "one_unit_surface",
     "descent_path",
+    "locate_cliff",
     "OneUnitGrad",
     "Surface",
     "DescentPath",
@@ -211,6 +212,41 @@ def one_unit_surface(w_lim=(0.0, 8.0), b_lim=(-5.0, 1.0), n: int = 200, *, T: in
     b = np.linspace(float(b_lim[0]), float(b_lim[1]), n)
     loss, dw, db = one_unit_grad(w[None, :], b[:, None], T=T, h0=h0, target=target)
     return Surface(w, b, loss, np.hypot(dw, db))
+
+
+def locate_cliff(w: float, b_low: float, b_high: float, *, T: int = 50, h0: float = 0.5,
+                 target: float = 0.7, tol: float = 1e-13) -> float:
+    """The bias b in (b_low, b_high) where the loss jumps at weight w: the position of the wall.
+
+    Bisection: the loss at the two ends must be on either side of the wall
+    (one near the plateau, one near the valley); each step keeps the half
+    whose ends still differ. Stops when the interval is shorter than ``tol``.
+
+    Inputs:
+        w: the recurrent weight (the wall exists for w > 4)
+        b_low, b_high: a bracket of biases around the wall
+        T, h0, target: the model, as in ``one_unit_loss``
+    Returns:
+        b at the wall (to within ``tol``)
+    """
+    _check_params(w, b_low, T, h0, target)
+    _check_params(w, b_high, T, h0, target)
+    if not float(b_low) < float(b_high):
+        raise ValueError(f"b_high: expected a number above b_low = {b_low!r}, got {b_high!r}")
+    lo, hi = float(b_low), float(b_high)
+    loss_lo = float(one_unit_loss(w, lo, T=T, h0=h0, target=target))
+    loss_hi = float(one_unit_loss(w, hi, T=T, h0=h0, target=target))
+    middle = (loss_lo + loss_hi) / 2
+    if abs(loss_lo - loss_hi) < 1e-3:
+        raise ValueError(f"b_low, b_high: expected a bracket with the wall inside (losses {loss_lo:.4g} and "
+                         f"{loss_hi:.4g} are nearly equal)")
+    while hi - lo > tol:
+        mid = (lo + hi) / 2
+        if (float(one_unit_loss(w, mid, T=T, h0=h0, target=target)) > middle) == (loss_lo > middle):
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
 
 
 # -- gradient descent ----------------------------------------------------------

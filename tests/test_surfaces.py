@@ -186,3 +186,23 @@ def test_bad_arguments_are_named(call, name):
 def test_broadcast_error_gives_both_shapes():
     with pytest.raises(ValueError, match=r"b: expected a shape that broadcasts with w's \(3,\), got \(4,\)"):
         one_unit_loss(np.ones(3), np.ones(4))
+
+
+def test_locate_cliff_finds_the_jump_and_the_wall_steepens_with_w():
+    from rnn_course.surfaces import locate_cliff
+
+    b_wall = locate_cliff(4.5, -3.0, -1.5)
+    assert -2.31 < b_wall < -2.30  # between the two biases of plot_one_unit_states' picture
+    left, right = one_unit_loss(4.5, b_wall - 0.01), one_unit_loss(4.5, b_wall + 0.01)
+    assert abs(left - right) > 0.2  # the loss jumps across it, within 0.02 in b
+    peaks = []
+    for w in (4.5, 6.0):
+        b = locate_cliff(w, -w / 2 - 1.0, -w / 2 + 1.0)
+        cut = np.linspace(b - 1e-6, b + 1e-6, 2001)
+        peaks.append(np.hypot(*one_unit_grad(w, cut)[1:]).max())
+    assert peaks[1] > 1e4 * peaks[0]
+    with pytest.raises(ValueError, match="^b_low, b_high:"):
+        locate_cliff(4.5, -1.0, -0.99)  # both ends in the valley: no wall between them
+    with pytest.raises(ValueError, match="^b_high:"):
+        locate_cliff(4.5, -1.5, -3.0)
+

@@ -41,6 +41,7 @@ from .surfaces import (  # lesson 03
     plot_loss_surface_3d,
     plot_one_unit_states,
 )
+from .timer import plot_pulse_lengths, plot_timer_outputs  # lesson 03
 from .training import plot_history  # any lesson that trains
 from .unrolled import plot_io_pattern, plot_io_patterns, plot_unrolled  # lesson 01
 
@@ -77,6 +78,8 @@ __all__ = [
     "plot_loss_surface",
     "plot_loss_surface_3d",
     "plot_one_unit_states",
+    "plot_timer_outputs",
+    "plot_pulse_lengths",
     "plot_adding_curves",
     "plot_adding_example",
     "plot_adding_scores",
