@@ -125,8 +125,8 @@ def test_lesson_01_covers_the_issue():
 def test_lesson_02_covers_the_issue():
     text = _markdown("02_backpropagation_through_time")
     code = "\n".join(_code("02_backpropagation_through_time"))
-    for symbol in (r"\frac{\partial E}{\partial W_h}", r"\frac{\partial E}{\partial W_x}",
-                   r"\frac{\partial E}{\partial W_y}", r"\frac{\partial E}{\partial b}", r"\prod_{j=t}^{k+1}"):
+    for symbol in (r"\frac{\partial L}{\partial W_h}", r"\frac{\partial L}{\partial W_x}",
+                   r"\frac{\partial L}{\partial W_y}", r"\frac{\partial L}{\partial b}", r"\prod_{j=t}^{k+1}"):
         assert symbol in text, symbol
     for needle in ("for t in reversed(range(T))", "gradcheck_layer(rnn_forward, student_rnn_backward",
                    "plot_gradcheck(report)", "dWh_contributions(", "plot_gradient_reaching(", "truncate_mode=\"chunk\"",

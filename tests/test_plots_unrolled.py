@@ -47,7 +47,7 @@ def test_variants_add_what_they_say():
     last = plot_unrolled(3, folded=False, outputs="last").axes[0]
     assert len(_circles(last)) == 1 + 2 * 3 + 1
     with_loss = plot_unrolled(3, folded=False, loss=True).axes[0]
-    assert {"$E_{1}$", "$E_{3}$", r"$E = E_1 + E_2 + \cdots + E_T$"} <= _labels(with_loss)
+    assert {"$L_{1}$", "$L_{3}$", r"$L = L_1 + L_2 + \cdots + L_T$"} <= _labels(with_loss)
     arrows_before = len(with_loss.patches)
     backward = plot_unrolled(3, folded=False, loss=True, backward=True).axes[0]
     # one red dashed arrow per h->h link and per E->y->h path

@@ -23,11 +23,11 @@ __all__ = ["plot_unrolled", "plot_io_pattern", "plot_io_patterns", "IO_PATTERNS"
 #: Okabe-Ito colours (style.OKABE_ITO): W_y and the gradient were green and red, alike to colour-blind eyes
 WEIGHT_COLORS = {"Wx": "#0072B2", "Wh": "#E69F00", "Wy": "#009E73", "grad": "#D55E00"}
 #: fill colours of the node kinds
-NODE_COLORS = {"x": "#deebf7", "h": "#fee6ce", "y": "#e5f5e0", "E": "#f0f0f0"}
+NODE_COLORS = {"x": "#deebf7", "h": "#fee6ce", "y": "#e5f5e0", "L": "#f0f0f0"}
 
 _R = 0.36  # node radius in data units
 _DX = 1.55  # distance between time steps
-_ROWS = {"x": 0.0, "h": 1.45, "y": 2.9, "E": 4.05}
+_ROWS = {"x": 0.0, "h": 1.45, "y": 2.9, "L": 4.05}
 
 
 def _check_T(T, name="T"):
@@ -76,7 +76,7 @@ def plot_unrolled(T: int = 4, *, ax=None, folded: bool = True, outputs: str | No
         ax: axes to draw in (a new figure when None)
         folded: also draw the folded net (one cell with a loop) on the left
         outputs: "every" (an output at every step), "last" (only at T) or None
-        loss: draw a loss term E_t above every output (and E = sum_t E_t)
+        loss: draw a loss term L_t above every output (and L = sum_t L_t)
         backward: draw the backward pass of BPTT as red dashed arrows
         max_steps: most time steps drawn before eliding the middle (>= 3)
         title: the axes title (a sensible default when None)
@@ -95,7 +95,7 @@ def plot_unrolled(T: int = 4, *, ax=None, folded: bool = True, outputs: str | No
     n_cols = len(cols)
     x_start = 3.7 if folded else 0.0
     width = x_start + _DX * (n_cols + 1)
-    top = _ROWS["E"] if loss else (_ROWS["y"] if outputs else _ROWS["h"])
+    top = _ROWS["L"] if loss else (_ROWS["y"] if outputs else _ROWS["h"])
     fig, ax = get_figure_ax(ax, figsize=(min(1.05 * width + 0.6, 16), 1.0 * (top + 1.6) + 0.4))
     fs = 11
 
@@ -150,22 +150,22 @@ def plot_unrolled(T: int = 4, *, ax=None, folded: bool = True, outputs: str | No
                    label=r"$W_y$" if (i == 0 or outputs == "last") else None, label_offset=(-0.36, 0),
                    fontsize=fs - 1)
             if loss:
-                _node(ax, (cx, _ROWS["E"]), rf"$E_{{{t}}}$", "E", fontsize=fs)
-                _arrow(ax, (cx, _ROWS["y"]), (cx, _ROWS["E"]), "#777777")
+                _node(ax, (cx, _ROWS["L"]), rf"$L_{{{t}}}$", "L", fontsize=fs)
+                _arrow(ax, (cx, _ROWS["y"]), (cx, _ROWS["L"]), "#777777")
         if backward:
             g = WEIGHT_COLORS["grad"]
             if has_out:
                 _arrow(ax, (cx, _ROWS["y"]), (cx, _ROWS["h"]), g, rad=-0.35, ls="--", lw=1.4, zorder=1)
                 if loss:
-                    _arrow(ax, (cx, _ROWS["E"]), (cx, _ROWS["y"]), g, rad=-0.35, ls="--", lw=1.4, zorder=1)
+                    _arrow(ax, (cx, _ROWS["L"]), (cx, _ROWS["y"]), g, rad=-0.35, ls="--", lw=1.4, zorder=1)
             _arrow(ax, (cx, _ROWS["h"]), prev, g, rad=-0.35, ls="--", lw=1.4, shrink=(_R, start_gap), zorder=1)
         prev, prev_is_dots = (cx, _ROWS["h"]), False
 
     if loss:
         last_x = x_start + _DX * n_cols
         first_x = x_start + _DX
-        ax.text((first_x + last_x) / 2, _ROWS["E"] + 0.75,
-                r"$E = E_1 + E_2 + \cdots + E_T$" if outputs == "every" else r"$E = E_T$", ha="center", fontsize=fs + 1)
+        ax.text((first_x + last_x) / 2, _ROWS["L"] + 0.75,
+                r"$L = L_1 + L_2 + \cdots + L_T$" if outputs == "every" else r"$L = L_T$", ha="center", fontsize=fs + 1)
     note = "the same $W_x$, $W_h$, $W_y$ at every step (shared weights)"
     if backward:
         note += ";  red dashed: gradients flowing back (BPTT)"
