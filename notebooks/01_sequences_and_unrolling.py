@@ -29,7 +29,7 @@ if "google.colab" in sys.modules:
 # **What you will learn**
 # - why a feed-forward net with a fixed-size input cannot model sequences, shown on a task where it is
 #   provably at chance;
-# - the recurrence $h_t = \tanh(x_t W_x + h_{t-1} W_h + b)$ and why $h_t$ is a memory;
+# - the recurrence $h_t = \tanh(x_t W_x + h_{t-1} W_h + b)$, the initial state $h_0$, and why $h_t$ is a memory;
 # - unrolling: the computation graph for any length, and what *parameter sharing* buys (counted);
 # - a forward pass by hand on tiny numbers, then vectorised, and the two agreeing;
 # - the input/output patterns (one-to-many, many-to-one, ...) with a runnable example of each;
@@ -46,7 +46,8 @@ import math
 
 import numpy as np
 
-from rnn_course import rnn_forward, rnn_step_forward, softmax, use_blas_threads
+from rnn_course import rnn_forward, rnn_step_forward, sigmoid, softmax, use_blas_threads
+from rnn_course.activations import relu_grad, sigmoid_grad_from_output, tanh_grad_from_output
 from rnn_course.demos import hidden_state_demo, parity_demo
 from rnn_course.handbuilt import parity_rnn
 from rnn_course.init import init_cell_params, orthogonal
@@ -101,20 +102,29 @@ x_test, y_test = parity_batch(1000, 40, rng=1)
 
 print(" window w | accuracy at steps t <= w | at step t = w | at steps t > w")
 window_curves = {}
+window_inside, window_outside = {}, {}
 for w in (1, 4, 8, 12):
     pred = window_lookup_baseline(x_train, y_train, x_test, window=w)
-    window_curves[w] = (pred == y_test).mean(axis=0)
-    inside = parity_accuracy(pred[:, :w], y_test[:, :w])
-    outside = parity_accuracy(pred[:, w:], y_test[:, w:])
-    print(f"{w:9d} | {inside:24.3f} | {window_curves[w][w - 1]:13.3f} | {outside:14.3f}")
+    window_curves[w] = (pred == y_test).mean(axis=0)  # accuracy at each step; index t-1 is step t
+    window_inside[w] = parity_accuracy(pred[:, :w], y_test[:, :w])
+    window_outside[w] = parity_accuracy(pred[:, w:], y_test[:, w:])
+    print(f"{w:9d} | {window_inside[w]:24.3f} | {window_curves[w][w - 1]:13.3f} | {window_outside[w]:14.3f}")
+
+# %% slideshow={"slide_type": "skip"}
+for w in (1, 4, 8, 12):
+    assert abs(window_outside[w] - 0.5) < 0.01  # after the window: chance, for every w
+    assert np.all(np.abs(window_curves[w][w:] - 0.5) < 0.06)  # ... at every single step (1000 test sequences)
+assert window_inside[1] == window_inside[4] == 1.0  # small tables: the whole prefix fits, all right
+assert window_curves[8][7] < 0.9 and window_curves[12][11] < 0.75  # large tables slip already at t = w
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# From step $w+1$ on the table is at **chance**, 50%, for every window size: the bits that fell out of the window
-# flip the answer with probability ½, and nothing in the window says how. Before that the window holds the whole
+# From step $w+1$ on the table is at **chance**, 50% up to sampling noise, for every window size: the bits that fell
+# out of the window flip the answer with probability ½, and nothing in the window says how. Before that the window holds the whole
 # prefix, so the answer is in it, and the small tables get it right. The larger ones already slip at $t = w$: a
 # table sees only the $w$ bits, not the step, and the same pattern occurs at every later step, where it says
-# nothing about the parity; with $2^{12}$ patterns the few examples from the first steps no longer outvote the rest. A net that keeps **one bit of state** and updates it at every
-# step solves the task for any length. That net is a recurrent net; at the end of this lesson we build it by hand.
+# nothing about the parity; with $2^{12}$ patterns the few examples from the first steps no longer outvote the rest.
+# A net that keeps **one bit of state** and updates it at every step solves the task for any length. That net is a
+# recurrent net; at the end of this lesson we build it by hand.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. The recurrence
@@ -123,10 +133,12 @@ for w in (1, 4, 8, 12):
 #
 # $$
 # \begin{aligned}
-# h_t &= \tanh\!\left(x_t W_x + h_{t-1} W_h + b\right), \qquad h_0 = 0,\\
-# \hat y_t &= \operatorname{softmax}\!\left(h_t W_y + b_y\right).
+# a_t &= x_t W_x + h_{t-1} W_h + b, \qquad h_t = \tanh(a_t), \qquad t = 1, \dots, T,\\
+# \hat y_t &= \operatorname{softmax}\!\left(h_t W_y + b_y\right),
 # \end{aligned}
 # $$
+#
+# starting from a given **initial state** $h_0$, usually $h_0 = 0$ (section 8 shows what another $h_0$ means).
 #
 # - $h_t$ depends on $x_t$ and on $h_{t-1}$, which depends on $x_{t-1}$ and $h_{t-2}$, and so on: $h_t$ is a
 #   (lossy, fixed-size) **summary of everything read so far**. That is the memory.
@@ -135,7 +147,9 @@ for w in (1, 4, 8, 12):
 #   (section 5).
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# The whole idea, as code: one step is one line, and a sequence is a loop over the steps.
+# The whole idea, as code: one step is one line, and a sequence is a loop over the steps. Time runs $1..T$ in the
+# maths but arrays count from 0, so `x[:, 0]` is $x_1$ and `h[:, t-1]` is $h_t$; $h_0$ is the separate argument
+# `h0` (`None` means zeros).
 
 # %%
 def rnn_step(x_t, h_prev, Wx, Wh, b):
@@ -159,6 +173,10 @@ params = init_cell_params(D, H, rng=rng)  # Wx (D, H), Wh (H, H), b (H,)
 h_loop = rnn_sequence(x, np.zeros((N, H)), **params)
 h_package, _ = rnn_forward(x, None, **params)  # the package's version (it also keeps a cache for lesson 02)
 print("h has shape", h_loop.shape, "; largest difference from rnn_forward:", np.abs(h_loop - h_package).max())
+
+# %% slideshow={"slide_type": "skip"}
+assert h_loop.shape == (N, T, H) and np.abs(h_loop - h_package).max() < 1e-14
+assert np.allclose(h_loop[:, 0], np.tanh(x[:, 0] @ params["Wx"] + params["b"]))  # h[:, 0] is h_1: h_0 W_h = 0
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Unrolling
@@ -192,6 +210,9 @@ print("shared parameters:", {name: p.shape for name, p in shared.items()})
 print(f"{'T':>6} | {'RNN (shared)':>13} | {'separate weights per step':>26}")
 for T_len in (10, 100, 1000):
     print(f"{T_len:>6} | {n_shared:>13,} | {T_len * n_shared:>26,}")
+
+# %% slideshow={"slide_type": "skip"}
+assert n_shared == D * H + H * H + H + H * V + V  # independent of T
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # Sharing also means that whatever the net learns about reading a character at step 3 it knows at step 300: one
@@ -240,8 +261,11 @@ z_vec, _ = temporal_affine_forward(h_vec, np.array(Wy_hand), np.array(by_hand))
 p_vec = softmax(z_vec, axis=-1)
 print("h, vectorised:\n", h_vec[0])
 print("y_hat, vectorised:\n", p_vec[0])
-print("largest difference from the hand computation:",
-      max(np.abs(h_vec[0] - np.array(hand_h)).max(), np.abs(p_vec[0] - np.array(hand_p)).max()))
+hand_vs_vectorised = max(np.abs(h_vec[0] - np.array(hand_h)).max(), np.abs(p_vec[0] - np.array(hand_p)).max())
+print("largest difference from the hand computation:", hand_vs_vectorised)
+
+# %% slideshow={"slide_type": "skip"}
+assert hand_vs_vectorised < 1e-14
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Input/output patterns
@@ -326,6 +350,12 @@ plot_activations()
 # - **ReLU**: unbounded, slope exactly 1 where active; with $W_h$ near the identity it can carry information far
 #   (the IRNN of lesson 03), but nothing stops it from growing.
 
+# %% slideshow={"slide_type": "skip"}
+a_grid = np.linspace(-8, 8, 16_001)  # includes a = 0, where tanh and the sigmoid are steepest
+assert np.isclose(tanh_grad_from_output(np.tanh(a_grid)).max(), 1.0) and np.abs(np.tanh(a_grid)).max() < 1
+assert np.isclose(sigmoid_grad_from_output(sigmoid(a_grid)).max(), 0.25) and 0 < sigmoid(a_grid).min()
+assert np.all(relu_grad(a_grid[a_grid > 0]) == 1.0)
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Softmax
 #
@@ -341,6 +371,10 @@ with np.errstate(over="ignore", invalid="ignore"):
     naive = np.exp(z_big) / np.exp(z_big).sum()
 print("naive softmax of", z_big, "->", naive)
 print("stable softmax  ", z_big, "->", softmax(z_big))
+
+# %% slideshow={"slide_type": "skip"}
+assert np.isnan(naive).any() and np.isclose(softmax(z_big).sum(), 1.0)
+assert np.allclose(softmax(z_big), softmax(z_big - z_big.max()))  # subtracting the max changes nothing
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. Watch the hidden state
@@ -364,13 +398,22 @@ pulse = np.zeros((1, 40, 1))
 pulse[0, 0, 0] = 1.0
 rng = np.random.default_rng(0)
 Q, Wx_pulse = orthogonal((16, 16), rng=rng), rng.standard_normal((1, 16))
+pulse_norms, pulse_peak = {}, {}
 for ax, scale in zip(axes, (0.6, 1.0, 1.6), strict=True):
     h_pulse, _ = rnn_forward(pulse, None, Wx_pulse, scale * Q, np.zeros(16))
+    pulse_norms[scale] = np.linalg.norm(h_pulse[0], axis=1)  # |h_t| for t = 1..40
+    pulse_peak[scale] = np.abs(h_pulse[0]).max()
     plot_hidden_states(h_pulse[0], ax=ax, colorbar=False,
-                       title=f"scale {scale}: $|h_{{40}}|$ = {np.linalg.norm(h_pulse[0, -1]):.2g}")
+                       title=f"scale {scale}: $|h_{{40}}|$ = {pulse_norms[scale][-1]:.2g}")
 fig.colorbar(axes[0].images[0], ax=list(axes), label="$h_t$ (unitless)", fraction=0.03, pad=0.02)
 fig.suptitle("The trace of one input pulse at t = 1, for three scales of $W_h$")
 fig
+
+# %% slideshow={"slide_type": "skip"}
+fade = pulse_norms[0.6]
+assert fade[-1] <= 0.6**39 * fade[0] and fade[-1] > 0.1 * 0.6**39 * fade[0]  # ~0.6 per step: forgotten
+assert 1e-9 < fade[-1] < 1e-8 and 0.5 < fade[0] < 5  # "a few times 1e-9", from |h_1| of order 1
+assert pulse_norms[1.6][-1] > pulse_norms[1.6][0] and pulse_peak[1.6] > 0.9  # above 1: persists and saturates
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 8. An RNN that remembers, built by hand
@@ -398,7 +441,11 @@ for name in ("Wx", "Wh", "b", "Wy", "by"):
 
 # %%
 x_long, y_long = parity_batch(100, 2000, rng=3)
-print(f"hand-built RNN, 2000-step sequences: {100 * parity_accuracy(model.predict(x_long), y_long):.2f}% of steps right")
+long_accuracy = parity_accuracy(model.predict(x_long), y_long)
+print(f"hand-built RNN, 2000-step sequences: {100 * long_accuracy:.2f}% of steps right")
+
+# %% slideshow={"slide_type": "skip"}
+assert long_accuracy == 1.0  # every one of the 200,000 steps
 
 # %% slideshow={"slide_type": "subslide"}
 x_short, y_short = parity_batch(1, 40, rng=4)
@@ -424,6 +471,30 @@ ax.set_title("Running parity: a fixed window falls to chance, a recurrent state 
 ax.legend(fontsize=8, loc="center right")
 fig
 
+# %% slideshow={"slide_type": "skip"}
+assert np.all(rnn_curve == 1.0)  # right at every step of every test sequence
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### The initial state is the memory before the first input
+#
+# $h_0 = 0$ means $p_0 = (h_{1,0} - h_{2,0})/2 = 0$: "no 1s seen yet, even". Nothing forces that choice. Start the
+# same net from $h_0 = (1, -1)$, which reads as $p_0 = 1$, and it computes the parity of the bits *plus one*: every
+# answer flips.
+
+# %%
+h0_odd = np.tile([1.0, -1.0], (len(x_test), 1))  # (N, H): every sequence starts "odd"
+flipped = model.predict(x_test, h0=h0_odd)
+print(f"from h_0 = 0: {100 * parity_accuracy(model.predict(x_test), y_test):.0f}% right; "
+      f"from h_0 = (1, -1): {100 * parity_accuracy(flipped, 1 - y_test):.0f}% equal to the flipped parity")
+
+# %% slideshow={"slide_type": "skip"}
+assert np.array_equal(flipped, 1 - y_test)
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# So $h_0$ is part of the model: the memory it has before reading anything. Here we set it by hand; when the right
+# start is not 0, it can be **learned** like the weights (lesson 02 computes its gradient and measures when that
+# helps).
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Why saturation matters
 #
@@ -437,12 +508,26 @@ parity_demo()
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Measured: accuracy over 50 sequences of 1000 steps, as a function of the gain.
 
-# %% tags=["remove-input"]
+# %% slideshow={"slide_type": "skip"}
 x_sweep, y_sweep = parity_batch(50, 1000, rng=5)
 gains = np.round(np.arange(1.0, 4.01, 0.1), 2)
 accuracy = np.array([parity_accuracy(parity_rnn(gain=g).predict(x_sweep), y_sweep) for g in gains])
 threshold = gains[np.argmax(accuracy == 1.0)]
+print(f"accuracy {accuracy[0]:.3f} at gain {gains[0]}, 100% from gain {threshold} on")
+one_bit = np.ones((1, 1, 1))
+after_one = {}
+for g in (1.0, 10.0):
+    h_one, p_one = parity_rnn(gain=g).run(one_bit)
+    after_one[g] = (h_one[0, 0], p_one[0, 0, 1])
+    print(f"gain {g:4}: after reading a single 1, h = {np.round(h_one[0, 0], 3)}, P(odd) = {p_one[0, 0, 1]:.3f}")
+
+# %% slideshow={"slide_type": "skip"}
 assert np.all(accuracy[gains >= threshold] == 1.0)  # perfect at every larger gain too
+assert threshold == 2.3 and abs(accuracy[0] - 0.5) < 0.01  # from 2.3 on; chance at gain 1
+assert np.isclose(after_one[1.0][0][0], np.tanh(0.5)) and after_one[1.0][1] < 0.5  # the OR unit only reaches 0.46
+assert after_one[10.0][1] > 0.99
+
+# %%
 fig, ax = new_figure(figsize=(6.5, 3.2))
 ax.plot(gains, accuracy, "o-")
 ax.axvline(threshold, color="#e6550d", ls="--", label=f"perfect from gain {threshold}")
@@ -450,11 +535,6 @@ ax.set_xlabel("gain g (unitless)")
 ax.set_ylabel("accuracy (fraction of steps)")
 ax.set_title("The hand-built memory works only when the units saturate")
 ax.legend()
-print(f"accuracy {accuracy[0]:.3f} at gain {gains[0]}, 100% from gain {threshold} on")
-one_bit = np.ones((1, 1, 1))
-for g in (1.0, 10.0):
-    h_one, p_one = parity_rnn(gain=g).run(one_bit)
-    print(f"gain {g:4}: after reading a single 1, h = {np.round(h_one[0, 0], 3)}, P(odd) = {p_one[0, 0, 1]:.3f}")
 fig
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -470,10 +550,11 @@ fig
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
-# - A window of fixed size cannot solve a task that needs the whole history: on running parity it is at exactly
-#   chance after the window, while a two-unit RNN is perfect on 2000-step sequences.
-# - An RNN applies one cell, $h_t = \tanh(x_t W_x + h_{t-1} W_h + b)$ with $h_0 = 0$, at every step; $h_t$ is the
-#   memory. Unrolled, it is a deep feed-forward graph whose layers share their weights.
+# - A window of fixed size cannot solve a task that needs the whole history: on running parity it is at chance
+#   (50%, up to sampling noise) after the window, while a two-unit RNN is perfect on 2000-step sequences.
+# - An RNN applies one cell, $h_t = \tanh(x_t W_x + h_{t-1} W_h + b)$ for $t = 1..T$, at every step, from an initial
+#   state $h_0$ (0 by default; it is the memory before the first input, and can be learned); $h_t$ is the memory.
+#   Unrolled, it is a deep feed-forward graph whose layers share their weights.
 # - Sharing makes the parameter count independent of $T$ and lets a net trained on one length run on any other.
 # - Read every state for per-step answers, the final state (each sequence's own last step) for one answer.
 # - The scale of $W_h$ decides whether the trace of an input fades (below 1) or persists and saturates (above 1);
@@ -513,8 +594,14 @@ fig
 #    1 the OR unit reaches only $\tanh(0.5) \approx 0.46$ and the net already answers P(odd) < ½ (printed under
 #    the gain sweep). With no switch-like units nothing pushes the state back to a clean bit, so the net is at
 #    chance (accuracy 0.501 at gain 1 in the sweep). Somewhat higher gains store the bit but let it leak (the demo's
-#    "leaking" preset); from gain 2.3 on the units saturate and it is kept forever.
+#    "leaking" preset); from gain 2.3 on the units saturate and it is kept (every step right over 1000 steps).
 # </details>
+
+# %% slideshow={"slide_type": "skip"}
+# The answers' claims, measured
+sizes = {name: p.size for name, p in init_cell_params(10, 32, rng=0).items()}
+assert sum(sizes.values()) + 32 * 5 + 5 == 1541 and 50 * 1541 == 77_050  # answer 1
+assert abs(0.6**39 - 2e-9) < 0.5e-9  # answer 5 (the measured |h_40| is asserted under the still figure)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### References

@@ -20,9 +20,13 @@ and the output layer reads p_t: logits z_t = h_t Wy + by with class 1 =
 "odd", ``Wy = k [[0, 0.5], [0, -0.5]]``, ``by = [0, -0.5 k]``.
 
 The saturation of tanh is what makes the memory last: every step pushes a
-state that drifted slightly back to +-1. Below a gain of about 2.2 the
-units are not switches any more, the remembered bit leaks away, and the
-net falls to chance (lesson 01 measures where).
+state that drifted slightly back to +-1. Below a gain of about 2.3 the
+units are not switches any more, the remembered bit leaks away, and by
+gain 2 the net is close to chance (lesson 01 measures where).
+
+The initial state is the memory before the first bit: h_0 = 0 reads as
+p_0 = 0 ("even so far"); h_0 = (1, -1) reads as p_0 = 1 and flips every
+answer.
 
 Dimensions: N batch, T time, D = 1 input, H = 2 hidden, V = 2 classes.
 """
