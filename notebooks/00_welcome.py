@@ -32,8 +32,9 @@ if "google.colab" in sys.modules:
 # **What you will learn here**
 # - how the course works: lessons, graded exercises, solutions, and the feedback you get;
 # - how to run a notebook, and how to check that your machine is ready (including the sliders);
-# - the notation used in every lesson, and how it maps to the notation of the books, courses and
-#   libraries you will meet elsewhere (U/W/V, CS231n, d2l.ai, PyTorch);
+# - the notation used in every lesson, and how it maps to the notation of the books, courses, tutorials and
+#   libraries you will meet elsewhere (U/W/V, CS231n, d2l.ai, PyTorch, the WildML tutorials, Olah's blog,
+#   deeplearning.ai, Pascanu et al.);
 # - the course's vocabulary, with the Chinese terms.
 #
 # **Prerequisites**: Python and NumPy (arrays, `@`, broadcasting); the chain rule; what a feed-forward
@@ -184,7 +185,11 @@ rng = np.random.default_rng(0)
 N, D, H = 2, 3, 4
 inputs = dict(x=rng.standard_normal((N, D)), h_prev=rng.standard_normal((N, H)),
               Wx=rng.standard_normal((D, H)), Wh=rng.standard_normal((H, H)), b=rng.standard_normal(H))
-rnn_course.gradcheck_layer(rnn_course.rnn_step_forward, rnn_course.rnn_step_backward, inputs)
+step_check = rnn_course.gradcheck_layer(rnn_course.rnn_step_forward, rnn_course.rnn_step_backward, inputs)
+step_check
+
+# %% slideshow={"slide_type": "skip"}
+assert step_check.ok and step_check.max_error < 1e-8  # far below the tolerance
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Set-up check
@@ -248,16 +253,32 @@ hidden_state_demo(t=12)
 #
 # $$
 # \begin{aligned}
-# h_t &= \tanh\!\left(x_t W_x + h_{t-1} W_h + b\right), \qquad h_0 = 0,\\
-# \hat y_t &= \operatorname{softmax}\!\left(h_t W_y + b_y\right), \qquad t = 1, \dots, T.
+# a_t &= x_t W_x + h_{t-1} W_h + b, \qquad h_t = \tanh(a_t), \qquad t = 1, \dots, T, \quad h_0 \text{ given},\\
+# \hat y_t &= \operatorname{softmax}\!\left(h_t W_y + b_y\right), \qquad L = \sum_{t=1}^{T} L_t .
 # \end{aligned}
 # $$
 #
 # - Vectors are **rows**, and weights multiply **from the right**: $x_t W_x$, not $W x_t$. That is how the
 #   code looks (`x @ Wx`), and a batch is just more rows.
-# - $W_x$ maps input to hidden, $W_h$ hidden to hidden, $W_y$ hidden to output. (Some texts write these
-#   $W_{xh}$, $W_{hh}$, $W_{hy}$; the package writes `Wx`, `Wh`, `Wy`.)
+# - $W_x$ maps input to hidden, $W_h$ hidden to hidden, $W_y$ hidden to output; the package writes `Wx`, `Wh`, `Wy`.
 # - The **same** $W_x, W_h, b, W_y, b_y$ are used at every time step.
+# - Time runs from $t = 1$ to $T$; $h_0$ is the state before the first input (usually 0).
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Every symbol of the course
+#
+# | symbol | meaning | lessons |
+# |---|---|---|
+# | $x_t$, $h_t$, $t = 1..T$, $h_0$ | input and hidden state at step $t$; the initial state | all |
+# | $W_x$, $W_h$, $b$ (`Wx`, `Wh`, `b`) | input and recurrent weights, bias | all |
+# | $a_t = x_t W_x + h_{t-1} W_h + b$ | the pre-activation | 01-03 |
+# | $\hat y_t$, $W_y$, $b_y$ | output, output weights and bias | 01, 02, 05-07 |
+# | $L_t$, $L = \sum_t L_t$ | loss at step $t$, total loss | 02 on |
+# | $J_t = \partial h_t / \partial h_{t-1}$ | the Jacobian of one step, $\operatorname{diag}(f'(a_t))\, W_h^\top$; a gradient flows back as $\frac{\partial L_T}{\partial h_T} J_T J_{T-1} \cdots J_{k+1}$ | 02, 03 |
+# | $\rho$, $\lambda_1$, $\gamma$ | spectral radius and largest singular value of $W_h$; bound on $\lvert f' \rvert$ | 03 |
+# | $i, f, g, o$ and $c_t$ | LSTM input, forget, candidate and output gates, and the cell state ($c_t$ means nothing else) | 04 |
+# | $r, z, n$ | GRU reset gate, update gate, candidate: $h_t = (1 - z) \odot n + z \odot h_{t-1}$ | 04 |
+# | $\tau$ | sampling temperature ($T$ is always a length) | 05 |
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # - **Say**: rows times weights, $x_t W_x + h_{t-1} W_h + b$, exactly as the code writes `x @ Wx`; the same
@@ -276,10 +297,11 @@ hidden_state_demo(t=12)
 # | H | hidden size | | `Wx`, `Wh`, `b` | (D, H), (H, H), (H,) |
 # | V | vocabulary / number of classes | | `Wy`, `by`, scores | (H, V), (V,), (N, T, V) |
 #
-# Arrays are **batch-first**: `x[n, t]` is sequence n at step t. Time runs $1..T$ in the maths but arrays
-# count from 0, so `x[:, 0]` is $x_1$ and `h[:, t-1]` is $h_t$; $h_0$ is the separate argument `h0`.
+# Arrays are **batch-first**: `x[n, t]` is sequence n at array index t (lesson 01 shows how array indices, which
+# count from 0, line up with the steps $t = 1..T$ of the maths).
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
+# <!-- other notations: begin (the notation test skips this mapping) -->
 # ### The same RNN in other people's notation
 #
 # | | this course | many tutorials, Goodfellow et al. | CS231n | d2l.ai | Karpathy's min-char-rnn | PyTorch `nn.RNN` |
@@ -294,6 +316,8 @@ hidden_state_demo(t=12)
 # So **column-vector texts store the transpose**: their $U$ is our $W_x^\top$, their $W$ is our $W_h^\top$,
 # their $V$ is our $W_y^\top$. PyTorch keeps rows but also stores the transpose (`weight_ih_l0` has shape
 # (H, D)), splits the bias in two, and is **time-first** unless you pass `batch_first=True`.
+# <!-- other notations: end -->
+#
 # The next cell checks these translations with numbers.
 
 # %% slideshow={"slide_type": "subslide"}
@@ -302,7 +326,7 @@ D, H = 3, 4
 x_t, h_prev = rng.standard_normal(D), rng.standard_normal(H)
 Wx, Wh, b = 0.5 * rng.standard_normal((D, H)), 0.5 * rng.standard_normal((H, H)), 0.5 * rng.standard_normal(H)
 
-ours = np.tanh(x_t @ Wx + h_prev @ Wh + b)  # small weights: tanh away from +-1, so the digits can differ
+ours = np.tanh(x_t @ Wx + h_prev @ Wh + b)  # the course: rows times weights
 
 U, W = Wx.T, Wh.T  # column-vector texts: h = tanh(U x + W h + b)
 columns = np.tanh(U @ x_t[:, None] + W @ h_prev[:, None] + b[:, None])[:, 0]
@@ -315,6 +339,53 @@ print("ours          ", np.round(ours, 6))
 print("U, W columns  ", np.round(columns, 6))
 print("PyTorch layout", np.round(pytorch_layout, 6))
 assert np.allclose(ours, columns) and np.allclose(ours, pytorch_layout)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# <!-- other notations: begin -->
+# ### The sources this course grew from
+#
+# | source | writes | in this course |
+# |---|---|---|
+# | the WildML tutorials (D. Britz, 2015) | $s_t = \tanh(U x_t + W s_{t-1})$, $o_t = \operatorname{softmax}(V s_t)$, $t = 0, 1, \dots$ with $s_{-1} = 0$ | $h_t$, $\hat y_t$, $U = W_x^\top$, $W = W_h^\top$, $V = W_y^\top$, $t = 1, 2, \dots$ with $h_0 = 0$: their $s_t$ is our $h_{t+1}$ |
+# | | $E_t(y_t, \hat y_t) = -y_t \log \hat y_t$, $E = \sum_t E_t$ | $L_t$ and $L$ |
+# | C. Olah, "Understanding LSTM Networks" (2015) | $h_t = \tanh(W \cdot [h_{t-1}, x_t] + b)$: one matrix on the concatenation | $W = [W_h^\top \;\; W_x^\top]$; his LSTM's $C_t$, $\tilde C_t$ are our $c_t$, $g_t$ |
+# | deeplearning.ai, *Sequence Models* | $a^{\langle t\rangle}$, $W_{aa}$, $W_{ax}$, $W_{ya}$; GRU gates $\Gamma_u$, $\Gamma_r$, candidate $\tilde c^{\langle t\rangle}$ | $h_t$, $W_h^\top$, $W_x^\top$, $W_y^\top$; $\Gamma_r = r$, $\tilde c = n$, and $\Gamma_u = 1 - z$ |
+# | | $c^{\langle t\rangle} = \Gamma_u \ast \tilde c^{\langle t\rangle} + (1 - \Gamma_u) \ast c^{\langle t-1\rangle}$ | $h_t = (1 - z) \odot n + z \odot h_{t-1}$ (Cho et al. 2014, PyTorch): **$z$ is the share of the old state kept**, the opposite of $\Gamma_u$ |
+# | Pascanu, Mikolov & Bengio (2013) | state $x_t = W_{rec}\,\sigma(x_{t-1}) + W_{in} u_t + b$ (the nonlinearity is applied when the state is read), input $u_t$, loss $\mathcal E_t$ | their $x_t$ is our $a_t$ and $\sigma(x_t)$ our $h_t$ (lesson 03 writes the one-unit state $h_t$); $u_t$ is $x_t$; $W_{rec} = W_h^\top$, $W_{in} = W_x^\top$; loss $L_t$ |
+# | | the "immediate" partial derivative $\partial^+ x_k / \partial \theta$: $x_{k-1}$ held constant | the gradient through the weights' copy at step $k$ only (lesson 02's $G[t, k]$) |
+# <!-- other notations: end -->
+#
+# Checked with numbers: the WildML recurrence, Olah's concatenated matrix and deeplearning.ai's GRU update all give
+# the course's states.
+
+# %% slideshow={"slide_type": "subslide"}
+T_check = 5
+xs = rng.standard_normal((1, T_check, D))
+h_course, _ = rnn_course.rnn_forward(xs, None, Wx, Wh, np.zeros(H))  # no bias: the WildML tutorial has none
+
+s_prev = np.zeros(H)  # their s_{-1} = 0
+for t in range(T_check):  # their t = 0 .. T-1
+    s_t = np.tanh(U @ xs[0, t] + W @ s_prev)
+    s_prev = s_t
+    assert np.allclose(s_t, h_course[0, t])  # their s_t is our h_{t+1}, the array's h[:, t]
+
+W_concat = np.concatenate([Wh.T, Wx.T], axis=1)  # Olah: W . [h_{t-1}, x_t]
+olah = np.tanh(W_concat @ np.concatenate([h_prev, x_t]) + b)
+
+Wx_gru, Wh_gru, b_gru = rng.standard_normal((D, 3 * H)), rng.standard_normal((H, 3 * H)), rng.standard_normal(3 * H)
+h_gru, gru_cache = rnn_course.gru_step_forward(x_t[None], h_prev[None], Wx_gru, Wh_gru, b_gru)
+sig = rnn_course.sigmoid
+r = sig(x_t @ Wx_gru[:, :H] + h_prev @ Wh_gru[:, :H] + b_gru[:H])  # blocks r, z, n
+z = sig(x_t @ Wx_gru[:, H:2 * H] + h_prev @ Wh_gru[:, H:2 * H] + b_gru[H:2 * H])
+n = np.tanh(x_t @ Wx_gru[:, 2 * H:] + (r * h_prev) @ Wh_gru[:, 2 * H:] + b_gru[2 * H:])
+gamma_u = 1 - z  # deeplearning.ai's update gate
+dlai = gamma_u * n + (1 - gamma_u) * h_prev
+print("WildML s_t equals our h_(t+1) at every step; Olah's W . [h, x] equals ours:", np.allclose(olah, ours))
+print("deeplearning.ai's GRU with Gamma_u = 1 - z equals ours:", np.allclose(dlai, h_gru[0]))
+
+# %% slideshow={"slide_type": "skip"}
+assert np.allclose(olah, ours) and np.allclose(dlai, h_gru[0])
+assert not np.allclose(z * n + (1 - z) * h_prev, h_gru[0])  # reading z as Gamma_u gives a different state
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Glossary (术语表)
@@ -331,7 +402,8 @@ assert np.allclose(ours, columns) and np.allclose(ours, pytorch_layout)
 # | backpropagation through time (BPTT) | 随时间反向传播 | backpropagation on the unrolled graph | 02 |
 # | truncated BPTT | 截断的随时间反向传播 | BPTT that only goes back k steps | 02 |
 # | gradient check | 梯度检验 | comparing a gradient with finite differences | 02 |
-# | Jacobian | 雅可比矩阵 | $\partial h_t / \partial h_{t-1}$; BPTT multiplies many of them | 02, 03 |
+# | initial state | 初始状态 | $h_0$, the state before the first input; 0, or learned | 01, 02 |
+# | Jacobian | 雅可比矩阵 | $J_t = \partial h_t / \partial h_{t-1}$; BPTT multiplies many of them | 02, 03 |
 # | vanishing gradient | 梯度消失 | the gradient shrinks exponentially as it flows back | 03 |
 # | exploding gradient | 梯度爆炸 | the gradient grows exponentially as it flows back | 03 |
 # | gradient clipping | 梯度裁剪 | rescaling a gradient whose norm is too large | 03 |
@@ -352,7 +424,7 @@ assert np.allclose(ours, columns) and np.allclose(ours, pytorch_layout)
 # | gated recurrent unit (GRU) | 门控循环单元 | a lighter gated RNN | 04 |
 # | reset gate, update gate | 重置门, 更新门 | the GRU's two gates | 04 |
 # | language model | 语言模型 | a model of the next token given the previous ones | 05 |
-# | perplexity, temperature | 困惑度, 温度 | how surprised a model is; how random its samples are | 05 |
+# | perplexity, temperature | 困惑度, 温度 | how surprised a model is; how random its samples are ($\tau$) | 05 |
 # | embedding | 嵌入 (词嵌入) | a learned vector for every token | 05 |
 # | bidirectional | 双向 | one RNN reads forwards, another backwards | 06 |
 # | stacked (deep) RNN | 堆叠 (深度循环神经网络) | RNN layers on top of each other | 06 |
@@ -367,8 +439,9 @@ assert np.allclose(ours, columns) and np.allclose(ours, pytorch_layout)
 #   *incorrect (and why)*, *not attempted* or *error*.
 # - `rnn-course doctor` (or the set-up cell above) tells you what is missing and the command that fixes it.
 #   No sliders over a demo means no widget support: you see the static picture; follow the fix above.
-# - Notation: rows times weights, $h_t = \tanh(x_t W_x + h_{t-1} W_h + b)$, $h_0 = 0$, batch-first arrays
-#   `(N, T, D)`. Column-vector texts and PyTorch store the transposes of our matrices.
+# - Notation: rows times weights, $h_t = \tanh(x_t W_x + h_{t-1} W_h + b)$ for $t = 1..T$ from a given $h_0$,
+#   losses $L_t$ and $L$, batch-first arrays `(N, T, D)`. Column-vector texts and PyTorch store the transposes of our
+#   matrices; other sources number time from 0 or write the GRU's update gate the other way round.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # - **Say**: lessons explain, exercises make you write the code, the checks say what is wrong; the doctor says
@@ -383,6 +456,11 @@ assert np.allclose(ours, columns) and np.allclose(ours, pytorch_layout)
 # 2. In PyTorch, `rnn.weight_hh_l0` has shape (H, H). Which of `Wh` and `Wh.T` is it?
 # 3. A batch of 32 sentences of 20 words, each word a 50-dimensional vector: what shape is `x`?
 # 4. You see a picture under a demo cell but no sliders. What is happening, and what do you do?
+# 5. A tutorial writes $s_t = \tanh(U x_t + W s_{t-1})$ for $t = 0, 1, \dots$ with $s_{-1} = 0$. Which of our
+#    states is its $s_3$, and what are $U$ and $W$ here?
+# 6. A GRU written as $c^{\langle t\rangle} = \Gamma_u \ast \tilde c^{\langle t\rangle} + (1 - \Gamma_u) \ast c^{\langle t-1\rangle}$ has
+#    $\Gamma_u \approx 0$ for a unit. Does that unit keep its old value or take the new candidate? What is $z$ for it
+#    in this course's GRU?
 #
 # <details><summary>Answers</summary>
 #
@@ -393,6 +471,11 @@ assert np.allclose(ours, columns) and np.allclose(ours, pytorch_layout)
 # 4. The front end cannot render widgets, so it shows the demo's static PNG fallback. Run `rnn-course doctor`
 #    (or the set-up cell) and the command in its "fix" column, e.g. `pip install jupyterlab_widgets`, then
 #    restart JupyterLab.
+# 5. Its time starts at 0 and ours at 1, so its $s_3$ is our $h_4$ (and its $s_{-1} = 0$ is our $h_0 = 0$).
+#    $U = W_x^\top$ and $W = W_h^\top$: column vectors, so the transposes (checked above).
+# 6. $\Gamma_u \approx 0$ keeps the old value. In the course's GRU, $h_t = (1 - z) \odot n + z \odot h_{t-1}$, so the
+#    same unit has $z = 1 - \Gamma_u \approx 1$ (checked above: with $\Gamma_u = 1 - z$ the two agree, with
+#    $\Gamma_u = z$ they do not).
 # </details>
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -402,4 +485,10 @@ assert np.allclose(ours, columns) and np.allclose(ours, pytorch_layout)
 # - A. Zhang, Z. Lipton, M. Li, A. Smola, *Dive into Deep Learning* (d2l.ai), chapter 9; Chinese edition 《动手学深度学习》.
 # - Stanford CS231n, assignment 3, `rnn_layers.py` (the Wx/Wh convention this course follows).
 # - A. Karpathy, `min-char-rnn.py` (2015), and "The Unreasonable Effectiveness of Recurrent Neural Networks".
-# - PyTorch documentation, `torch.nn.RNN` (weight layout, `batch_first`).
+# - PyTorch documentation, `torch.nn.RNN` and `torch.nn.GRU` (weight layout, `batch_first`, the GRU update).
+# - D. Britz, "Recurrent Neural Networks Tutorial", parts 1-4, WildML (2015): the $s_t$, $U$, $W$, $V$, $E_t$ notation.
+# - C. Olah, "Understanding LSTM Networks" (2015): $W \cdot [h_{t-1}, x_t]$.
+# - A. Ng, *Sequence Models* (deeplearning.ai, Coursera): $a^{\langle t\rangle}$, $\Gamma_u$, $\Gamma_r$.
+# - K. Cho et al., "Learning phrase representations using RNN encoder-decoder for statistical machine translation",
+#   EMNLP 2014: the GRU, with $h_t = z \odot h_{t-1} + (1 - z) \odot \tilde h_t$.
+# - R. Pascanu, T. Mikolov, Y. Bengio, "On the difficulty of training recurrent neural networks", ICML 2013.
