@@ -359,6 +359,7 @@ assert np.allclose(ours, columns) and np.allclose(ours, pytorch_layout)
 # the course's states.
 
 # %% slideshow={"slide_type": "subslide"}
+# <!-- other notations: begin (this cell uses the sources' symbols) -->
 T_check = 5
 xs = rng.standard_normal((1, T_check, D))
 h_course, _ = rnn_course.rnn_forward(xs, None, Wx, Wh, np.zeros(H))  # no bias: the WildML tutorial has none
@@ -382,10 +383,13 @@ gamma_u = 1 - z  # deeplearning.ai's update gate
 dlai = gamma_u * n + (1 - gamma_u) * h_prev
 print("WildML s_t equals our h_(t+1) at every step; Olah's W . [h, x] equals ours:", np.allclose(olah, ours))
 print("deeplearning.ai's GRU with Gamma_u = 1 - z equals ours:", np.allclose(dlai, h_gru[0]))
+# <!-- other notations: end -->
 
 # %% slideshow={"slide_type": "skip"}
+# <!-- other notations: begin -->
 assert np.allclose(olah, ours) and np.allclose(dlai, h_gru[0])
 assert not np.allclose(z * n + (1 - z) * h_prev, h_gru[0])  # reading z as Gamma_u gives a different state
+# <!-- other notations: end -->
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Glossary (术语表)
@@ -456,11 +460,14 @@ assert not np.allclose(z * n + (1 - z) * h_prev, h_gru[0])  # reading z as Gamma
 # 2. In PyTorch, `rnn.weight_hh_l0` has shape (H, H). Which of `Wh` and `Wh.T` is it?
 # 3. A batch of 32 sentences of 20 words, each word a 50-dimensional vector: what shape is `x`?
 # 4. You see a picture under a demo cell but no sliders. What is happening, and what do you do?
+#
+# <!-- other notations: begin -->
 # 5. A tutorial writes $s_t = \tanh(U x_t + W s_{t-1})$ for $t = 0, 1, \dots$ with $s_{-1} = 0$. Which of our
 #    states is its $s_3$, and what are $U$ and $W$ here?
 # 6. A GRU written as $c^{\langle t\rangle} = \Gamma_u \ast \tilde c^{\langle t\rangle} + (1 - \Gamma_u) \ast c^{\langle t-1\rangle}$ has
 #    $\Gamma_u \approx 0$ for a unit. Does that unit keep its old value or take the new candidate? What is $z$ for it
 #    in this course's GRU?
+# <!-- other notations: end -->
 #
 # <details><summary>Answers</summary>
 #
@@ -471,11 +478,15 @@ assert not np.allclose(z * n + (1 - z) * h_prev, h_gru[0])  # reading z as Gamma
 # 4. The front end cannot render widgets, so it shows the demo's static PNG fallback. Run `rnn-course doctor`
 #    (or the set-up cell) and the command in its "fix" column, e.g. `pip install jupyterlab_widgets`, then
 #    restart JupyterLab.
+#
+# <!-- other notations: begin -->
 # 5. Its time starts at 0 and ours at 1, so its $s_3$ is our $h_4$ (and its $s_{-1} = 0$ is our $h_0 = 0$).
 #    $U = W_x^\top$ and $W = W_h^\top$: column vectors, so the transposes (checked above).
 # 6. $\Gamma_u \approx 0$ keeps the old value. In the course's GRU, $h_t = (1 - z) \odot n + z \odot h_{t-1}$, so the
 #    same unit has $z = 1 - \Gamma_u \approx 1$ (checked above: with $\Gamma_u = 1 - z$ the two agree, with
 #    $\Gamma_u = z$ they do not).
+# <!-- other notations: end -->
+#
 # </details>
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -486,9 +497,9 @@ assert not np.allclose(z * n + (1 - z) * h_prev, h_gru[0])  # reading z as Gamma
 # - Stanford CS231n, assignment 3, `rnn_layers.py` (the Wx/Wh convention this course follows).
 # - A. Karpathy, `min-char-rnn.py` (2015), and "The Unreasonable Effectiveness of Recurrent Neural Networks".
 # - PyTorch documentation, `torch.nn.RNN` and `torch.nn.GRU` (weight layout, `batch_first`, the GRU update).
-# - D. Britz, "Recurrent Neural Networks Tutorial", parts 1-4, WildML (2015): the $s_t$, $U$, $W$, $V$, $E_t$ notation.
+# - D. Britz, "Recurrent Neural Networks Tutorial", parts 1-4, WildML (2015): the first source in the mapping table.
 # - C. Olah, "Understanding LSTM Networks" (2015): $W \cdot [h_{t-1}, x_t]$.
-# - A. Ng, *Sequence Models* (deeplearning.ai, Coursera): $a^{\langle t\rangle}$, $\Gamma_u$, $\Gamma_r$.
+# - A. Ng, *Sequence Models* (deeplearning.ai, Coursera): its GRU writes the update gate the other way round.
 # - K. Cho et al., "Learning phrase representations using RNN encoder-decoder for statistical machine translation",
 #   EMNLP 2014: the GRU, with $h_t = z \odot h_{t-1} + (1 - z) \odot \tilde h_t$.
 # - R. Pascanu, T. Mikolov, Y. Bengio, "On the difficulty of training recurrent neural networks", ICML 2013.
