@@ -142,8 +142,10 @@ def test_lesson_00_maps_the_sources_it_must_map():
     ("temperature T", r"sampling from $\mathrm{softmax}(s_t / T)$ with a temperature $T$", r"temperature $\tau$"),
     ("temperature T", "T = 0.5", "T = 50"),
     ("one-unit state x", r"$x_t = w\,\sigma(x_{t-1}) + b$", r"$h_t = w\,\sigma(h_{t-1}) + b$"),
-    ("GRU update reversed", r"h_t = z_t \odot \tilde h_t + (1 - z_t) \odot h_{t-1}", r"h_t = (1 - z) \odot n + z \odot h_{t-1}"),
-    ("Jacobian transposed", r"J_t = W_h\,\operatorname{diag}(f'(a_t))", r"J_t = \operatorname{diag}(f'(a_t))\, W_h^\top"),
+    ("GRU update reversed", r"h_t = z_t \odot \tilde h_t + (1 - z_t) \odot h_{t-1}",
+     r"h_t = (1 - z) \odot n + z \odot h_{t-1}"),
+    ("Jacobian transposed", r"J_t = W_h\,\operatorname{diag}(f'(a_t))",
+     r"J_t = \operatorname{diag}(f'(a_t))\, W_h^\top"),
 ])
 def test_each_rule_catches_its_stand_in_and_passes_the_course_symbol(rule, bad, good):
     pattern = RULES[rule][0]

@@ -41,7 +41,8 @@ def plot_timer_outputs(x, y, outputs: dict, *, n: int = 0, steps=(0, 200), ax=No
     fig, ax = get_figure_ax(ax, figsize=(11, 3.6))
     ax.fill_between(t, 0, y[n, first:stop, 0], step="mid", color="#cccccc", label="target (on = 1)")
     pulses = np.flatnonzero(x[n, first:stop, 0])
-    ax.vlines(t[pulses], 0, x[n, first + pulses, 0], color="black", lw=2.5, label="input pulse (its height codes the duration)")
+    ax.vlines(t[pulses], 0, x[n, first + pulses, 0], color="black", lw=2.5,
+              label="input pulse (its height codes the duration)")
     for (label, out), color in zip(outputs.items(), _COLORS):
         out = as_array(f"outputs[{label!r}]", out)
         check_shape(f"outputs[{label!r}]", out, ("N", "T", 1), dict(dims))
