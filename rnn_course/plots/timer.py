@@ -39,7 +39,7 @@ def plot_timer_outputs(x, y, outputs: dict, *, n: int = 0, steps=(0, 200), ax=No
         raise ValueError(f"steps: expected (first, stop) with 0 <= first < stop <= T = {dims['T']}, got {steps!r}")
     t = np.arange(first, stop) + 1  # step t of the maths is array index t - 1
     fig, ax = get_figure_ax(ax, figsize=(11, 3.6))
-    ax.fill_between(t, 0, y[n, first:stop, 0], step="mid", color="#cccccc", label="target (on = 1)")
+    ax.bar(t, y[n, first:stop, 0], width=1.0, color="#cccccc", label="target (on = 1)")  # step t covers t +- 0.5
     pulses = np.flatnonzero(x[n, first:stop, 0])
     ax.vlines(t[pulses], 0, x[n, first + pulses, 0], color="black", lw=2.5,
               label="input pulse (its height codes the duration)")
