@@ -398,22 +398,22 @@ pulse = np.zeros((1, 40, 1))
 pulse[0, 0, 0] = 1.0
 rng = np.random.default_rng(0)
 Q, Wx_pulse = orthogonal((16, 16), rng=rng), rng.standard_normal((1, 16))
-pulse_norms, pulse_peak = {}, {}
 for ax, scale in zip(axes, (0.6, 1.0, 1.6), strict=True):
     h_pulse, _ = rnn_forward(pulse, None, Wx_pulse, scale * Q, np.zeros(16))
-    pulse_norms[scale] = np.linalg.norm(h_pulse[0], axis=1)  # |h_t| for t = 1..40
-    pulse_peak[scale] = np.abs(h_pulse[0]).max()
     plot_hidden_states(h_pulse[0], ax=ax, colorbar=False,
-                       title=f"scale {scale}: $|h_{{40}}|$ = {pulse_norms[scale][-1]:.2g}")
+                       title=f"scale {scale}: $|h_{{40}}|$ = {np.linalg.norm(h_pulse[0, -1]):.2g}")
 fig.colorbar(axes[0].images[0], ax=list(axes), label="$h_t$ (unitless)", fraction=0.03, pad=0.02)
 fig.suptitle("The trace of one input pulse at t = 1, for three scales of $W_h$")
 fig
 
 # %% slideshow={"slide_type": "skip"}
+pulse_norms = {scale: np.linalg.norm(rnn_forward(pulse, None, Wx_pulse, scale * Q, np.zeros(16))[0][0], axis=1)
+               for scale in (0.6, 1.6)}  # |h_t| for t = 1..40, as in the figure
+pulse_peak = np.abs(rnn_forward(pulse, None, Wx_pulse, 1.6 * Q, np.zeros(16))[0]).max()
 fade = pulse_norms[0.6]
 assert fade[-1] <= 0.6**39 * fade[0] and fade[-1] > 0.1 * 0.6**39 * fade[0]  # ~0.6 per step: forgotten
 assert 1e-9 < fade[-1] < 1e-8 and 0.5 < fade[0] < 5  # "a few times 1e-9", from |h_1| of order 1
-assert pulse_norms[1.6][-1] > pulse_norms[1.6][0] and pulse_peak[1.6] > 0.9  # above 1: persists and saturates
+assert pulse_norms[1.6][-1] > pulse_norms[1.6][0] and pulse_peak > 0.9  # above 1: persists and saturates
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 8. An RNN that remembers, built by hand

@@ -489,9 +489,10 @@ assert h0_check.ok and h0_check.max_error < 1e-8
 # that starts full** (`rnn_course.tasks.counter`): a battery with 4 units of charge, charged (+1) or drained (-1)
 # at each step, clipped to 0..4; the output is the level divided by 4, and the level before the first step is 4.
 # The same tanh RNN (8 units, read out at every step, Adam, 500 updates of 32 fresh sequences of 12 steps) is
-# trained with $h_0$ fixed at 0 and with $h_0$ learned, from the same initial weights, for four seeds:
+# trained with $h_0$ fixed at 0 and with $h_0$ learned, from the same initial weights, for four seeds, on the
+# counter starting full and starting half full (2 of 4).
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def train_counter_rnn(learn_h0, seed, start=4, H=8, T=12, steps=500):
     """A tanh RNN with a per-step read-out on the counter task; h_0 fixed at 0, or one learned vector."""
     r = np.random.default_rng(seed)
@@ -515,6 +516,7 @@ def train_counter_rnn(learn_h0, seed, start=4, H=8, T=12, steps=500):
     return p
 
 
+# %% slideshow={"slide_type": "skip"}
 def counter_errors_per_step(p, start, learn_h0, N_test=1000, T=12):
     """Squared error at every step, on fresh test sequences."""
     x_c, y_c = counter_batch(N_test, T, start=start, rng=99)
@@ -523,6 +525,7 @@ def counter_errors_per_step(p, start, learn_h0, N_test=1000, T=12):
     return np.mean((h_c @ p["Wy"] + p["by"] - y_c) ** 2, axis=(0, 2))  # (T,)
 
 
+# %% slideshow={"slide_type": "subslide"}
 counter_errors = {}
 print("start     seed | h_0 fixed at 0: error at t = 1, all steps | h_0 learned: error at t = 1, all steps")
 for start, name in ((4, "full"), (2, "half-full")):
@@ -532,12 +535,12 @@ for start, name in ((4, "full"), (2, "half-full")):
             counter_errors[start, seed, learn_h0] = (per_step[0], per_step.mean())
         fixed, learned_h0 = counter_errors[start, seed, False], counter_errors[start, seed, True]
         print(f"{name:9} {seed:4d} | {fixed[0]:26.5f}, {fixed[1]:9.5f} | {learned_h0[0]:23.5f}, {learned_h0[1]:9.5f}")
+
+# %% slideshow={"slide_type": "skip"}
 median_ratio = {start: np.median([counter_errors[start, seed, False][1] / counter_errors[start, seed, True][1]
                                   for seed in range(4)]) for start in (4, 2)}
 print(f"median of (error with h_0 = 0) / (error with h_0 learned), all steps: full start {median_ratio[4]:.2f}, "
       f"half-full start {median_ratio[2]:.2f}")
-
-# %% slideshow={"slide_type": "skip"}
 for seed in range(4):
     (fixed_first, fixed_all), (learned_first, learned_all) = counter_errors[4, seed, False], counter_errors[4, seed, True]
     assert learned_first < fixed_first / 3  # full start, first step: at least 3 times smaller, every seed
@@ -581,7 +584,7 @@ plot_contribution_matrix(G_20, ax=axes[0])
 plot_copy_contributions(G_20, ax=axes[1])
 fig
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 t_idx, k_idx = np.tril_indices(20)
 lag = t_idx - k_idx
 entry = np.linalg.norm(G_20[t_idx, k_idx], axis=(1, 2))  # ||G[t, k]|| for every pair k <= t
@@ -599,7 +602,7 @@ assert by_lag[15] < 1e-2 * by_lag[0]
 assert diagonal_share > 0.4 and by_lag[0] > 1.5 * by_lag[1]  # the diagonal dominates
 assert far < 1e-2  # long-range pairs: a tiny part of the gradient
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # Along each row the contributions fade as $k$ moves away from $t$: the gradient of $L_t$ has been through more
 # Jacobians. The diagonal ($k = t$, no Jacobian at all) dominates: its entries are the largest, and together
 # almost half of the total. So the total $\partial L/\partial W_h$ is made mostly of **short-range** terms: whatever
@@ -622,6 +625,8 @@ for scale in (0.5, 1.0, 1.5):
     slopes[scale] = np.mean(1 - c_s.h**2)  # tanh's slope, averaged over every unit and step
     print(f"singular values {scale}: ||dL_T/dh_1|| / ||dL_T/dh_T|| = {reach[scale][0] / reach[scale][-1]:.2g}, "
           f"largest ratio {reach[scale].max() / reach[scale][-1]:.2g}, mean tanh slope {slopes[scale]:.2f}")
+
+# %% slideshow={"slide_type": "subslide"}
 fig, ax = new_figure(figsize=(7.5, 3.2))
 plot_gradient_reaching({f"singular values of $W_h$ = {scale}": r for scale, r in reach.items()}, ax=ax)
 
