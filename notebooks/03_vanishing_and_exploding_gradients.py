@@ -663,7 +663,7 @@ plot_latch_runs(clip_runs[:2], title="IRNN on the latch task (T = 50): without a
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Without clipping, the first large gradient makes a step that pushes the spectral radius of $W_h$ above 1; while
-# the ReLUs are active, the Jacobian product over 50 steps is then a power of $W_h$, which grows, so the next
+# the ReLUs are active, the Jacobian product over 50 steps is then a power of $W_h^\top$, which grows, so the next
 # gradient is far larger still, and the loss overflows within a few updates. Measured after the first unclipped
 # update of each seed:
 
@@ -725,6 +725,9 @@ assert init_norms["tanh, small normal"][-1] < 1e-50 and first_grad["tanh, small 
 for label in ("tanh, Xavier", "tanh, orthogonal", "IRNN (ReLU, identity)"):
     assert init_norms[label][-1] > 1e-4 and first_grad[label] > 1e-4  # a usable gradient reaches the bit
 assert abs(init_norms["IRNN (ReLU, identity)"][-1] - 1) < 1e-12
+xavier_spectrum = spectrum(init_cell_params(2, H, "rnn", recurrent_init="xavier", rng=0)["Wh"])
+assert 0.8 < xavier_spectrum.spectral_radius < 1.3  # Xavier: spectral radius near 1 ...
+assert xavier_spectrum.singular_values[-1] < 0.2 and 1.5 < xavier_spectrum.singular_values[0] < 2.5  # ... spread
 
 # %% slideshow={"slide_type": "subslide"}
 plot_jacobian_norms(init_norms, title="At initialisation: how much gradient survives 50 steps")
