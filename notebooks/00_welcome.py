@@ -358,6 +358,15 @@ assert np.allclose(ours, columns) and np.allclose(ours, pytorch_layout)
 # Checked with numbers: the WildML recurrence, Olah's concatenated matrix and deeplearning.ai's GRU update all give
 # the course's states.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# <!-- other notations: begin -->
+# - **Say**: the tutorials many students read first count time from 0 ($s_{-1} = 0$), call the loss $E_t$, write
+#   one matrix on $[h_{t-1}, x_t]$, or (deeplearning.ai) let $\Gamma_u$ mean "take the new candidate", which is
+#   $1 - z$ here. The next cell checks every translation with numbers.
+# - **Ask**: a deeplearning.ai GRU unit has $\Gamma_u \approx 0$. Does it keep its old value? What is its $z$ here?
+# - **Answer**: it keeps the old value; $z = 1 - \Gamma_u \approx 1$.
+# <!-- other notations: end -->
+
 # %% slideshow={"slide_type": "subslide"}
 # <!-- other notations: begin (this cell uses the sources' symbols) -->
 T_check = 5
