@@ -12,11 +12,12 @@ from matplotlib.ticker import MaxNLocator
 
 from .._checks import as_array, check_shape
 from ..tasks.timer import PulseLengths
-from .style import get_figure_ax
+from .style import OKABE_ITO, get_figure_ax
 
 __all__ = ["plot_timer_outputs", "plot_pulse_lengths"]
 
-_COLORS = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd"]
+#: one colour per model, from the colour-blind-safe palette of plots.style
+_COLORS = [OKABE_ITO["vermillion"], OKABE_ITO["blue"], OKABE_ITO["bluish_green"], OKABE_ITO["reddish_purple"]]
 
 
 def plot_timer_outputs(x, y, outputs: dict, *, n: int = 0, steps=(0, 200), ax=None,
