@@ -15,8 +15,8 @@ remedy) keeps the step short and the direction.
 
 Everything is vectorised over arrays of w and b (any shapes that broadcast),
 so a 200 x 200 grid of the loss and its gradient costs a few milliseconds.
-Descent paths clip by the optimiser module's rules, so "norm" and "value"
-clipping here mean exactly what ``clip_grad_norm`` and ``clip_grad_value``
+Descent paths clip with the optimiser module's own functions, so "norm" and "value"
+clipping here are exactly what ``clip_grad_norm`` and ``clip_grad_value``
 do in training code (the tests check each step against them).
 """
 
@@ -28,6 +28,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._checks import as_array, check_choice, check_finite
+from .optim import clip_grad_norm, clip_grad_value, global_norm
 
 __all__ = [
     "one_unit_states",
@@ -319,21 +320,18 @@ def descent_path(w0: float, b0: float, *, lr: float = 0.1, steps: int = 100, cli
     for _ in range(steps):
         loss, dw, db = _grad_scalar(w, b, T, h0, target)
         losses.append(loss)
-        norm = math.sqrt(dw * dw + db * db)  # optim.global_norm, in floats
+        grads = {"w": np.array(dw), "b": np.array(db)}
+        norm = global_norm(grads)
         if not math.isfinite(norm):
             stopped = "the gradient overflowed"
             break
-        # The rules of optim.clip_grad_norm / clip_grad_value, applied to two floats: a path runs
-        # hundreds of steps inside a demo's update, where array round trips would cost more than
-        # the gradient itself. tests/test_surfaces.py checks every step against the optim functions.
         changed = False
-        if clip == "norm" and norm > threshold:
-            scale = threshold / norm
-            dw, db = dw * scale, db * scale
-            changed = True
-        elif clip == "value" and (abs(dw) > threshold or abs(db) > threshold):
-            dw, db = min(max(dw, -threshold), threshold), min(max(db, -threshold), threshold)
-            changed = True
+        if clip == "norm":
+            clip_grad_norm(grads, threshold)  # Pascanu's rule: rescale when the norm exceeds the threshold
+            changed = norm > threshold
+        elif clip == "value":
+            changed = clip_grad_value(grads, threshold) > 0  # each entry into [-threshold, threshold]
+        dw, db = float(grads["w"]), float(grads["b"])
         w_new, b_new = w - lr * dw, b - lr * db
         if not (math.isfinite(w_new) and math.isfinite(b_new)):
             stopped = "the parameters overflowed"
