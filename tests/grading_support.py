@@ -30,12 +30,12 @@ def grading_env(value: str | None):
 
 def load_notebook(path: Path) -> dict:
     """Run a py:percent notebook's code cells in a fresh namespace (its checks skipped) and return it."""
-    from rnn_course.grading.grader import _percent_cells
+    from rnn_course.grading.submissions import percent_cells
 
     namespace: dict = {"__name__": "__main__", "display": lambda *a, **k: None}
     text = path.read_text(encoding="utf-8")
     with grading_env("1"), contextlib.redirect_stdout(io.StringIO()):
-        for index, cell in enumerate(_percent_cells(text)):
+        for index, cell in enumerate(percent_cells(text)):
             exec(compile(cell, f"{path.name}:cell{index}", "exec"), namespace)  # noqa: S102
     return namespace
 

@@ -19,7 +19,8 @@ import time
 import pytest
 from grading_support import EXERCISE_SETS, ROOT
 
-from rnn_course.grading import grader
+from rnn_course.grading import grader, reports, submissions
+from rnn_course.grading import EXERCISES
 from rnn_course.tools import grade as grade_cli
 
 SUBMISSIONS = ROOT / "tests" / "submissions"
@@ -170,19 +171,19 @@ def test_every_submission_is_in_the_report(suite_report):
 
 def test_report_format_json_csv_and_table(suite_report, tmp_path):
     report, _, _ = suite_report
-    grader.write_json(report, tmp_path / "report.json")
+    reports.write_json(report, tmp_path / "report.json")
     data = json.loads((tmp_path / "report.json").read_text())
     for sub in data["submissions"]:
         assert {"path", "score", "max_score", "items"} <= set(sub)
         for item in sub["items"]:
             assert {"name", "points", "max_points", "message"} <= set(item)
             assert isinstance(item["message"], str) and item["message"]
-    grader.write_csv(report, tmp_path / "report.csv")
+    reports.write_csv(report, tmp_path / "report.csv")
     with (tmp_path / "report.csv").open(newline="") as f:
         rows = list(csv.DictReader(f))
     assert {r["item"] for r in rows} >= {"rnn_step_forward", "TOTAL"}
     assert sum(r["item"] == "TOTAL" for r in rows) == len(report["submissions"])
-    table = grader.format_table(report, width=140)
+    table = reports.format_table(report, width=140)
     assert "01_forward_pass__raises.py" in table and "TOTAL" in table and "submission(s) graded" in table
 
 
@@ -193,12 +194,12 @@ def test_bonus_items_are_marked_in_the_csv_and_the_table(tmp_path):
               "bonus": True}]
     report = {"submissions": [{"path": "a_04_gates.ipynb", "exercise": "04_gates", "score": 5.0, "max_score": 3.0,
                                "items": items, "notes": []}], "grader": {}}
-    grader.write_csv(report, tmp_path / "r.csv")
+    reports.write_csv(report, tmp_path / "r.csv")
     with (tmp_path / "r.csv").open(newline="") as f:
         rows = {r["item"]: r for r in csv.DictReader(f)}
     assert rows["gru_step_backward"]["bonus"] == "yes"
     assert rows["gru_step_forward"]["bonus"] == "" and rows["TOTAL"]["bonus"] == ""
-    table = grader.format_table(report, width=140)
+    table = reports.format_table(report, width=140)
     assert "gru_step_backward (bonus)" in table and "gru_step_forward (bonus)" not in table
 
 
@@ -247,12 +248,12 @@ def test_submission_loading_never_raises(tmp_path):
     }
     for name, text in odd.items():
         (tmp_path / name).write_text(text)
-    loaded = {name: grader.load_submission(tmp_path / name) for name in odd}
+    loaded = {name: submissions.load_submission(tmp_path / name) for name in odd}
     assert "not a Jupyter notebook" in loaded["01_forward_pass_a.ipynb"].problem
     assert loaded["01_forward_pass_b.ipynb"].cells == ["5"]
     assert loaded["01_forward_pass_c.py"].cells == [odd["01_forward_pass_c.py"]]
-    missing = grader.load_submission(tmp_path / "gone.ipynb")
+    missing = submissions.load_submission(tmp_path / "gone.ipynb")
     assert missing.problem.startswith("could not read the file")
-    assert grader.detect_exercise(loaded["01_forward_pass_c.py"]) == "01_forward_pass"
-    renamed = grader.Submission(tmp_path / "alice.py", text="def lstm_step_forward(\ndef gru_step_forward(")
-    assert grader.detect_exercise(renamed) == "04_gates"
+    assert submissions.detect_exercise(loaded["01_forward_pass_c.py"], EXERCISES) == "01_forward_pass"
+    renamed = submissions.Submission(tmp_path / "alice.py", text="def lstm_step_forward(\ndef gru_step_forward(")
+    assert submissions.detect_exercise(renamed, EXERCISES) == "04_gates"

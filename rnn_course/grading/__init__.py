@@ -25,10 +25,13 @@ Layout, one idea per module:
     isolation/  running student code apart from the judge: runner, harness, references, sandbox, worker
 
 checks/ and isolation/ import only the shared modules (and checks/ the runner's
-interface); the catalog, feedback and grader sit above both.
+interface); the catalog, feedback and grader sit above both. Importing this
+package does not import the catalog (``EXERCISES`` and friends load it on
+first use): the copy of the package a graded submission runs with has no
+checks at all (``isolation/staging.py``), and its notebook still imports
+``check`` and ``hint`` from here.
 """
 
-from .catalog import EXERCISES, ITEMS, get_item, max_score, run_item
 from .feedback import check, check_all, grading_mode, hint, needs
 from .result import Result, SetResult
 
@@ -46,3 +49,15 @@ __all__ = [
     "max_score",
     "run_item",
 ]
+
+_FROM_CATALOG = ("EXERCISES", "ITEMS", "get_item", "max_score", "run_item")
+
+
+def __getattr__(name):
+    # The catalog imports every set's checks (and with them the reference implementations); a graded
+    # submission's process has no checks (isolation/staging.py), so it is imported only when asked for.
+    if name in _FROM_CATALOG:
+        from . import catalog
+
+        return getattr(catalog, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

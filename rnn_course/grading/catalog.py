@@ -20,9 +20,10 @@ from .result import Result
 __all__ = ["EXERCISES", "ITEMS", "get_item", "run_item", "max_score"]
 
 #: forbidden to every graded function: the modules holding the exercises' reference code and known-wrong
-#: variants, and the package's models and training loops (whole models around the reference cells)
+#: variants, the package's models and training loops (whole models around the reference cells), and the
+#: lecture demos (which run those models)
 ALWAYS_FORBIDDEN = tuple(m.__name__ for m in (forward_pass, bptt, gradients, gates, language_model)) + (
-    "rnn_course.models", "rnn_course.train", "rnn_course.wrappers")
+    "rnn_course.models", "rnn_course.train", "rnn_course.wrappers", "rnn_course.demos")
 
 
 def _with_check_modules(items):
@@ -54,6 +55,10 @@ def max_score(exercise: str) -> float:
     return float(sum(i.points for i in EXERCISES[exercise] if not i.bonus))
 
 
-def run_item(item: Item, runner, rng: np.random.Generator) -> Result:
-    """Check one item (the items it uses looked up here); never raises (except KeyboardInterrupt)."""
-    return checks_run_item(item, runner, rng, lookup=get_item)
+def run_item(item: Item, runner, rng: np.random.Generator, runner_for=None) -> Result:
+    """Check one item (the items it uses looked up here); never raises (except KeyboardInterrupt).
+
+    ``runner_for(item)`` gives the runner another item is checked with (the grader runs items that forbid
+    different references in different processes); by default every item uses ``runner``.
+    """
+    return checks_run_item(item, runner, rng, lookup=get_item, runner_for=runner_for)

@@ -1,152 +1,85 @@
-"""Grade many submissions: each in its own limited process, in parallel; a report that loses nothing.
+"""Grade a class: each submission in its own sandboxed processes, in parallel; a report that loses nothing.
 
     report = grade(["submissions/"], jobs=2)
-    write_json(report, "report.json"); write_csv(report, "report.csv"); print(format_table(report))
+    reports.write_json(report, "report.json"); print(reports.format_table(report))
 
-For every submission (``.ipynb`` or a py:percent ``.py``) the grader reads
-the file once (it never writes to it), finds which exercise set it is,
-runs its code cells in a ``sandbox.ProcessRunner`` and scores every item of
-the set with the same checks students run in their notebooks, driven from
-this process: the reference implementations, the random inputs and the
-comparisons never enter the submission's process.
+For every submission (``.ipynb`` or a py:percent ``.py``, see ``submissions``)
+the grader reads the file once (it never writes to it), finds which exercise
+set it is, and scores every item of the set with the same checks students
+run in their notebooks, driven from this process: the checks, the
+reference implementations and the random inputs never enter the
+submission's process.
+
+The submission's code runs in a ``ProcessRunner``: inside bubblewrap where
+the machine offers it (``isolation/bubblewrap.py``), else with process
+limits and the fallback guard; the report and the printed table say which.
+Each item is graded in a process that sees the package with that item's
+references stubbed out (``isolation/staging.py``), so ``rnn_step_forward``
+may use ``rnn_course.activations.tanh`` while ``softmax`` may not use
+``rnn_course.activations``; items that forbid the same things share one
+process, and the notebook runs once in each.
 
 Whatever a submission does (invalid JSON, an exception, an infinite loop,
-``os._exit``, megabytes of output, a memory bomb), it still appears in the
-report, every item of its set with points, a maximum and a message, and
-the report is always written. The report format::
+``os._exit``, megabytes of output, a memory bomb, a 250 MB reply, signals,
+forks), it still appears in the report, every item of its set with points,
+a maximum and a message, and the report is always written. The report
+format::
 
-    {"submissions": [{"path": ..., "score": ..., "max_score": ..., "items":
-        [{"name": ..., "points": ..., "max_points": ..., "message": ..., "status": ...}, ...]}, ...]}
+    {"submissions": [{"path": ..., "student": ..., "score": ..., "max_score": ..., "items":
+        [{"name": ..., "points": ..., "max_points": ..., "message": ..., "status": ...}, ...]}, ...],
+     "grader": {"seed": ..., "sandbox": {"kind": "bubblewrap" or "none", "description": ...}, ...}}
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import json
 import os
-import re
-import shutil
+import resource
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from .catalog import EXERCISES, max_score, run_item
+from .isolation import bubblewrap
 from .isolation.sandbox import ProcessRunner
+from .isolation.staging import PackageViews
+from .isolation.stubs import PACKAGE_DIR
 from .result import Result
+from .submissions import detect_exercise, find_submissions, load_submission, student_of
 
-__all__ = ["Submission", "load_submission", "detect_exercise", "find_submissions", "grade_submission", "grade",
-           "write_json", "write_csv", "format_table", "DEFAULTS"]
+__all__ = ["grade_submission", "grade", "sandbox_status", "DEFAULTS", "SANDBOX_CHOICES"]
 
 DEFAULTS = {"timeout": 60.0, "item_timeout": 20.0, "memory_mb": 1024, "jobs": 2}
-
-_KEYWORDS = {
-    "forward_pass": "01_forward_pass",
-    "bptt": "02_bptt",
-    "gradients": "03_gradients",
-    "gates": "04_gates",
-    "language_model": "05_language_model",
-}
+SANDBOX_CHOICES = ("auto", "bubblewrap", "none")
 
 
-@dataclass
-class Submission:
-    path: Path
-    cells: list = field(default_factory=list)
-    text: str = ""
-    problem: str | None = None  # why its code cannot be run (not JSON, not a notebook, unreadable)
-    sha256: str = ""
+def sandbox_status(choice: str = "auto", python: str | None = None) -> bubblewrap.Availability:
+    """The sandbox a run would use: bubblewrap when it works here (``auto``), or none (``none``).
+
+    ``bubblewrap`` insists: a ValueError says why it cannot be used.
+    """
+    if choice not in SANDBOX_CHOICES:
+        raise ValueError(f"sandbox: expected one of {', '.join(SANDBOX_CHOICES)}, got {choice!r}")
+    if choice == "none":
+        return bubblewrap.Availability(False, "no sandbox (--sandbox none): submissions run with process limits "
+                                              "only")
+    found = bubblewrap.available(python)
+    if choice == "bubblewrap" and not found.ok:
+        raise ValueError(f"sandbox: bubblewrap was asked for, but {found.description}")
+    return found
 
 
-def load_submission(path) -> Submission:
-    """Read a submission's code cells; never raises (a problem is recorded instead)."""
-    path = Path(path)
-    sub = Submission(path)
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        sub.problem = f"could not read the file ({err.strerror or err})"
-        return sub
-    sub.sha256 = hashlib.sha256(data).hexdigest()
-    text = data.decode("utf-8", errors="replace")
-    sub.text = text
-    if path.suffix == ".ipynb":
-        try:
-            nb = json.loads(text)
-        except (ValueError, RecursionError) as err:
-            sub.problem = f"the notebook is not valid JSON ({str(err)[:120]}); was it saved completely?"
-            return sub
-        cells = nb.get("cells") if isinstance(nb, dict) else None
-        if not isinstance(cells, list):
-            sub.problem = "the file is JSON but not a Jupyter notebook (no list of cells)"
-            return sub
-        for cell in cells:
-            if isinstance(cell, dict) and cell.get("cell_type") == "code":
-                source = cell.get("source", "")
-                sub.cells.append("".join(source) if isinstance(source, list) else str(source))
-        return sub
-    sub.cells = _percent_cells(text)
-    return sub
-
-
-def _percent_cells(text: str) -> list[str]:
-    """Code cells of a py:percent file (markdown cells dropped); a plain script is one cell."""
-    if not re.search(r"^# %%", text, flags=re.M):
-        return [text]
-    cells, current, is_code = [], [], True
-    for line in text.splitlines():
-        if line.startswith("# %%"):
-            if is_code and current:
-                cells.append("\n".join(current))
-            current = []
-            is_code = "[markdown]" not in line and "[md]" not in line and "[raw]" not in line
-            continue
-        current.append(line)
-    if is_code and current:
-        cells.append("\n".join(current))
-    return cells
-
-
-def detect_exercise(sub: Submission) -> str | None:
-    """Which set a submission belongs to: from its file name, else from the functions it defines."""
-    name = sub.path.name.lower()
-    for exercise in EXERCISES:
-        if exercise in name:
-            return exercise
-    for key, exercise in _KEYWORDS.items():
-        if key in name and exercise in EXERCISES:
-            return exercise
-    defined = set(re.findall(r"def\s+([A-Za-z_]\w*)\s*\(", sub.text))
-    scores = {ex: len(defined & {i.function for i in items}) for ex, items in EXERCISES.items()}
-    best = max(scores.values(), default=0)
-    winners = [ex for ex, s in scores.items() if s == best]
-    return winners[0] if best > 0 and len(winners) == 1 else None
-
-
-def find_submissions(paths) -> list[Path]:
-    """Files to grade: the files given, and every .ipynb / .py inside the folders given."""
-    found: list[Path] = []
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.suffix in (".ipynb", ".py") and f.is_file() and not any(
-                        part.startswith(".") or part == "__pycache__" for part in f.relative_to(p).parts):
-                    found.append(f)
-        else:
-            found.append(p)
-    seen, unique = set(), []
-    for f in found:
-        key = str(f.resolve()) if f.exists() else str(f)
-        if key not in seen:
-            seen.add(key)
-            unique.append(f)
-    return unique
+def _protected(files, also=()) -> list[str]:
+    """What a submission's process may not read when there is no sandbox: the course checkout's solutions
+    and tests, the original package, every submission's folder, the report's."""
+    home = os.path.dirname(str(PACKAGE_DIR))
+    out = [str(PACKAGE_DIR)] + [os.path.join(home, d) for d in ("solutions", "tests", ".git")]
+    out += sorted({os.path.dirname(os.path.abspath(f)) for f in files})
+    out += [os.path.abspath(a) for a in also]
+    return [p for p in dict.fromkeys(out) if p not in ("/", "")]
 
 
 def _item_entry(r: Result) -> dict:
@@ -169,15 +102,99 @@ def _short_error(err: dict) -> str:
     return f"{err.get('type', 'Exception')}: {msg[0][:160] if msg else ''}{line}"
 
 
+class _Runners:
+    """One process per group of items that see the same package (``PackageViews.key``), started when first
+    needed; at most one alive at a time, so a submission never holds more than one process."""
+
+    def __init__(self, cells, views: PackageViews, make):
+        self.cells, self.views, self.make = cells, views, make
+        self.by_key: dict[str, ProcessRunner] = {}
+        self.current: ProcessRunner | None = None
+        self.lock = threading.Lock()
+        self.closed = False
+
+    def for_item(self, item) -> ProcessRunner:
+        key = self.views.key(item.forbid, item.function)
+        with self.lock:
+            if self.closed:
+                raise KeyboardInterrupt
+            runner = self.by_key.get(key)
+            if runner is None:
+                runner = self.by_key[key] = self.make(self.views.view(item.forbid, item.function))
+            if self.current is not None and self.current is not runner:
+                self.current.kill()
+            self.current = runner
+            return runner
+
+    def kill(self) -> None:
+        with self.lock:
+            self.closed = True
+            for runner in self.by_key.values():
+                runner.kill()
+
+    def all(self):
+        return list(self.by_key.values())
+
+
+def _notes(runners: list[ProcessRunner]) -> list[str]:
+    """What happened while the notebook ran, once per cell however many processes ran it."""
+    notes: list[str] = []
+    skipped: dict[int, str] = {}
+    stopped: dict[int, str] = {}
+    errors: dict[int, dict] = {}
+    warned: dict[int, list] = {}
+    for r in runners:
+        skipped.update(r.skip)
+        stopped.update(r.stopped)
+        warned.update(r.cell_warnings)
+        for index, err in r.cell_errors.items():
+            if err.get("type") != "ReferenceCalled":  # a stub in this item's process, not the student's bug
+                errors.setdefault(index, err)
+    for index, why in sorted(skipped.items()):
+        notes.append(f"code cell {index + 1} was skipped: {why}")
+    budget = [i for i, why in stopped.items() if why == "budget"]
+    for index in sorted(budget):
+        notes.append(f"code cell {index + 1} was stopped when the notebook's time limit ran out; the cells after "
+                     "it ran their definitions only (def, class, import)")
+    for index, err in sorted(errors.items())[:5]:
+        notes.append(f"code cell {index + 1} raised {_short_error(err)}")
+    for index, found in sorted(warned.items())[:3]:
+        notes.append(f"code cell {index + 1}: {found[0]}")
+    output = max((r.output_bytes for r in runners), default=0)  # each process ran the same notebook
+    if any(r.output_bytes > r.output_limit for r in runners):
+        notes.append(f"the notebook printed {output / 1e6:.1f} MB; the grader kept the first "
+                     f"{runners[0].output_limit // 1024} KB")
+    return notes
+
+
+def _explain_missing(result: Result, runner: ProcessRunner) -> None:
+    """A function is missing because the cell defining it failed: say which cell and why."""
+    if "no function named" not in result.message:
+        return
+    reasons = [f"code cell {i + 1} was skipped ({why})" for i, why in sorted(runner.skip.items())]
+    reasons += [f"code cell {i + 1} raised {_short_error(e)}" for i, e in sorted(runner.cell_errors.items())]
+    if reasons:
+        result.status = "error"
+        result.details.append("; ".join(reasons[:3]))
+
+
+def _stable(name: str) -> int:
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "little")
+
+
 def grade_submission(path, *, exercise: str | None = None, timeout: float = DEFAULTS["timeout"],
                      item_timeout: float = DEFAULTS["item_timeout"], memory_mb: int = DEFAULTS["memory_mb"],
-                     seed: int = 0, python: str | None = None, _active=None) -> dict:
+                     seed: int = 0, python: str | None = None, views: PackageViews | None = None,
+                     sandbox: bubblewrap.Availability | None = None, protect=(), _active=None) -> dict:
     """Grade one submission; never raises. Returns its entry of the report."""
     started = time.monotonic()
     sub = load_submission(path)
-    entry: dict = {"path": str(path), "exercise": None, "score": 0, "max_score": 0, "graded": False, "items": [],
-                   "notes": []}
-    ex = exercise or detect_exercise(sub)
+    entry: dict = {"path": str(path), "student": None, "exercise": None, "score": 0, "max_score": 0,
+                   "graded": False, "items": [], "notes": []}
+    if sub.link is not None:
+        entry["notes"].append(f"this file is a symbolic link to {sub.link}")
+    ex = exercise or detect_exercise(sub, EXERCISES)
+    entry["student"] = student_of(sub, ex)
     if ex is None:
         entry["notes"].append("could not tell which exercise set this is (name the file after it, e.g. "
                               "01_forward_pass.ipynb, or pass --exercise)")
@@ -193,35 +210,44 @@ def grade_submission(path, *, exercise: str | None = None, timeout: float = DEFA
         entry["seconds"] = round(time.monotonic() - started, 2)
         return entry
     items = EXERCISES[ex]
-    forbid = sorted({spec for item in items for spec in item.forbid})
+    own_views = views is None
+    views = views or PackageViews()
     cpu = int(timeout + sum(item.timeout or item_timeout for item in items) + 30)
-    runner = ProcessRunner(sub.cells, memory_mb=memory_mb, timeout=timeout, cpu_seconds=cpu, disable=forbid,
-                           graded_names=[i.function for i in items], python=python)
+
+    def make(package_root):
+        return ProcessRunner(sub.cells, memory_mb=memory_mb, timeout=timeout, cpu_seconds=cpu,
+                             package_root=package_root, sandbox=sandbox, protect=protect, python=python)
+
+    runners = _Runners(sub.cells, views, make)
     if _active is not None:
-        _active.add(runner)
+        _active.add(runners)
+    broken = None
     try:
-        if not runner.start():
-            entry["items"] = _zero_items(ex, "error", f"not graded: {runner.broken}")
-            entry["notes"].append(runner.broken)
-        else:
-            entry["graded"] = True
-            rng_seed = int(seed)
-            for item in items:
-                runner.begin_item(item.timeout or item_timeout)
-                result = run_item(item, runner, np.random.default_rng([rng_seed, _stable(item.name)]))
-                _explain_missing(result, runner)
-                entry["items"].append(_item_entry(result))
+        for item in items:
+            runner = runners.for_item(item)
+            if runner.broken is None and runner._proc is None and not runner.start():
+                broken = runner.broken
+            if runner.broken is not None:
+                broken = broken or runner.broken
+                entry["items"].append({"name": item.name, "points": 0, "max_points": item.points, "status": "error",
+                                       "message": f"not graded: {runner.broken}",
+                                       **({"bonus": True} if item.bonus else {})})
+                continue
+            runner.begin_item(item.timeout or item_timeout, item.reply_bytes)
+            result = run_item(item, runner, np.random.default_rng([int(seed), _stable(item.name)]),
+                              runner_for=_begun(runners, runner, item.timeout or item_timeout))
+            _explain_missing(result, runner)
+            entry["items"].append(_item_entry(result))
     finally:
-        runner.kill()
+        runners.kill()
         if _active is not None:
-            _active.discard(runner)
-    for index, why in sorted(runner.skip.items()):
-        entry["notes"].append(f"code cell {index + 1} was skipped: {why}")
-    for index, err in sorted(runner.cell_errors.items())[:5]:
-        entry["notes"].append(f"code cell {index + 1} raised {_short_error(err)}")
-    if runner.output_bytes > runner.output_limit:
-        entry["notes"].append(f"the notebook printed {runner.output_bytes / 1e6:.1f} MB; the grader kept the first "
-                              f"{runner.output_limit // 1024} KB")
+            _active.discard(runners)
+        if own_views:
+            views.close()
+    entry["graded"] = any(not i["message"].startswith("not graded:") for i in entry["items"])
+    if broken is not None:
+        entry["notes"].append(broken)
+    entry["notes"] += _notes(runners.all())
     after = load_submission(path)
     if after.sha256 != sub.sha256:
         entry["notes"].append("the file changed while it was being graded (the grader never writes to it)")
@@ -230,42 +256,57 @@ def grade_submission(path, *, exercise: str | None = None, timeout: float = DEFA
     return entry
 
 
-def _stable(name: str) -> int:
-    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "little")
+def _begun(runners: _Runners, current: ProcessRunner, seconds: float):
+    """The runner of another item (one this item uses): this item's own, or another with a fresh time budget."""
+
+    def runner_for(item):
+        runner = runners.for_item(item)
+        if runner is not current:
+            runner.begin_item(seconds, item.reply_bytes)
+        return runner
+
+    return runner_for
 
 
-def _explain_missing(result: Result, runner: ProcessRunner) -> None:
-    """A function is missing because the cell defining it failed: say which cell and why."""
-    if "no function named" not in result.message:
-        return
-    reasons = [f"code cell {i + 1} was skipped ({why})" for i, why in sorted(runner.skip.items())]
-    reasons += [f"code cell {i + 1} raised {_short_error(e)}" for i, e in sorted(runner.cell_errors.items())]
-    if reasons:
-        result.status = "error"
-        result.details.append("; ".join(reasons[:3]))
+def _peak_rss_mb() -> float:
+    """The grader's own peak resident memory (this process, not the submissions')."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024, 1)
 
 
 def grade(paths, *, exercise: str | None = None, jobs: int = DEFAULTS["jobs"], timeout: float = DEFAULTS["timeout"],
           item_timeout: float = DEFAULTS["item_timeout"], memory_mb: int = DEFAULTS["memory_mb"],
-          seed: int | None = None, progress=None, python: str | None = None) -> dict:
-    """Grade every submission under ``paths`` (in parallel); returns the report dict."""
+          seed: int | None = None, progress=None, python: str | None = None, sandbox: str = "auto",
+          protect=()) -> dict:
+    """Grade every submission under ``paths`` (in parallel); returns the report dict.
+
+    ``sandbox``: ``auto`` (bubblewrap when it works here), ``bubblewrap``
+    (refuse to run without it) or ``none``. ``protect``: more paths a
+    submission may not read when there is no sandbox (the report's).
+    """
     if exercise is not None and exercise not in EXERCISES:
         raise ValueError(f"exercise: expected one of {', '.join(EXERCISES)}, got {exercise!r}")
+    status = sandbox_status(sandbox, python)
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (2**63))
-    files = find_submissions(paths)
+    files, passed_over = find_submissions(paths)
+    protected = _protected(files, protect)
     started = time.monotonic()
     results: list = [None] * len(files)
     active: set = set()
     lock = threading.Lock()
+    views = PackageViews()
 
     def one(index: int):
         try:
             entry = grade_submission(files[index], exercise=exercise, timeout=timeout, item_timeout=item_timeout,
-                                     memory_mb=memory_mb, seed=seed, python=python, _active=active)
+                                     memory_mb=memory_mb, seed=seed, python=python, views=views,
+                                     sandbox=status if status.ok else None, protect=protected, _active=active)
+        except KeyboardInterrupt:
+            return
         except Exception as exc:  # noqa: BLE001 - the grader must not lose a submission to its own bug
-            entry = {"path": str(files[index]), "exercise": exercise, "score": 0, "max_score": 0, "graded": False,
-                     "items": [], "notes": [f"grader error: {type(exc).__name__}: {exc}"]}
+            entry = {"path": str(files[index]), "student": None, "exercise": exercise, "score": 0, "max_score": 0,
+                     "graded": False, "items": [], "notes": [f"grader error: {type(exc).__name__}: {exc}"]}
         results[index] = entry
         if progress is not None:
             with lock:
@@ -280,14 +321,15 @@ def grade(paths, *, exercise: str | None = None, jobs: int = DEFAULTS["jobs"], t
     except KeyboardInterrupt:
         interrupted = True
         pool.shutdown(wait=False, cancel_futures=True)
-        for runner in list(active):
-            runner.kill()
+        for runners in list(active):
+            runners.kill()
     finally:
         pool.shutdown(wait=not interrupted)
+        views.close()
     for i, entry in enumerate(results):
         if entry is None:
-            results[i] = {"path": str(files[i]), "exercise": exercise, "score": 0, "max_score": 0, "graded": False,
-                          "items": [], "notes": ["not graded: the grader was interrupted"]}
+            results[i] = {"path": str(files[i]), "student": None, "exercise": exercise, "score": 0, "max_score": 0,
+                          "graded": False, "items": [], "notes": ["not graded: the grader was interrupted"]}
     return {
         "submissions": results,
         "grader": {
@@ -296,80 +338,10 @@ def grade(paths, *, exercise: str | None = None, jobs: int = DEFAULTS["jobs"], t
             "item_timeout": item_timeout,
             "memory_mb": memory_mb,
             "jobs": jobs,
+            "sandbox": {"kind": "bubblewrap" if status.ok else "none", "description": status.description},
+            "passed_over": [str(p) for p in passed_over],
             "seconds": round(time.monotonic() - started, 2),
+            "peak_rss_mb": _peak_rss_mb(),
             "interrupted": interrupted,
         },
     }
-
-
-def _atomic_write(path, text: str) -> None:
-    path = Path(path)
-    if path.parent and not path.parent.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def write_json(report: dict, path) -> None:
-    _atomic_write(path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-
-
-def write_csv(report: dict, path) -> None:
-    """One row per (submission, item), then a total row per submission."""
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    # "bonus" marks items whose points come on top of max_score (so a TOTAL can exceed it)
-    w.writerow(["path", "exercise", "item", "status", "points", "max_points", "message", "bonus"])
-    for sub in report["submissions"]:
-        for item in sub["items"]:
-            w.writerow([sub["path"], sub.get("exercise") or "", item["name"], item.get("status", ""),
-                        item["points"], item["max_points"], item["message"], "yes" if item.get("bonus") else ""])
-        w.writerow([sub["path"], sub.get("exercise") or "", "TOTAL", "", sub["score"], sub["max_score"],
-                    " | ".join(sub.get("notes", [])), ""])
-    _atomic_write(path, buf.getvalue())
-
-
-def _display_paths(paths) -> dict:
-    """Short names for the table: each path relative to the folder all submissions share."""
-    paths = list(paths)
-    try:
-        common = os.path.commonpath([os.path.abspath(p) for p in paths]) if len(paths) > 1 else None
-    except ValueError:
-        common = None
-    if common and not os.path.isdir(common):
-        common = os.path.dirname(common)
-    out = {}
-    for p in paths:
-        out[p] = os.path.relpath(os.path.abspath(p), common) if common else os.path.basename(p)
-    return out
-
-
-def format_table(report: dict, width: int | None = None) -> str:
-    """The report as a plain-text table: submission, item, points, message."""
-    width = width or shutil.get_terminal_size((120, 20)).columns
-    rows = [("submission", "item", "points", "message")]
-    names = _display_paths([s["path"] for s in report["submissions"]])
-    for sub in report["submissions"]:
-        name = names[sub["path"]]
-        for item in sub["items"]:
-            label = item["name"] + (" (bonus)" if item.get("bonus") else "")
-            rows.append((name, label, f"{item['points']:g}/{item['max_points']:g}", item["message"]))
-        rows.append((name, "TOTAL", f"{sub['score']:g}/{sub['max_score']:g}", "; ".join(sub.get("notes", []))))
-    w0 = min(max(len(r[0]) for r in rows), 40)
-    w1 = min(max(len(r[1]) for r in rows), 28)
-    w2 = max(len(r[2]) for r in rows)
-    room = max(width - w0 - w1 - w2 - 6, 20)
-    lines = []
-    for i, (a, b, c, d) in enumerate(rows):
-        d = d if len(d) <= room else d[: room - 1] + "…"
-        a = a if len(a) <= w0 else "…" + a[-(w0 - 1):]  # a path's end says more than its start
-        lines.append(f"{a.ljust(w0)}  {b[:w1].ljust(w1)}  {c.rjust(w2)}  {d}".rstrip())
-        if i == 0:
-            lines.append("-" * min(width, w0 + w1 + w2 + 6 + room))
-    g = report.get("grader", {})
-    lines.append("")
-    lines.append(f"{len(report['submissions'])} submission(s) graded in {g.get('seconds', 0):g} s "
-                 f"(seed {g.get('seed')}, limits: {g.get('timeout', 0):g} s per notebook, "
-                 f"{g.get('item_timeout', 0):g} s per item, {g.get('memory_mb', 0)} MB)")
-    return "\n".join(lines)

@@ -14,7 +14,10 @@ so a check behaves the same way in both places: the judge always works on
 copies of what the student returned.
 
 Frames on a pipe: 8-byte big-endian length of the JSON header, the header,
-then for each buffer 8 bytes of length and the bytes.
+then for each buffer 8 bytes of length and the bytes. The judge reads a
+reply with limits (``read_frame``'s ``header_limit`` and ``limit``) and
+refuses a frame as soon as its announced size passes them, before reading
+it: a submission cannot make the grader hold more than that.
 """
 
 from __future__ import annotations
@@ -37,11 +40,15 @@ __all__ = [
     "frame_bytes",
     "write_frame",
     "read_frame",
+    "read_exact",
     "MAX_FRAME_BYTES",
+    "MAX_HEADER_BYTES",
 ]
 
-#: the largest reply the judge accepts (bigger means a runaway or hostile submission)
+#: the largest frame either side accepts unless told otherwise (the judge's requests: a notebook's code)
 MAX_FRAME_BYTES = 256 * 1024 * 1024
+#: the largest JSON header the judge parses from a reply (a reply's arrays travel as buffers, not JSON)
+MAX_HEADER_BYTES = 1024 * 1024
 _MAX_DEPTH = 16
 _MAX_ITEMS = 100_000
 _MAX_STR = 10_000
@@ -125,9 +132,9 @@ def encode(value, blobs: list, *, handle: int | None = None, opaque_paths=(), _p
     if isinstance(value, np.ndarray):
         if value.dtype.kind not in _ARRAY_KINDS or value.dtype.hasobject:
             return _opaque(value, handle, _path, why=f"a numpy array of dtype {value.dtype}")
-        arr = np.ascontiguousarray(value)
-        blobs.append(arr.tobytes())
-        return {"t": "nd", "dtype": arr.dtype.str, "shape": list(arr.shape), "b": len(blobs) - 1}
+        # tobytes() is C order whatever the layout; np.ascontiguousarray would turn a 0-d array into shape (1,)
+        blobs.append(value.tobytes())
+        return {"t": "nd", "dtype": value.dtype.str, "shape": list(value.shape), "b": len(blobs) - 1}
     if isinstance(value, (tuple, list)):
         kind = "tuple" if isinstance(value, tuple) else "list"
         items = [
@@ -300,25 +307,45 @@ def write_frame(fd: int, header: dict, blobs: list) -> None:
         view = view[os.write(fd, view):]
 
 
-def read_frame(read_exact, *, limit: int = MAX_FRAME_BYTES) -> tuple[dict, list]:
-    """Read one message with ``read_exact(n) -> bytes`` (raises EOFError at end of stream)."""
-    (n,) = struct.unpack(">Q", read_exact(8))
-    if n > limit:
-        raise ProtocolError(f"header of {n} bytes is over the limit")
+def read_exact(fd: int, n: int) -> bytes:
+    """Exactly ``n`` bytes from a (blocking) file descriptor; EOFError if it closes first."""
+    import os
+
+    chunks, got = [], 0
+    while got < n:
+        chunk = os.read(fd, min(n - got, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame(read, *, limit: int = MAX_FRAME_BYTES, header_limit: int | None = None) -> tuple[dict, list]:
+    """Read one message with ``read(n) -> bytes`` (raises EOFError at end of stream).
+
+    ``limit`` bounds the whole frame and ``header_limit`` its JSON header
+    (default: ``limit``); a frame announcing more is refused (ProtocolError)
+    before its bytes are read.
+    """
+    header_limit = limit if header_limit is None else min(header_limit, limit)
+    (n,) = struct.unpack(">Q", read(8))
+    if n > header_limit:
+        raise ProtocolError(f"a message of more than {header_limit} bytes (its header alone is {n} bytes)")
     try:
-        header = json.loads(read_exact(n))
+        header = json.loads(read(n))
     except (ValueError, RecursionError) as err:
         raise ProtocolError(f"header is not JSON ({type(err).__name__})") from None
     if not isinstance(header, dict):
         raise ProtocolError("header is not an object")
     count = header.get("blobs", 0)
-    if not isinstance(count, int) or count < 0 or count > _MAX_ITEMS:
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0 or count > _MAX_ITEMS:
         raise ProtocolError("bad buffer count")
     blobs, total = [], n
     for _ in range(count):
-        (size,) = struct.unpack(">Q", read_exact(8))
+        (size,) = struct.unpack(">Q", read(8))
         total += size
         if total > limit:
-            raise ProtocolError(f"reply of more than {limit} bytes")
-        blobs.append(read_exact(size))
+            raise ProtocolError(f"a message of more than {limit} bytes")
+        blobs.append(read(size))
     return header, blobs

@@ -52,6 +52,7 @@ class Item:
     bonus: bool = False
     timeout: float | None = None  # seconds the grader allows (None: the grader's default)
     uses: tuple = ()  # other graded items the function is expected to call (rnn_forward -> rnn_step_forward)
+    reply_bytes: int | None = None  # the largest reply one call may send (None: the grader's default, 8 MB)
 
 
 @dataclass
@@ -74,6 +75,7 @@ class Out:
     kind: str = "array"  # "array" or "scalar"
     axes: tuple | None = None  # labels for locating errors; default derived from spec ("4H" -> "G")
     gates: str | None = None  # "lstm" / "gru" when an axis holds gate blocks
+    rtol: float | None = None  # relative tolerance (None: diagnose.RTOL); finite differences need a looser one
 
     def spec_for(self, case) -> tuple:
         """The shape in letters for this case (``spec`` may be a function of the case)."""
@@ -100,17 +102,22 @@ class Bug:
 class Context:
     """What a check gets: the runner, the judge's Generator, the item, and a deadline."""
 
-    def __init__(self, runner: Runner, rng: np.random.Generator, item: Item, lookup: Callable | None = None):
+    def __init__(self, runner: Runner, rng: np.random.Generator, item: Item, lookup: Callable | None = None,
+                 runner_for: Callable | None = None):
         self.runner = runner
         self.rng = rng
         self.item = item
         self.lookup = lookup  # name -> Item, for the items this one uses (the catalog's get_item)
+        self.runner_for = runner_for  # Item -> Runner that item is checked with (default: this runner)
         self.started = time.perf_counter()
+        self.received = False  # did any call bring back a value from the student's side?
 
     def call(self, args: dict, kwargs: dict | None = None, *, function: str | None = None, **options) -> Outcome:
         """Call the graded function (or ``function``) with the item's forbidden references armed."""
-        return self.runner.call(function or self.item.function, args, kwargs, forbid=self.item.forbid,
-                                graded_name=self.item.function, **options)
+        outcome = self.runner.call(function or self.item.function, args, kwargs, forbid=self.item.forbid,
+                                   graded_name=self.item.function, **options)
+        self.received = self.received or outcome.status == "ok" or bool(outcome.args_after)
+        return outcome
 
     def seed(self) -> int:
         """A fresh seed for a Generator the student's code will receive."""
@@ -156,6 +163,13 @@ def terminal_result(ctx: Context, outcome: Outcome, function: str | None = None,
                                       "an infinite loop, or far more work than needed?")
     if status == "crashed":
         return ctx.result("error", 0, f"{prefix}{fn} crashed the Python process running it ({outcome.detail}).")
+    if status == "too large":
+        return ctx.result("error", 0, f"{prefix}{fn} returned more data than the grader accepts from one call "
+                                      f"({outcome.detail}): return only the values the instructions ask for.")
+    if status == "malformed":
+        return ctx.result("error", 0, f"{prefix}the process running your {fn} sent a reply the grader could not "
+                                      f"read ({outcome.detail}): does the notebook write to the grader's pipe, or "
+                                      "change the grading code?")
     if status == "error":
         return ctx.result("error", 0, _sentence(prefix + diagnose.describe_error(outcome.error, fn)))
     return ctx.result("error", 0, f"{prefix}{fn}: {status}")
@@ -228,26 +242,8 @@ class Grade:
     def all_failed(self) -> bool:
         return all(p in self.failures for p in self.parts)
 
-    def _note_dependencies(self) -> None:
-        """When this item is wrong, say so if a function it is meant to call is wrong too.
-
-        rnn_forward is checked with the student's own rnn_step_forward inside it, so a slip in the step makes
-        the sequence wrong as well; without this note the student hunts for a bug in the loop that is not there.
-        """
-        if self.ctx.lookup is None:
-            return
-        for name in self.ctx.item.uses:
-            used = self.ctx.lookup(name)
-            dep = run_item(used, self.ctx.runner, self.ctx.rng, lookup=self.ctx.lookup)
-            if dep.status in ("incorrect", "error"):
-                fn, dep_fn = self.ctx.item.function, used.function
-                self.note(f"Your {dep_fn} is not right yet (its check says: {dep.status}). If your {fn} calls it, "
-                          f"fix {dep_fn} first: {fn} is checked with the functions it calls")
-
     def result(self) -> Result:
         ctx = self.ctx
-        if self.failures:
-            self._note_dependencies()
         passed = [p for p in self.parts if p not in self.failures]
         frac = len(passed) / len(self.parts) if self.parts else 0.0
         details = self._details()
@@ -283,16 +279,24 @@ class Grade:
 # comparing one output
 
 
-def compare(out: Out, got, expected, case: Case, warnings=(), patterns: bool = True) -> str | None:
-    """None when ``got`` is right, else what is wrong with it (no expected values shown)."""
+def compare(out: Out, got, expected, case: Case, warnings=(), patterns: bool = True,
+            precision: str = "float64") -> str | None:
+    """None when ``got`` is right, else what is wrong with it (no expected values shown).
+
+    ``precision="float32"`` accepts float32 values and float32 rounding (a backward pass checked on the cache
+    of a forward that slipped into float32, see ``check_backward``).
+    """
     spec = out.spec_for(case)
+    rtol = diagnose.FLOAT32_RTOL if precision == "float32" else (out.rtol or diagnose.RTOL)
+    if precision == "float32" and isinstance(got, np.ndarray | np.floating) and got.dtype == np.float32:
+        got = np.asarray(got, dtype=np.float64) if isinstance(got, np.ndarray) else np.float64(got)
     problem = diagnose.type_problem(out.name, got, kind=out.kind, spec=spec, dims=case.dims)
     if problem:
         return problem
     if out.kind == "scalar":
         got_arr = np.asarray(got, dtype=float)
         exp_arr = np.asarray(expected, dtype=float)
-        if diagnose.all_close(got_arr, exp_arr):
+        if diagnose.all_close(got_arr, exp_arr, rtol):
             return None
         if not np.isfinite(got_arr):
             msg = f"{out.name} is {float(got_arr)}"
@@ -302,48 +306,66 @@ def compare(out: Out, got, expected, case: Case, warnings=(), patterns: bool = T
         err = abs(float(got_arr - exp_arr)) / max(abs(float(exp_arr)), 1e-300)
         msg = f"{out.name} is wrong (relative error {err:.1e})"
         if patterns and ratio is not None and abs(ratio - round(ratio, 3)) < 1e-9 and abs(ratio - 1) > 1e-3:
-            msg += f"; it is {ratio:.4g} times the right value (divided by the wrong count?)"
+            if abs(ratio + 1) < 1e-9:
+                msg += "; it has the wrong sign"
+            elif ratio < 0:
+                msg += f"; it is {ratio:.4g} times the right value: the wrong sign, and a missing or extra factor"
+            elif ratio != 0:
+                msg += f"; it is {ratio:.4g} times the right value (a missing or extra factor: divided by the " \
+                       "wrong count?)"
+            else:
+                msg += "; it is 0 (is it ever computed?)"
+        elif rtol < diagnose.FLOAT32_RTOL and err <= diagnose.FLOAT32_RTOL:
+            msg += f"; {diagnose.FLOAT32_HINT}"
         return msg
     problem = diagnose.shape_problem(out.name, got.shape, np.shape(expected), spec, case.dims)
     if problem:
         return problem
     return diagnose.value_problem(out.name, got, expected, axes=out.axis_labels(case), dims=case.dims, gates=out.gates,
-                                  warnings=warnings, patterns=patterns)
+                                  warnings=warnings, patterns=patterns, rtol=rtol)
 
 
-def _matches(got, value) -> bool:
+def _matches(got, value, rtol: float | None = None) -> bool:
     if value is None or got is None or isinstance(got, Opaque):
         return False
     try:
-        return diagnose.all_close(np.asarray(got, dtype=float), np.asarray(value, dtype=float))
+        return diagnose.all_close(np.asarray(got, dtype=float), np.asarray(value, dtype=float), rtol or diagnose.RTOL)
     except (TypeError, ValueError):
         return False
 
 
 def explain(out: Out, got, expected, case: Case, bugs, upstream=None) -> str | None:
-    """The message of the first bug whose value for this output equals the student's."""
+    """The message of the bug whose value for this output equals the student's.
+
+    When two different slips give the same value on these inputs, the message names both rather than guess
+    (an off-by-one in truncation and blocks counted from the end agree on some lengths).
+    """
+    found: list[str] = []
     for bug in bugs:
         try:
             values = bug.values(case, upstream) if upstream is not None else bug.values(case)
         except Exception:  # noqa: BLE001 - a variant that cannot run on these inputs explains nothing
             continue
-        if out.name in values and not _matches(expected, values[out.name]) and _matches(got, values[out.name]):
-            return bug.message
-    return None
+        if out.name in values and not _matches(expected, values[out.name], out.rtol) \
+                and _matches(got, values[out.name], out.rtol) and bug.message not in found:
+            found.append(bug.message)
+    if len(found) > 1:
+        return "two slips give this same value here, so it is one of them: " + "; or: ".join(found[:2])
+    return found[0] if found else None
 
 
-def diagnose_part(out: Out, got, expected, case: Case, bugs=(), upstream=None, warnings=()):
+def diagnose_part(out: Out, got, expected, case: Case, bugs=(), upstream=None, warnings=(), precision="float64"):
     """None when right; else ``(problem, cause)``: what is wrong, and the matching bug's message (or None).
 
     When a known bug explains the value, the generic pattern ("2 times the right value") is left out: the
     bug's message says the same thing better.
     """
-    problem = compare(out, got, expected, case, warnings)
+    problem = compare(out, got, expected, case, warnings, precision=precision)
     if not problem:
         return None
     cause = explain(out, got, expected, case, bugs, upstream)
     if cause:
-        problem = compare(out, got, expected, case, warnings, patterns=False)
+        problem = compare(out, got, expected, case, warnings, patterns=False, precision=precision)
     return f"{problem} (inputs: {case.label})", cause
 
 
@@ -416,6 +438,7 @@ def check_backward(ctx: Context, cases, *, forward: str, forward_outputs, grads,
     """
     grade = Grade(ctx, [g.name for g in grads])
     fn = ctx.item.function
+    precision = "float64"
     for case in cases:
         fo = ctx.call(case.args, case.kwargs, function=forward, keep=True, opaque=[(len(forward_outputs),)])
         if fo.status != "ok":
@@ -430,7 +453,12 @@ def check_backward(ctx: Context, cases, *, forward: str, forward_outputs, grads,
         expected_fwd = reference_forward(case)
         for out in forward_outputs:
             problem = compare(out, values[out.name], expected_fwd[out.name], case)
-            if problem:
+            if problem and compare(out, values[out.name], expected_fwd[out.name], case, precision="float32") is None:
+                # right values in the wrong precision: the backward's own formulas can still be checked
+                precision = "float32"
+                grade.note(f"your {forward} returns {out.name} in float32 (or rounded to it), so {fn} was checked on "
+                           f"its cache to float32 precision: fix the dtype in {forward} (its own check says how)")
+            elif problem:
                 return ctx.result("incorrect", 0, f"{fn} is checked on the cache of your {forward}, but "
                                                   f"{forward} is not right yet ({problem}; inputs: {case.label}). "
                                                   f"Fix {forward} first.")
@@ -451,7 +479,7 @@ def check_backward(ctx: Context, cases, *, forward: str, forward_outputs, grads,
         for g in grads:
             if grade.failed(g.name):
                 continue
-            problem = diagnose_part(g, got[g.name], expected[g.name], case, bugs, up, bo.warnings)
+            problem = diagnose_part(g, got[g.name], expected[g.name], case, bugs, up, bo.warnings, precision)
             if problem:
                 grade.fail(g.name, *problem)
         if grade.all_failed:
@@ -468,21 +496,55 @@ def _probe_stub(ctx: Context, forward_outputs, case, upstream):
     return None
 
 
-def run_item(item: Item, runner: Runner, rng: np.random.Generator, lookup: Callable | None = None) -> Result:
+def _note_dependencies(ctx: Context, result: Result) -> None:
+    """When an item is wrong, say first if a function it is meant to call is wrong too.
+
+    rnn_backward is checked with the student's own rnn_step_backward inside it, so a slip (or an exception)
+    in the step makes the sequence wrong as well; without this note the student hunts for a bug in the loop
+    that is not there.
+    """
+    for name in ctx.item.uses:
+        used = ctx.lookup(name)
+        runner = ctx.runner_for(used) if ctx.runner_for else ctx.runner
+        dep = run_item(used, runner, ctx.rng, lookup=ctx.lookup, runner_for=ctx.runner_for)
+        if dep.status in ("incorrect", "error"):
+            fn, dep_fn = ctx.item.function, used.function
+            result.details.insert(0, f"Your {dep_fn} is not right yet (its check says: {dep.status}): fix "
+                                     f"{dep_fn} first. If your {fn} calls it, that is why {fn} fails too: {fn} "
+                                     "is checked with the functions it calls")
+
+
+def run_item(item: Item, runner: Runner, rng: np.random.Generator, lookup: Callable | None = None,
+             runner_for: Callable | None = None) -> Result:
     """Check one item; never raises (except KeyboardInterrupt).
 
     A failure of the *checker itself* becomes a Result instead of an
-    exception: a bug in a check must not cost a student a crash.
-    ``lookup(name) -> Item`` finds the items this one uses (see ``Item.uses``).
+    exception: a bug in a check must not cost a student a crash. When the
+    check had received values from the student's function, the failure is
+    most likely that function returning something unexpected, and the
+    message says so (with the exception, for the instructor, in case it was
+    the check after all). ``lookup(name) -> Item`` finds the items this one
+    uses (see ``Item.uses``); ``runner_for(item)`` the runner each is checked with.
     """
-    ctx = Context(runner, rng, item, lookup)
+    ctx = Context(runner, rng, item, lookup, runner_for)
     try:
         result = item.check(ctx)
+        if result.status in ("incorrect", "error") and item.uses and lookup is not None:
+            _note_dependencies(ctx, result)
     except KeyboardInterrupt:
         raise
+    except ProtocolError as exc:
+        return ctx.result("error", 0, f"the process running your {item.function} sent a reply the grader could not "
+                                      f"read ({exc}): does the notebook write to the grader's pipe, or change the "
+                                      "grading code?")
     except Exception as exc:  # noqa: BLE001 - the checker's own failure becomes a visible result
-        if isinstance(exc, ProtocolError):
-            return ctx.result("error", 0, f"the process running {item.function} sent a malformed reply ({exc}).")
-        return ctx.result("error", 0, f"the checker for {item.name} failed ({type(exc).__name__}: {exc}); "
-                                      "this is a bug in the course, please report it.")
+        what = f"{type(exc).__name__}: {str(exc)[:200]}"
+        if ctx.received:
+            return ctx.result("error", 0, f"your {item.function} returned something this check could not use "
+                                          f"({what}). It should {item.summary or 'return what the instructions say'}; "
+                                          "check the type, shape and number of the values it returns.",
+                              ["if your function does return exactly that, tell your instructor: the check "
+                               f"stopped with {what}"])
+        return ctx.result("error", 0, f"the checker for {item.name} failed ({what}); this is a bug in the course, "
+                                      "please report it.")
     return result

@@ -32,6 +32,7 @@ from ...losses import softmax_cross_entropy
 from ...optim import SGD, Adam, clip_grad_norm
 from ..corpus import CORPUS, V, batch_at, encode, init_params
 from ..wire import Factory, RngArg
+from .diagnose import all_close
 from .framework import Grade, Item, terminal_result
 
 EXERCISE = "05_language_model"
@@ -60,11 +61,19 @@ def loss_and_grads(params: dict, x, y):
     return loss, {"W_embed": dW_embed, "Wx": dWx, "Wh": dWh, "b": db, "W_out": dW_out, "b_out": db_out}
 
 
-def reference_train_step(params, x, y, optimizer, max_norm=5.0, *, clip=True, loss_after=False):
-    """One step: loss and gradients, clipping by the global norm, the optimiser's update (in place)."""
+def reference_train_step(params, x, y, optimizer, max_norm=5.0, *, clip="global", loss_after=False):
+    """One step: loss and gradients, clipping by the global norm, the optimiser's update (in place).
+
+    ``clip="none"`` and ``clip="per-array"`` (each gradient by its own norm) are the known-wrong variants.
+    """
     loss, grads = loss_and_grads(params, x, y)
-    if clip:
+    if clip == "global":
         clip_grad_norm(grads, max_norm)
+    elif clip == "per-array":
+        for g in grads.values():
+            norm = float(np.sqrt(np.sum(g * g)))
+            if norm > max_norm:
+                g *= max_norm / norm
     optimizer.step(params, grads)
     if loss_after:
         return loss_and_grads(params, x, y)[0]
@@ -343,11 +352,16 @@ def check_train_step(ctx):
     grade = Grade(ctx, ["loss", "update", "behaviour"])
     rng = ctx.rng
     runner = ctx.runner
-    for N, T, D, H, max_norm in [(3, 5, 4, 6, 0.3), (1, 1, 3, 2, 1e3), (2, 7, 5, 4, 0.05)]:
+    # max_norm None: half the largest single gradient's norm, so clipping by the global norm, clipping each array
+    # by its own norm and not clipping all give different updates (with 0.3 each array was often under it alone)
+    for N, T, D, H, max_norm in [(3, 5, 4, 6, None), (1, 1, 3, 2, 1e3), (2, 7, 5, 4, 0.05)]:
         params = {k: v * 0.8 for k, v in init_params(V, D, H, seed=int(rng.integers(1 << 30))).items()}
         x = rng.integers(0, V, (N, T))
         y = rng.integers(0, V, (N, T))
         lr = 0.5
+        if max_norm is None:
+            _, grads = loss_and_grads(params, x, y)
+            max_norm = round(0.5 * max(float(np.sqrt(np.sum(g * g))) for g in grads.values()), 4)
         label = f"N={N}, T={T}, D={D}, H={H}, SGD(lr={lr:g}), max_norm={max_norm:g}"
         opt = runner.make(Factory("optimizer", {"kind": "SGD", "lr": lr}))
         outcome = ctx.call({"params": _copy(params), "x": x, "y": y, "optimizer": opt}, {"max_norm": max_norm},
@@ -363,10 +377,10 @@ def check_train_step(ctx):
             loss = outcome.value
             if not isinstance(loss, int | float | np.floating) or isinstance(loss, bool):
                 grade.fail("loss", f"train_step returned a {type(loss).__name__}, expected the loss (a float)")
-            elif not np.isclose(float(loss), want_loss, rtol=1e-6, atol=1e-9):
+            elif not all_close(float(loss), want_loss):
                 after = reference_train_step(_copy(params), x, y, SGD(lr=lr), max_norm, loss_after=True)
                 cause = ("this is the loss after the update; return the loss computed before it"
-                         if np.isclose(float(loss), after, rtol=1e-6) else None)
+                         if all_close(float(loss), after) else None)
                 grade.fail("loss", f"the loss returned is wrong (relative error "
                                    f"{abs(float(loss) - want_loss) / abs(want_loss):.1e}; inputs: {label})", cause)
         if not grade.failed("update"):
@@ -387,13 +401,25 @@ def _update_problem(after, before, want, x, y, lr, max_norm):
     unchanged = [k for k in PARAM_NAMES if np.array_equal(after[k], before[k])]
     if len(unchanged) == len(PARAM_NAMES):
         return "no parameter changed: update params in place with optimizer.step(params, grads)", None
-    wrong = [k for k in PARAM_NAMES if not np.allclose(after[k], want[k], rtol=1e-6, atol=1e-10)]
+    wrong = [k for k in PARAM_NAMES if not all_close(after[k], want[k])]
     if not wrong:
         return None, None
     cause = None
-    no_clip = _copy(before)
-    reference_train_step(no_clip, x, y, SGD(lr=lr), max_norm, clip=False)
-    if all(np.allclose(after[k], no_clip[k], rtol=1e-6, atol=1e-10) for k in PARAM_NAMES):
+    variants = {}
+    for clip in ("per-array", "none"):
+        variants[clip] = _copy(before)
+        reference_train_step(variants[clip], x, y, SGD(lr=lr), max_norm, clip=clip)
+    matching = [clip for clip, p in variants.items()
+                if all(all_close(after[k], p[k]) for k in PARAM_NAMES) and not all(
+                    all_close(want[k], p[k]) for k in PARAM_NAMES)]
+    if matching == ["per-array", "none"]:
+        cause = ("the update is one without clipping by the global norm (on these inputs clipping each gradient by "
+                 "its own norm would change nothing, so this cannot tell which): call clip_grad_norm(grads, "
+                 "max_norm), which rescales all of them together, before optimizer.step")
+    elif matching == ["per-array"]:
+        cause = ("each gradient is clipped by its own norm; clip_grad_norm(grads, max_norm) rescales all of them "
+                 "together by one factor, from the norm of the whole gradient")
+    elif matching == ["none"]:
         cause = "the gradients are not clipped: call clip_grad_norm(grads, max_norm) before optimizer.step"
     elif unchanged:
         cause = (f"{', '.join(unchanged)} did not change: is its gradient computed and in the grads dict under the "
