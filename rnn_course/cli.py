@@ -17,6 +17,8 @@ SUBCOMMANDS = (
     "rnn_course.tools.site",
     "rnn_course.tools.exercises",
     "rnn_course.tools.grade",
+    "rnn_course.tools.gradescope",
+    "rnn_course.tools.release",
 )
 
 

@@ -27,6 +27,8 @@ from dataclasses import asdict, dataclass
 from html import escape
 from pathlib import Path
 
+from .grading.isolation.bubblewrap import doctor_check as grading_sandbox_check
+
 __all__ = ["Check", "run_checks", "report", "main"]
 
 PIP = f"{Path(sys.executable).name} -m pip"
@@ -259,6 +261,7 @@ def run_checks(include_lab: bool = True, where: str | None = None) -> list[Check
     ]
     if include_lab:
         checks += _lab_checks(where)
+    checks.append(Check("grading sandbox", *grading_sandbox_check()))  # instructors: can a class be graded safely?
     return checks
 
 

@@ -1,47 +1,51 @@
-"""The instructor's grader: each submission in its own limited process, nothing lost, nothing modified.
+"""The instructor's grader: a class graded with every submission in its own limited processes, nothing lost.
 
-* every solutions notebook scores full marks, every generated exercise 0 with "not attempted";
-* the bad-submission suite in tests/submissions (exceptions, infinite loops, sys.exit and os._exit,
-  megabytes of output, NaN/None/wrong shapes/wrong dtypes, in-place mutation, calling or re-reading the
-  reference, forging a result, a memory bomb, a syntax error, a notebook that is not JSON, ...) gets the
-  expected score and messages, with the other items still counted;
-* the report (JSON, CSV, table) has the issue's format and is always written; the CLI's exit status.
+* every solution notebook scores full marks, every generated exercise 0 with "not attempted";
+* the broken-submission suite (tests/submissions/bad.py, each a solution notebook with a few changes: exceptions,
+  infinite loops, sys.exit and os._exit, megabytes of output, NaN/None/wrong shapes/wrong dtypes, in-place
+  mutation, calling or re-reading the reference, forging a result, a memory bomb, a syntax error, a notebook that
+  is not JSON, ...) gets the expected score and messages, with the other items still counted;
+* honest students who used to lose points (slow cells, `is "tanh"`, a byte-order mark, an upper-case suffix)
+  get the same result from the grader as from their notebook;
+* the CLI says whether it sandboxed, writes every output, and its exit status.
+
+Hostile submissions, in the sandbox: test_grading_hostile.py. The report's formats: test_grading_reports.py.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import inspect
 import json
 import time
 
 import pytest
-from grading_support import EXERCISE_SETS, ROOT
+from grading_support import EXERCISE_SETS, ROOT, build_submissions, load_specs, write_submission
 
-from rnn_course.grading import grader, reports, submissions
-from rnn_course.grading import EXERCISES
+from rnn_course.grading import grader
 from rnn_course.tools import grade as grade_cli
 
 SUBMISSIONS = ROOT / "tests" / "submissions"
+BAD = load_specs("bad").BAD
 
 # file: (score, graded, {item: (status, points, [fragments of its message])}, [fragments of the notes])
 EXPECTED = {
-    "01_forward_pass__raises.py": (8, True, {
+    "01_forward_pass__raises.py": (5, True, {
         "rnn_step_forward": ("error", 0, ["ValueError: shapes do not match, sorry",
                                           '`raise ValueError("shapes do not match, sorry")`', "line 3"]),
-        "rnn_forward": ("correct", 3, [])}, []),
+        "rnn_forward": ("error", 0, ["fix rnn_step_forward first"]),
+        "softmax": ("correct", 2, [])}, []),
     "01_forward_pass__infinite_loop.py": (8, True, {
         "softmax": ("error", 0, ["did not finish in time", "3 s per item", "infinite loop"]),
         "softmax_cross_entropy": ("correct", 3, [])}, []),
-    "01_forward_pass__top_level_loop.py": (10, True, {}, ["code cell 4 was skipped", "did not finish within"]),
+    "01_forward_pass__top_level_loop.py": (10, True, {}, ["was stopped when the notebook's time limit ran out"]),
     "01_forward_pass__sys_exit.py": (7, True, {
         "rnn_forward": ("error", 0, ["SystemExit", "`sys.exit(1)`", "not exit the interpreter"])},
         ["raised SystemExit: leaving early"]),
     "01_forward_pass__os_exit.py": (7, True, {
         "softmax_cross_entropy": ("error", 0, ["crashed the Python process", "os._exit"]),
         "softmax": ("correct", 2, [])}, ["was skipped: the interpreter exited with status 3"]),
-    "01_forward_pass__output_flood.py": (10, True, {}, ["printed 20.", "kept the first 64 KB"]),
+    "01_forward_pass__output_flood.py": (10, True, {}, ["MB; the grader kept the first 64 KB"]),
     "01_forward_pass__bad_values.py": (1.5, True, {
         "rnn_step_forward": ("incorrect", 0, ["h contains NaN"]),
         "rnn_forward": ("incorrect", 0, ["returned None"]),
@@ -58,16 +62,17 @@ EXPECTED = {
         "softmax": ("incorrect", 0, ["rnn_course.activations.softmax"]),
         "softmax_cross_entropy": ("incorrect", 0, ["rnn_course.losses.softmax_cross_entropy"])}, []),
     "01_forward_pass__reload_reference.py": (3, True, {
-        "rnn_step_forward": ("error", 0, ["PermissionError", "not allowed while grading", "importlib.reload"]),
-        "rnn_forward": ("error", 0, ["starting another process"]),
-        "softmax": ("error", 0, ["PermissionError: reading"])}, []),
+        "rnn_step_forward": ("incorrect", 0, ["reference implementation"]),
+        "rnn_forward": ("error", 0, ["Error", "subprocess.run"]),
+        "softmax": ("incorrect", 0, ["reference implementation"])}, []),
     "01_forward_pass__forge.py": (0, True, {
         "rnn_step_forward": ("incorrect", 0, ["returned a float"]),
         "softmax": ("incorrect", 0, [])}, []),
     "01_forward_pass__memory_bomb.py": (7, True, {
         "rnn_forward": ("error", 0, ["MemoryError", "ran out of memory"])}, ["raised MemoryError"]),
-    "01_forward_pass__renamed.py": (8, True, {
-        "rnn_step_forward": ("not attempted", 0, ["no function named rnn_step_forward"])}, []),
+    "01_forward_pass__renamed.py": (5, True, {
+        "rnn_step_forward": ("not attempted", 0, ["no function named rnn_step_forward"]),
+        "rnn_forward": ("error", 0, ["NameError", "rnn_step_forward"])}, []),
     "01_forward_pass__empty.py": (0, True, {
         "softmax": ("not attempted", 0, ["no function named softmax"])}, []),
     "01_forward_pass__syntax_error.ipynb": (8, True, {
@@ -104,18 +109,22 @@ def _sha(path) -> str:
 
 @pytest.fixture(scope="module")
 def suite_report(tmp_path_factory):
-    """Grade the whole bad-submission suite once (2 jobs), plus a verbatim copy of the reference."""
+    """Grade the whole broken-submission suite once (2 jobs), plus a verbatim copy of the reference."""
     import rnn_course.activations
 
-    extra = tmp_path_factory.mktemp("copied") / "01_forward_pass__copied_reference.py"
-    solution = (ROOT / "solutions" / "01_forward_pass.py").read_text(encoding="utf-8")
-    extra.write_text(solution + "\n\n# %%\n" + inspect.getsource(rnn_course.activations.softmax), encoding="utf-8")
-    files = [SUBMISSIONS / name for name in EXPECTED] + [extra]
+    folder = tmp_path_factory.mktemp("suite")
+    built = build_submissions(folder, BAD)
+    built["01_forward_pass__copied_reference.py"] = write_submission(
+        folder, "01_forward_pass__copied_reference.py", replace={"softmax": inspect.getsource(
+            rnn_course.activations.softmax)})
+    files = [built.get(name) or SUBMISSIONS / name for name in EXPECTED] + [
+        built["01_forward_pass__copied_reference.py"]]
     before = {f: _sha(f) for f in files}
     start = time.perf_counter()
     report = grader.grade(files, jobs=2, timeout=10, item_timeout=3, seed=12345)
     seconds = time.perf_counter() - start
-    print(f"\nbad-submission suite: {len(files)} submissions graded in {seconds:.1f} s with 2 jobs")
+    print(f"\nbroken-submission suite: {len(files)} submissions graded in {seconds:.1f} s with 2 jobs "
+          f"({report['grader']['sandbox']['kind']})")
     after = {f: _sha(f) for f in files}
     return report, before, after
 
@@ -169,40 +178,6 @@ def test_every_submission_is_in_the_report(suite_report):
     assert report["grader"]["seed"] == 12345 and not report["grader"]["interrupted"]
 
 
-def test_report_format_json_csv_and_table(suite_report, tmp_path):
-    report, _, _ = suite_report
-    reports.write_json(report, tmp_path / "report.json")
-    data = json.loads((tmp_path / "report.json").read_text())
-    for sub in data["submissions"]:
-        assert {"path", "score", "max_score", "items"} <= set(sub)
-        for item in sub["items"]:
-            assert {"name", "points", "max_points", "message"} <= set(item)
-            assert isinstance(item["message"], str) and item["message"]
-    reports.write_csv(report, tmp_path / "report.csv")
-    with (tmp_path / "report.csv").open(newline="") as f:
-        rows = list(csv.DictReader(f))
-    assert {r["item"] for r in rows} >= {"rnn_step_forward", "TOTAL"}
-    assert sum(r["item"] == "TOTAL" for r in rows) == len(report["submissions"])
-    table = reports.format_table(report, width=140)
-    assert "01_forward_pass__raises.py" in table and "TOTAL" in table and "submission(s) graded" in table
-
-
-def test_bonus_items_are_marked_in_the_csv_and_the_table(tmp_path):
-    """A set with a bonus item can total 12/10; the CSV and the table say which points are the bonus."""
-    items = [{"name": "gru_step_forward", "points": 3.0, "max_points": 3, "message": "correct", "status": "correct"},
-             {"name": "gru_step_backward", "points": 2.0, "max_points": 2, "message": "correct", "status": "correct",
-              "bonus": True}]
-    report = {"submissions": [{"path": "a_04_gates.ipynb", "exercise": "04_gates", "score": 5.0, "max_score": 3.0,
-                               "items": items, "notes": []}], "grader": {}}
-    reports.write_csv(report, tmp_path / "r.csv")
-    with (tmp_path / "r.csv").open(newline="") as f:
-        rows = {r["item"]: r for r in csv.DictReader(f)}
-    assert rows["gru_step_backward"]["bonus"] == "yes"
-    assert rows["gru_step_forward"]["bonus"] == "" and rows["TOTAL"]["bonus"] == ""
-    table = reports.format_table(report, width=140)
-    assert "gru_step_backward (bonus)" in table and "gru_step_forward (bonus)" not in table
-
-
 @pytest.mark.slow
 def test_solutions_score_full_marks_and_exercises_zero():
     files = [ROOT / kind / f"{name}.ipynb" for kind in ("solutions", "exercises") for name in EXERCISE_SETS]
@@ -223,7 +198,9 @@ def test_cli_writes_the_report_and_says_when_something_could_not_be_graded(tmp_p
     parser = __import__("rnn_course.cli", fromlist=["build_parser"]).build_parser()
     args = parser.parse_args(["grade", *files, "--out", str(out), "--csv", str(table), "--jobs", "2", "--seed", "3"])
     status = grade_cli.run(args)
-    printed = capsys.readouterr().out
+    captured = capsys.readouterr()
+    printed = captured.out
+    assert "sandbox: bubblewrap" in captured.err or "WARNING, no sandbox" in captured.err
     assert status == 1  # one submission could not be graded, and it is still in the report
     data = json.loads(out.read_text())
     scores = {s["path"]: s["score"] for s in data["submissions"]}
@@ -240,20 +217,61 @@ def test_cli_writes_the_report_and_says_when_something_could_not_be_graded(tmp_p
     assert grade_cli.run(args) == 2  # nothing to grade at all
 
 
-def test_submission_loading_never_raises(tmp_path):
-    odd = {
-        "01_forward_pass_a.ipynb": "[1, 2, 3]",
-        "01_forward_pass_b.ipynb": '{"cells": [{"cell_type": "code", "source": 5}, "junk"]}',
-        "01_forward_pass_c.py": "def rnn_step_forward(x):\n    return x\n",
-    }
-    for name, text in odd.items():
-        (tmp_path / name).write_text(text)
-    loaded = {name: submissions.load_submission(tmp_path / name) for name in odd}
-    assert "not a Jupyter notebook" in loaded["01_forward_pass_a.ipynb"].problem
-    assert loaded["01_forward_pass_b.ipynb"].cells == ["5"]
-    assert loaded["01_forward_pass_c.py"].cells == [odd["01_forward_pass_c.py"]]
-    missing = submissions.load_submission(tmp_path / "gone.ipynb")
-    assert missing.problem.startswith("could not read the file")
-    assert submissions.detect_exercise(loaded["01_forward_pass_c.py"], EXERCISES) == "01_forward_pass"
-    renamed = submissions.Submission(tmp_path / "alice.py", text="def lstm_step_forward(\ndef gru_step_forward(")
-    assert submissions.detect_exercise(renamed, EXERCISES) == "04_gates"
+def test_without_the_sandbox_the_output_and_the_report_say_so(tmp_path, capsys):
+    parser = __import__("rnn_course.cli", fromlist=["build_parser"]).build_parser()
+    out = tmp_path / "r.json"
+    args = parser.parse_args(["grade", str(ROOT / "solutions" / "03_gradients.py"), "--out", str(out), "--sandbox",
+                              "none", "--seed", "1"])
+    assert grade_cli.run(args) == 0
+    captured = capsys.readouterr()
+    assert "WARNING, no sandbox" in captured.err and "WARNING, no sandbox" in captured.out
+    report = json.loads(out.read_text())
+    assert report["grader"]["sandbox"]["kind"] == "none" and report["submissions"][0]["score"] == 10
+
+
+@pytest.mark.slow
+def test_honest_students_get_from_the_grader_what_their_notebook_said(tmp_path):
+    """Each of these once lost points in the grader only: a byte-order mark (0 points), an upper-case .IPYNB
+    (skipped silently), slow cells (eight restarts, then 0 for everything), a symbolic link (it replaced another
+    student's row). And `activation is "tanh"`, which passed in the notebook: now it fails in both, and the
+    grader's notes quote Python's warning about it."""
+    folder = tmp_path / "class"
+    slow = "import time\nfor _ in range(10):\n    time.sleep(0.1)"
+    build_submissions(folder, {
+        "bom_01_forward_pass.py": dict(bom=True),
+        "upper_03_gradients.IPYNB": {},
+        "slow_03_gradients.py": dict(before=[slow] * 8),
+        "link_03_gradients.py": dict(link_to="upper_03_gradients.IPYNB"),
+        "is_01_forward_pass.py": dict(replace={"rnn_step_forward": '''
+def rnn_step_forward(x, h_prev, Wx, Wh, b, activation="tanh"):
+    a = x @ Wx + h_prev @ Wh + b
+    h = np.tanh(a) if activation is "tanh" else np.maximum(a, 0.0)
+    return h, (x, h_prev, h, Wx, Wh, activation)
+'''}),
+    })
+    start = time.perf_counter()
+    report = grader.grade([folder], jobs=2, timeout=4, item_timeout=10, seed=5)
+    assert time.perf_counter() - start < 120
+    entries = {s["path"].rsplit("/", 1)[-1]: s for s in report["submissions"]}
+    assert len(entries) == 5
+    for name in ("bom_01_forward_pass.py", "upper_03_gradients.IPYNB", "slow_03_gradients.py",
+                 "link_03_gradients.py"):
+        assert entries[name]["score"] == 10, entries[name]
+    assert any("time limit ran out" in n for n in entries["slow_03_gradients.py"]["notes"])
+    assert any("symbolic link" in n for n in entries["link_03_gradients.py"]["notes"])
+    is_entry = entries["is_01_forward_pass.py"]
+    assert is_entry["items"][0]["status"] == "incorrect"
+    assert any('"is" with a literal' in n for n in is_entry["notes"]), is_entry["notes"]
+    import warnings
+
+    from grading_support import check_source, grading_env
+
+    with grading_env(None), warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)  # Python's warning the notebook shows, under pytest an error
+        in_notebook = check_source("rnn_step_forward", '''
+def rnn_step_forward(x, h_prev, Wx, Wh, b, activation="tanh"):
+    a = x @ Wx + h_prev @ Wh + b
+    h = np.tanh(a) if activation is "tanh" else np.maximum(a, 0.0)
+    return h, (x, h_prev, h, Wx, Wh, activation)
+''')
+    assert in_notebook.status == "incorrect" and in_notebook.points == is_entry["items"][0]["points"]

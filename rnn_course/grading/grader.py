@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import resource
 import sys
 import threading
@@ -44,7 +45,7 @@ import numpy as np
 
 from .catalog import EXERCISES, max_score, run_item
 from .isolation import bubblewrap
-from .isolation.sandbox import ProcessRunner
+from .isolation.sandbox import NotebookState, ProcessRunner
 from .isolation.staging import PackageViews
 from .isolation.stubs import PACKAGE_DIR
 from .result import Result
@@ -122,15 +123,23 @@ class _Runners:
             if runner is None:
                 runner = self.by_key[key] = self.make(self.views.view(item.forbid, item.function))
             if self.current is not None and self.current is not runner:
-                self.current.kill()
+                self.current.close()
             self.current = runner
             return runner
 
     def kill(self) -> None:
+        """Interrupted: stop every process now."""
         with self.lock:
             self.closed = True
             for runner in self.by_key.values():
                 runner.kill()
+
+    def close(self) -> None:
+        """Done: let every process exit."""
+        with self.lock:
+            self.closed = True
+            for runner in self.by_key.values():
+                runner.close()
 
     def all(self):
         return list(self.by_key.values())
@@ -167,12 +176,16 @@ def _notes(runners: list[ProcessRunner]) -> list[str]:
     return notes
 
 
-def _explain_missing(result: Result, runner: ProcessRunner) -> None:
-    """A function is missing because the cell defining it failed: say which cell and why."""
+def _explain_missing(result: Result, runner: ProcessRunner, function: str) -> None:
+    """A function is missing because the cell defining it failed: say which cell and why (a cell that only
+    *uses* the function, failing because it is missing, explains nothing)."""
     if "no function named" not in result.message:
         return
-    reasons = [f"code cell {i + 1} was skipped ({why})" for i, why in sorted(runner.skip.items())]
-    reasons += [f"code cell {i + 1} raised {_short_error(e)}" for i, e in sorted(runner.cell_errors.items())]
+    defines = re.compile(rf"^\s*def\s+{re.escape(function)}\s*\(", re.M)
+    cells = [i for i, source in enumerate(runner.cells) if defines.search(source)]
+    reasons = [f"code cell {i + 1} was skipped ({runner.skip[i]})" for i in cells if i in runner.skip]
+    reasons += [f"code cell {i + 1} raised {_short_error(runner.cell_errors[i])}" for i in cells
+                if i in runner.cell_errors]
     if reasons:
         result.status = "error"
         result.details.append("; ".join(reasons[:3]))
@@ -213,10 +226,12 @@ def grade_submission(path, *, exercise: str | None = None, timeout: float = DEFA
     own_views = views is None
     views = views or PackageViews()
     cpu = int(timeout + sum(item.timeout or item_timeout for item in items) + 30)
+    notebook = NotebookState()  # one time budget and one list of cells to skip, whichever process runs them
 
     def make(package_root):
         return ProcessRunner(sub.cells, memory_mb=memory_mb, timeout=timeout, cpu_seconds=cpu,
-                             package_root=package_root, sandbox=sandbox, protect=protect, python=python)
+                             package_root=package_root, sandbox=sandbox, protect=protect, python=python,
+                             notebook=notebook)
 
     runners = _Runners(sub.cells, views, make)
     if _active is not None:
@@ -236,10 +251,10 @@ def grade_submission(path, *, exercise: str | None = None, timeout: float = DEFA
             runner.begin_item(item.timeout or item_timeout, item.reply_bytes)
             result = run_item(item, runner, np.random.default_rng([int(seed), _stable(item.name)]),
                               runner_for=_begun(runners, runner, item.timeout or item_timeout))
-            _explain_missing(result, runner)
+            _explain_missing(result, runner, item.function)
             entry["items"].append(_item_entry(result))
     finally:
-        runners.kill()
+        runners.close()
         if _active is not None:
             _active.discard(runners)
         if own_views:
@@ -253,6 +268,7 @@ def grade_submission(path, *, exercise: str | None = None, timeout: float = DEFA
         entry["notes"].append("the file changed while it was being graded (the grader never writes to it)")
     entry["score"] = round(sum(i["points"] for i in entry["items"]), 2)
     entry["seconds"] = round(time.monotonic() - started, 2)
+    entry["cpu_seconds"] = round(sum(r.cpu_seconds_used for r in runners.all()), 2)  # its processes, as reported
     return entry
 
 
@@ -266,6 +282,11 @@ def _begun(runners: _Runners, current: ProcessRunner, seconds: float):
         return runner
 
     return runner_for
+
+
+def _own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return round(usage.ru_utime + usage.ru_stime, 2)
 
 
 def _peak_rss_mb() -> float:
@@ -342,6 +363,7 @@ def grade(paths, *, exercise: str | None = None, jobs: int = DEFAULTS["jobs"], t
             "passed_over": [str(p) for p in passed_over],
             "seconds": round(time.monotonic() - started, 2),
             "peak_rss_mb": _peak_rss_mb(),
+            "cpu_seconds": _own_cpu_seconds(),  # the grader's own (each submission's processes: in its entry)
             "interrupted": interrupted,
         },
     }

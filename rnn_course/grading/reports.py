@@ -120,9 +120,11 @@ body { font-family: system-ui, -apple-system, Segoe UI, sans-serif; max-width: 6
        padding: 0 1rem; color: #1f2328; line-height: 1.45; }
 h1 { font-size: 1.6rem; margin-bottom: 0.2rem; } h2 { font-size: 1.25rem; margin-top: 2rem; }
 .score { font-size: 1.1rem; color: #57606a; }
-table { border-collapse: collapse; width: 100%; margin-top: 0.5rem; }
-th, td { text-align: left; vertical-align: top; padding: 0.45rem 0.6rem; border-bottom: 1px solid #d0d7de; }
-th { background: #f6f8fa; } td.points { white-space: nowrap; text-align: right; }
+table { border-collapse: collapse; width: 100%; margin-top: 0.5rem; table-layout: fixed; }
+th, td { text-align: left; vertical-align: top; padding: 0.45rem 0.6rem; border-bottom: 1px solid #d0d7de;
+         overflow-wrap: anywhere; }
+th { background: #f6f8fa; } td.points, th.points { white-space: nowrap; text-align: right; }
+col.item { width: 24%; } col.points { width: 9%; } col.status { width: 13%; }
 td.status { white-space: nowrap; font-weight: 600; } code { font-size: 0.95em; }
 .notes { background: #fff8c5; border-left: 4px solid #d4a72c; padding: 0.5rem 0.8rem; margin-top: 0.8rem; }
 """
@@ -150,8 +152,9 @@ def feedback_html(student: str, subs: list[dict]) -> str:
                         f"<td class='points'>{item['points']:g} / {item['max_points']:g}</td>"
                         f"<td class='status' style='color:{color}'>{escape(item.get('status', ''))}</td>"
                         f"<td>{escape(item['message'])}</td></tr>")
-        parts.append("<table><thead><tr><th>item</th><th>points</th><th>status</th><th>feedback</th></tr></thead>"
-                     f"<tbody>{''.join(rows)}</tbody></table>")
+        parts.append("<table><colgroup><col class='item'><col class='points'><col class='status'><col></colgroup>"
+                     "<thead><tr><th>item</th><th class='points'>points</th><th>status</th><th>feedback</th></tr>"
+                     f"</thead><tbody>{''.join(rows)}</tbody></table>")
         if sub.get("notes"):
             notes = "".join(f"<li>{escape(n)}</li>" for n in sub["notes"])
             parts.append(f"<div class='notes'><b>About running your notebook</b><ul>{notes}</ul></div>")

@@ -90,10 +90,13 @@ def load_submission(path) -> Submission:
     sub.sha256 = hashlib.sha256(data).hexdigest()
     text = data.decode("utf-8-sig", errors="replace")  # -sig: a byte-order mark (Windows editors) is not code
     sub.text = text
-    if _suffix(path) == ".ipynb":
+    if _suffix(path) == ".ipynb" or text.lstrip().startswith("{"):  # a notebook, whatever its name says
         try:
             nb = json.loads(text)
         except (ValueError, RecursionError) as err:
+            if _suffix(path) != ".ipynb":
+                sub.cells = percent_cells(text)
+                return sub
             sub.problem = f"the notebook is not valid JSON ({str(err)[:120]}); was it saved completely?"
             return sub
         cells = nb.get("cells") if isinstance(nb, dict) else None

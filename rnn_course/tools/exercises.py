@@ -35,9 +35,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ..grading.submissions import split_percent
 from . import colab
 from .notebooks import render
-from .paths import course_root
+from .paths import course_root_or_error
 
 __all__ = ["generate", "expected_files", "build", "check", "register", "MANIFEST", "ExerciseError"]
 
@@ -50,25 +51,12 @@ class ExerciseError(ValueError):
     """A solution file the generator cannot turn into an exercise (says which file and line)."""
 
 
-def _cells(lines):
-    """Split py:percent lines into (header line or None, body lines) cells."""
-    cells, header, body = [], None, []
-    for line in lines:
-        if line.startswith("# %%"):
-            cells.append((header, body))
-            header, body = line, []
-        else:
-            body.append(line)
-    cells.append((header, body))
-    return cells
-
-
 def generate(text: str, name: str = "<solution>") -> str:
     """The exercise text made from a solution's py:percent text."""
     lines = text.splitlines()
     out: list[str] = []
     lineno = 0
-    for header, body in _cells(lines):
+    for header, body in split_percent(lines):
         if header is not None:
             lineno += 1
         is_markdown = header is not None and ("[markdown]" in header or "[md]" in header)
@@ -217,9 +205,8 @@ def register(subparsers) -> None:
 
 
 def _run(args) -> int:
-    root = course_root(args.dir)
+    root = course_root_or_error(args.dir, "exercises")
     if root is None:
-        print("rnn-course exercises: cannot find the course folder; pass --dir PATH", file=sys.stderr)
         return 2
     try:
         if args.action == "check":

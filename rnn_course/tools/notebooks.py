@@ -20,11 +20,10 @@ the .py and run ``rnn-course notebooks sync``.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from . import colab
-from .paths import NOTEBOOK_DIRS, course_root
+from .paths import NOTEBOOK_DIRS, course_root_or_error
 
 __all__ = ["twins", "render", "out_of_sync", "sync", "register", "UNPAIRED"]
 
@@ -116,9 +115,8 @@ def register(subparsers) -> None:
 
 
 def _run(args) -> int:
-    root = course_root(args.dir)
+    root = course_root_or_error(args.dir, "notebooks")
     if root is None:
-        print("rnn-course notebooks: cannot find the course folder; pass --dir PATH", file=sys.stderr)
         return 2
     if args.action == "sync":
         for path in sync(root):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-__all__ = ["course_root", "NOTEBOOK_DIRS"]
+__all__ = ["course_root", "course_root_or_error", "NOTEBOOK_DIRS"]
 
 NOTEBOOK_DIRS = ("notebooks", "solutions", "exercises")
 
@@ -22,3 +23,11 @@ def course_root(start: str | Path | None = None) -> Path | None:
             return path
     source = Path(__file__).resolve().parents[2]
     return source if _is_root(source) else None
+
+
+def course_root_or_error(start: str | Path | None, command: str) -> Path | None:
+    """``course_root(start)``, or None after telling the user (what every command's ``_run`` starts with)."""
+    root = course_root(start)
+    if root is None:
+        print(f"rnn-course {command}: cannot find the course folder; pass --dir PATH", file=sys.stderr)
+    return root

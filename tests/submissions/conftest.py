@@ -1,6 +1,6 @@
-"""This folder holds deliberately broken exercise submissions that tests/test_grading_grader.py grades.
-
-They are data, not tests: nbval must not run the notebooks (one is not even valid JSON).
+"""Test submissions, data rather than tests: the whole-file ones (not valid JSON, a syntax error, a file of no
+set), and the specs the others are built from (``bad.py``, ``hostile.py``: each a set's solution notebook with a
+few changes, see ``grading_support.write_submission``). Neither pytest nor nbval collects anything here.
 """
 
 collect_ignore_glob = ["*.ipynb", "*.py"]

@@ -42,7 +42,7 @@ from pathlib import Path
 from . import nofork
 from .stubs import PACKAGE_DIR
 
-__all__ = ["Availability", "available", "command", "SANDBOX_PACKAGE_ROOT", "TMP_BYTES"]
+__all__ = ["Availability", "available", "command", "doctor_check", "SANDBOX_PACKAGE_ROOT", "TMP_BYTES"]
 
 #: where the item's copy of the package is mounted inside the sandbox (it is on PYTHONPATH)
 SANDBOX_PACKAGE_ROOT = "/opt/rnn-course"
@@ -214,3 +214,19 @@ def command(availability: Availability, python: str, *, package_root: str | Path
         args += ["--seccomp", str(read_end)]
     args += ["--", python, *argv]
     return args, fds
+
+
+def doctor_check() -> tuple[str, str, str]:
+    """``(status, found, fix)`` for ``rnn-course doctor``: can this machine grade submissions in a sandbox?
+
+    A warning, never a failure: only instructors grading a class need it.
+    """
+    found = available()
+    if found.ok:
+        return "ok", f"submissions are graded in a sandbox ({found.description.split(':')[0]})", ""
+    if not sys.platform.startswith("linux"):
+        return "warn", found.description, "grade a class on Linux (or in a Linux VM or container) to sandbox it"
+    if found.bwrap is None:
+        return "warn", found.description, "sudo apt-get install bubblewrap (only needed to grade a class)"
+    return "warn", found.description, ("enable user namespaces (sudo sysctl kernel.unprivileged_userns_clone=1), "
+                                       "or grade in a VM (only needed to grade a class)")

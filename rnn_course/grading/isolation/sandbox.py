@@ -11,8 +11,9 @@ of the package (``staging.py``) on its path, and:
   clean environment, and the fallback guard (``guard.py``);
 * resource limits the worker sets on itself, hard equal to soft: memory
   (``RLIMIT_AS``), CPU time as a backstop, file size, open files, processes;
-* a time budget for running the notebook's cells (``timeout``, spread over
-  restarts) and one per graded item, interrupted inside the process first
+* a time budget for running the notebook's cells (``timeout``, shared by
+  restarts and by the other processes running the same notebook,
+  ``NotebookState``) and one per graded item, interrupted inside the process first
   (an alarm), enforced here as a last resort: the process is killed;
 * every reply read with limits: the JSON header (1 MB) and the whole reply
   (``reply_bytes`` per item, 8 MB by default) are refused from their
@@ -46,14 +47,25 @@ from .. import wire
 from . import bubblewrap
 from .runner import Runner
 
-__all__ = ["ProcessRunner", "REPLY_BYTES"]
+__all__ = ["ProcessRunner", "NotebookState", "REPLY_BYTES"]
 
 #: the largest reply a graded call may send (an item can ask for more: ``begin_item(..., reply_bytes=)``)
 REPLY_BYTES = 8 * 1024 * 1024
 #: seconds the judge waits past a time limit for the worker's own alarm before it kills the process
 _GRACE_CALL = 3.0
-_GRACE_CELLS = 15.0
+_GRACE_CELLS = 5.0
 _QUEUED_REPLIES = 2
+
+
+class NotebookState:
+    """What running one notebook has taught, shared by every process that runs it (one per group of items):
+    the time its cells have used (``timeout`` is for the notebook, not for each process), the cells to skip
+    (they hung past the budget or killed the interpreter), and the cells the budget interrupted."""
+
+    def __init__(self):
+        self.seconds = 0.0
+        self.skip: dict[int, str] = {}
+        self.stopped: dict[int, str] = {}
 
 
 def _describe_exit(code: int | None, memory_mb: int, sandboxed: bool) -> str:
@@ -80,7 +92,7 @@ class ProcessRunner(Runner):
     def __init__(self, cells, *, memory_mb: int = 1024, timeout: float = 60.0, cpu_seconds: int = 600,
                  package_root: str | Path | None = None, sandbox: bubblewrap.Availability | None = None,
                  protect=(), output_limit: int = 64 * 1024, max_starts: int = 8, python: str | None = None,
-                 reply_bytes: int = REPLY_BYTES):
+                 reply_bytes: int = REPLY_BYTES, notebook: NotebookState | None = None):
         self.cells = [str(c) for c in cells]
         self.memory_mb = int(memory_mb)
         self.timeout = float(timeout)
@@ -93,8 +105,9 @@ class ProcessRunner(Runner):
         self.python = python or sys.executable
         self.reply_bytes = int(reply_bytes)
         self.default_reply_bytes = int(reply_bytes)
-        self.skip: dict[int, str] = {}  # cell index -> why it was skipped
-        self.stopped: dict[int, str] = {}  # cell index -> why it was interrupted (the run went on)
+        self.notebook = notebook or NotebookState()
+        self.skip = self.notebook.skip  # cell index -> why it was skipped
+        self.stopped = self.notebook.stopped  # cell index -> why it was interrupted (the run went on)
         self.cell_errors: dict[int, dict] = {}
         self.cell_warnings: dict[int, list] = {}
         self.defined: list[str] = []
@@ -104,7 +117,8 @@ class ProcessRunner(Runner):
         self.broken: str | None = None  # why the notebook could not run at all
         self.deadline: float | None = None
         self.item_seconds: float | None = None
-        self.seconds_running_cells = 0.0
+        self.cpu_seconds_used = 0.0  # CPU time of the worker processes, as they report it
+        self._cpu_now = 0.0
         self._proc = None
         self._queue: queue.Queue | None = None
         self._stop = threading.Event()
@@ -228,17 +242,33 @@ class ProcessRunner(Runner):
                 self._queue.put((kind, header, blobs))
                 return
 
-    def kill(self) -> int | None:
-        """Stop the worker (and, in the sandbox, everything in its namespaces); returns its exit code."""
+    def kill(self, graceful: bool = False) -> int | None:
+        """Stop the worker (and, in the sandbox, everything in its namespaces); returns its exit code.
+
+        ``graceful``: first close its request pipe (the worker exits at the end of its input) and give it a
+        second, so it and bubblewrap exit and are waited for; then (or at once) kill the process group.
+        """
         proc, self._proc = self._proc, None
         if proc is None:
             return None
+        if graceful and proc.poll() is None and self._req_fd is not None:
+            try:
+                os.close(self._req_fd)
+            except OSError:
+                pass
+            self._req_fd = None
+            try:
+                proc.wait(timeout=1.0)
+            except subprocess.TimeoutExpired:
+                pass
         if proc.poll() is None:
             try:
                 os.killpg(proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
         code = proc.wait()
+        self.cpu_seconds_used += self._cpu_now
+        self._cpu_now = 0.0
         self._stop.set()
         if self._req_fd is not None:
             try:
@@ -253,7 +283,9 @@ class ProcessRunner(Runner):
             self._tmp = None
         return code
 
-    close = kill
+    def close(self) -> int | None:
+        """Done with this notebook: let the worker exit (then make sure it has)."""
+        return self.kill(graceful=True)
 
     def _exit_code(self) -> int | None:
         proc = self._proc
@@ -277,9 +309,9 @@ class ProcessRunner(Runner):
             self.starts += 1
             self.kill()
             self._spawn()
-            budget = max(self.timeout - self.seconds_running_cells, 0.0)
+            budget = max(self.timeout - self.notebook.seconds, 0.0)
             begun = time.monotonic()
-            deadline = begun + budget + _GRACE_CELLS
+            deadline = begun + budget + _GRACE_CELLS + 0.1 * len(self.cells)
             if not self._send({"op": "run", "cells": self.cells, "skip": sorted(self.skip), "budget": budget,
                                "protect": self.protect}, deadline=deadline):
                 code = self.kill()
@@ -297,20 +329,21 @@ class ProcessRunner(Runner):
                         index = _index(header)
                         if isinstance(header.get("error"), dict):
                             errors[index] = header["error"]
-                        if header.get("stopped"):
-                            self.stopped[index] = str(header["stopped"])[:100]
+                        if header.get("stopped") and self.stopped.get(index) != "budget":
+                            self.stopped[index] = str(header["stopped"])[:100]  # the budget ran out here: kept
                         notes = header.get("warnings")
                         if isinstance(notes, list) and notes:
                             self.cell_warnings[index] = [str(n)[:300] for n in notes[:5]]
                         current = None
                     elif event == "ready":
+                        self._note_cpu(header)
                         self.cell_errors = errors
                         defined = header.get("defined")
                         self.defined = [str(d)[:100] for d in defined[:500]] if isinstance(defined, list) else []
-                        self.seconds_running_cells += time.monotonic() - begun
+                        self.notebook.seconds += time.monotonic() - begun
                         return True
                     continue
-                self.seconds_running_cells += time.monotonic() - begun
+                self.notebook.seconds += time.monotonic() - begun
                 if kind == "timeout":
                     self.kill()
                     why = (f"it ran past the notebook's time limit ({self.timeout:g} s) and could not be "
@@ -354,6 +387,7 @@ class ProcessRunner(Runner):
             return {"status": "crashed", "detail": self._why_exit(code)}, []
         kind, header, reply_blobs = self._get(deadline + _GRACE_CALL)
         if kind == "frame":
+            self._note_cpu(header)
             if isinstance(header, dict) and header.get("status") == "timeout" and self.item_seconds:
                 header = dict(header, detail=f"the limit is {self.item_seconds:g} s per item")
             return header, reply_blobs
@@ -368,6 +402,11 @@ class ProcessRunner(Runner):
         self.kill()
         return {"status": kind, "detail": str(header)[:300]}, []
 
+    def _note_cpu(self, header) -> None:
+        cpu = header.get("cpu") if isinstance(header, dict) else None
+        if isinstance(cpu, int | float) and not isinstance(cpu, bool) and 0 <= cpu < 1e6:
+            self._cpu_now = max(self._cpu_now, float(cpu))
+
     def output_text(self) -> str:
         return bytes(self.output).decode("utf-8", errors="replace")
 
@@ -375,7 +414,7 @@ class ProcessRunner(Runner):
         return self
 
     def __exit__(self, *exc):
-        self.kill()
+        self.close()
         return False
 
 

@@ -255,7 +255,7 @@ def main(argv=None) -> int:
             runner.run(index, source)
 
     defined = sorted(k for k, v in namespace.items() if callable(v) and not k.startswith("_"))[:500]
-    send({"event": "ready", "defined": defined})
+    send({"event": "ready", "defined": defined, "cpu": time.process_time()})
 
     harness = Harness(namespace, cell_source=runner.cell_source, grading=True)
     while True:
