@@ -10,19 +10,22 @@ For students, in an exercise notebook::
 
 For instructors: ``rnn-course exercises build`` makes exercises/ from
 solutions/, and ``rnn-course grade PATH... --out report.json`` grades
-submissions (``grading.grader``), each in its own resource-limited process.
+submissions (``grading.grader``), each in its own sandboxed processes.
 
 Layout, one idea per module:
 
     catalog     every exercise set and its items (imports every set in checks/)
     feedback    check / hint / check_all / needs, inside a notebook
-    grader      grade many submissions in parallel; JSON, CSV and a table
+    submissions finding a class's files, reading their cells, naming their students
+    grader      grade many submissions in parallel, each item in a sandboxed process
+    reports     the report as JSON, CSV, a gradebook, HTML feedback, Gradescope's results.json, a table
     result      the four outcomes and how they show            (shared)
     wire        the plain-data format values cross in           (shared, never pickle)
     factories   functions and optimisers built on the student's side (shared)
     corpus      the small fixed corpus of exercise set 05        (shared with the notebook)
     checks/     what each set grades and how a wrong answer is explained
-    isolation/  running student code apart from the judge: runner, harness, references, sandbox, worker
+    isolation/  running student code apart from the judge: runner, harness, references, stubs, staging,
+                sandbox, bubblewrap, worker, guard, nofork
 
 checks/ and isolation/ import only the shared modules (and checks/ the runner's
 interface); the catalog, feedback and grader sit above both. Importing this

@@ -240,7 +240,7 @@ def grade_submission(path, *, exercise: str | None = None, timeout: float = DEFA
     try:
         for item in items:
             runner = runners.for_item(item)
-            if runner.broken is None and runner._proc is None and not runner.start():
+            if runner.broken is None and not runner.running and not runner.start():
                 broken = runner.broken
             if runner.broken is not None:
                 broken = broken or runner.broken

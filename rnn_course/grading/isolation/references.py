@@ -113,8 +113,10 @@ def _trap_code(key: str, code: types.CodeType) -> types.CodeType:
     src = f"def _trap(*args, **kwargs):\n    return {_ARMED}({key!r}, args, kwargs)\n"
     namespace: dict = {}
     exec(compile(src, "<reference trap>", "exec"), namespace)  # noqa: S102 - fixed source
-    return namespace["_trap"].__code__.replace(co_name=code.co_name, co_qualname=code.co_qualname,
-                                               co_filename=code.co_filename, co_firstlineno=code.co_firstlineno)
+    names = {"co_name": code.co_name, "co_filename": code.co_filename, "co_firstlineno": code.co_firstlineno}
+    if hasattr(code, "co_qualname"):  # Python 3.11+
+        names["co_qualname"] = code.co_qualname
+    return namespace["_trap"].__code__.replace(**names)
 
 
 def _clone(fn: types.FunctionType) -> types.FunctionType:

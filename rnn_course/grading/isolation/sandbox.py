@@ -363,6 +363,11 @@ class ProcessRunner(Runner):
 
     # -- calls ---------------------------------------------------------------------------------
 
+    @property
+    def running(self) -> bool:
+        """A worker is up (its notebook ran)."""
+        return self._proc is not None
+
     def begin_item(self, seconds: float, reply_bytes: int | None = None) -> None:
         """Calls from now on share a budget of ``seconds`` (the item's time limit) and may each reply with
         up to ``reply_bytes`` (default ``REPLY_BYTES``)."""
