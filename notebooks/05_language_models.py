@@ -34,15 +34,16 @@ if "google.colab" in sys.modules:
 #   same thing done faster;
 # - how to train on a long text: **truncated BPTT across batches** with the hidden state carried over, Adam and
 #   gradient clipping;
-# - how to **generate** text: greedy decoding, sampling with a **temperature**, **top-k**; and why greedy text
-#   repeats itself;
+# - how to **generate** text: greedy decoding, sampling with a **temperature** $\tau$, **top-k**; and why greedy
+#   text repeats itself;
 # - a vanilla RNN against an LSTM on the same text and the same budget.
 #
 # **Prerequisites**: lessons 01–04 (the recurrence, BPTT and its truncation, clipping, LSTM/GRU); softmax and
 # cross-entropy.
 #
 # **Time**: 45–60 minutes. The notebook runs top to bottom in well under a minute: the default training run is
-# short on purpose. Set `LONG_RUN = True` below for a run of a few minutes and much better text.
+# short on purpose. Set `LONG_RUN = True` below for 8x the training steps (a few minutes), and see section 6 for
+# what that buys on this corpus.
 
 # %% slideshow={"slide_type": "skip"}
 # %matplotlib inline
@@ -55,7 +56,7 @@ from rnn_course.demos import temperature_demo
 from rnn_course.models import CharLanguageModel, Model
 from rnn_course.optim import Adam
 from rnn_course.plots import new_figure, plot_lm_curves, plot_temperature
-from rnn_course.sampling import entropy, temperature_probs
+from rnn_course.sampling import entropy, sample_next, temperature_probs
 from rnn_course.text import (
     CharNGramModel,
     CharVocab,
@@ -71,26 +72,28 @@ from rnn_course.train import fit
 # and a second thread costs more than it saves (the docstring of rnn_course.blas says why).
 use_blas_threads(1)
 
-LONG_RUN = False  # True: 8x more training steps (a few minutes), clearly better text
+LONG_RUN = False  # True: 8x more training steps (a few minutes); section 6 checks what they buy
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. The task: predict the next character
 #
-# A language model gives the probability of a text by the chain rule, one character at a time:
+# A language model gives the probability of a text of $T$ characters $x_1, \dots, x_T$ by the chain rule, one
+# character at a time:
 #
-# $$p(c_1, c_2, \dots, c_L) = \prod_{t=1}^{L} p(c_t \mid c_1, \dots, c_{t-1}).$$
+# $$p(x_1, x_2, \dots, x_T) = \prod_{t=1}^{T} p(x_t \mid x_1, \dots, x_{t-1}).$$
 #
-# An RNN fits this exactly: its hidden state $h_t$ summarises $c_1 \dots c_t$, and a softmax on top of it gives
-# $p(c_{t+1} \mid c_{\le t})$. This is the **many-to-many, synced** pattern of lesson 01 where the target
+# An RNN fits this exactly: its hidden state $h_t$ summarises $x_1 \dots x_t$, and a softmax on top of it gives
+# $p(x_{t+1} \mid x_{\le t})$. This is the **many-to-many, synced** pattern of lesson 01 where the target
 # sequence is the input shifted by one.
 #
-# We train it to make the text it reads likely: the loss is the mean **negative log-likelihood**, i.e. the
-# cross-entropy between the next character and the prediction,
+# We train it to make the text it reads likely. The per-step loss is the **negative log-likelihood** of the
+# character that really comes next, i.e. the cross-entropy between it and the prediction; we report the total
+# $L$ divided by the number of characters:
 #
-# $$\mathcal{L} = -\frac{1}{L}\sum_{t} \ln p(c_{t+1} \mid c_{\le t}) \quad\text{nats per character},\qquad
-# \text{perplexity} = e^{\mathcal{L}}.$$
+# $$L_t = -\ln p(x_{t+1} \mid x_{\le t}), \qquad L = \sum_t L_t, \qquad
+# \frac{L}{T}\ \text{in nats per character},\qquad \text{perplexity} = e^{L/T}.$$
 #
-# Perplexity reads as "the model is as unsure as if it chose uniformly among $e^{\mathcal{L}}$ characters".
+# Perplexity reads as "the model is as unsure as if it chose uniformly among $e^{L/T}$ characters".
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### The corpus
@@ -129,14 +132,22 @@ baselines = ngram_baselines(train_ids, val_ids, vocab.size)
 for name, nats in baselines.items():
     print(f"{name:>8}: {nats:.3f} nats/char   perplexity {np.exp(nats):5.1f}")
 
+# %% slideshow={"slide_type": "skip"}
+# The two lines by hand are the package's bigram; uniform is ln V; each baseline knows more than the one before.
+assert abs(-np.log(bigram[val_ids[:-1], val_ids[1:]]).mean() - baselines["bigram"]) < 1e-3
+assert baselines["uniform"] == np.log(vocab.size)
+assert baselines["uniform"] > baselines["unigram"] + 0.5 > baselines["bigram"] + 1.0
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. The model
 #
-# At each step the model reads one character $c_t$ as a vector $x_t$, updates its state, and scores every
+# At each step the model reads one character $x_t$ (as a vector: see below), updates its state, and scores every
 # character of the vocabulary:
 #
-# $$h_t = \mathrm{cell}(x_t, h_{t-1}), \qquad s_t = h_t W_{out} + b_{out} \in \mathbb{R}^V, \qquad
-# p(c_{t+1} \mid c_{\le t}) = \mathrm{softmax}(s_t).$$
+# $$h_t = \mathrm{cell}(x_t, h_{t-1}), \qquad y_t = h_t W_y + b_y \in \mathbb{R}^V, \qquad
+# p(x_{t+1} \mid x_{\le t}) = \mathrm{softmax}(y_t).$$
+#
+# (In the code $W_y, b_y$ are `W_out`, `b_out`, and the scores $y_t$ are called logits.)
 #
 # **One-hot or embedding?** The one-hot vector of character $k$ has a 1 in position $k$ and zeros elsewhere, so
 # multiplying it by $W_x$ just picks row $k$ of $W_x$. An embedding layer does that lookup directly, without
@@ -149,6 +160,7 @@ k = vocab["e"]
 one_hot = np.eye(vocab.size)[k]
 print("one_hot @ W_x  :", one_hot @ W_x)
 print("W_x[k] (lookup):", W_x[k])
+assert np.array_equal(one_hot @ W_x, W_x[k])  # the product picks row k, exactly
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # `CharLanguageModel` puts the pieces of the earlier lessons together: the input (one-hot, or an embedding with
@@ -163,9 +175,9 @@ lstm
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Training on a long text: truncated BPTT across batches
 #
-# Back-propagating through 480,000 characters at once is impossible, and cutting the text into independent
-# snippets would make the model forget everything at each cut. The standard compromise (Williams & Peng 1990;
-# Mikolov 2012; Karpathy's char-rnn):
+# Back-propagating through 480,000 characters at once is impractical (every state would have to be kept for the
+# backward pass), and cutting the text into independent snippets would make the model forget everything at each
+# cut. The standard compromise (Williams & Peng 1990; Mikolov 2012; Karpathy's char-rnn):
 #
 # 1. cut the text into $N$ long **lanes** (row $n$ of every batch comes from lane $n$);
 # 2. batch $k$ holds characters $kT \dots kT+T-1$ of every lane, so **row $n$ of batch $k+1$ continues row $n$
@@ -184,6 +196,8 @@ first, second = (batch for batch, _ in zip(batches, range(2)))
 for name, (x, y, reset) in (("batch 0", first), ("batch 1", second)):
     print(f"{name}, lane 1: x = {vocab.decode(x[1])!r}")
     print(f"{' ' * len(name)}          y = {vocab.decode(y[1])!r}   reset = {reset[1]}")
+# y is x shifted by one, and every lane of batch 1 starts where the same lane of batch 0 stopped
+assert np.array_equal(first[1][:, :-1], first[0][:, 1:]) and np.array_equal(second[0][:, 0], first[1][:, -1])
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### The training run
@@ -209,7 +223,11 @@ print(f"LSTM: {STEPS} steps ({STEPS * 32 * 32:,} characters) in {lstm_history.se
       f"validation {lstm_val:.3f} nats/char, perplexity {np.exp(lstm_val):.2f}")
 print(f"that is {baselines['bigram'] - lstm_val:.2f} nats/char below the bigram baseline "
       f"(perplexity {np.exp(baselines['bigram']):.1f} -> {np.exp(lstm_val):.1f})")
+print(f"the first training batch cost {lstm_history.loss[0]:.3f} nats/char; uniform is ln V = {np.log(vocab.size):.3f}")
+
+# %% slideshow={"slide_type": "skip"}
 assert lstm_val < baselines["bigram"] - 0.3  # the text below relies on it
+assert abs(lstm_history.loss[0] - np.log(vocab.size)) < 0.1  # an untrained model is close to uniform (question 2)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Loss and perplexity against the baselines
@@ -231,8 +249,8 @@ fig
 # that character back in as the next input. *How* you pick is a choice:
 #
 # - **greedy**: always the most likely character (temperature 0);
-# - **sampling** from $\mathrm{softmax}(s_t / T)$ with a **temperature** $T$: $T=1$ is the model's own
-#   distribution, $T<1$ sharpens it, $T>1$ flattens it;
+# - **sampling** from $\mathrm{softmax}(y_t / \tau)$ with a **temperature** $\tau$: $\tau=1$ is the model's own
+#   distribution, $\tau<1$ sharpens it, $\tau>1$ flattens it;
 # - **top-k**: sample only among the $k$ most likely characters (Fan et al. 2018).
 #
 # The whole generation loop, as `CharLanguageModel.sample` runs it (one step of the cell per character):
@@ -240,19 +258,31 @@ fig
 # ```python
 # logits, state = model.next_logits(prime_ids[None, :])        # read the prime
 # for t in range(length):
-#     c = sample_next(logits[0], temperature=T, top_k=k, rng=rng)
+#     c = sample_next(logits[0], temperature=tau, top_k=k, rng=rng)
 #     logits, state = model.next_logits(np.array([[c]]), state)  # feed the choice back in
 # ```
 
 # %% slideshow={"slide_type": "subslide"}
 prime = "MACBETH.\n"
-for T in (0.0, 0.5, 1.0):
-    sample = lstm.sample(250, prime=prime, temperature=T, rng=1)
-    print(f"----- temperature {T} -----\n{prime}{sample}\n")
+samples = {tau: lstm.sample(250, prime=prime, temperature=tau, rng=1) for tau in (0.0, 0.5, 1.0)}
+for tau, sample in samples.items():
+    print(f"----- temperature {tau} -----\n{prime}{sample}\n")
+
+
+def loop_length(text, tail=100):
+    """The shortest p such that the last ``tail`` characters repeat with period p (None: no loop)."""
+    end = text[-tail:]
+    return next((p for p in range(1, tail // 2 + 1) if end[p:] == end[:-p]), None)
+
+
+print(f"greedy text ends in a loop of {loop_length(samples[0.0])} characters: {samples[0.0][-40:]!r}")
+
+# %% slideshow={"slide_type": "skip"}
+assert loop_length(samples[0.0]) is not None and loop_length(samples[1.0]) is None
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Greedy text gets stuck in a loop: once a phrase is the most likely continuation of itself, nothing random breaks
-# the cycle. At $T=1$ the text is varied but noisier; $T\approx0.5$ is the usual compromise. How many of the
+# the cycle. At $\tau=1$ the text is varied but noisier; $\tau\approx0.5$ is the usual compromise. How many of the
 # generated words are real words? Here is the fraction of words of three letters or more that occur somewhere in
 # the training text, for samples of 2,000 characters (and for the bigram model's samples, drawn from its counts):
 
@@ -268,26 +298,36 @@ def bigram_sample(n, rng):
 
 
 train_text = vocab.decode(train_ids)
-word_rates = {f"LSTM, T = {T}": known_word_fraction(lstm.sample(2000, prime=prime, temperature=T, rng=2), train_text)
-              for T in (0.5, 1.0)}
+long_samples = {tau: lstm.sample(2000, prime=prime, temperature=tau, rng=2) for tau in (0.5, 1.0)}
+word_rates = {f"LSTM, tau = {tau}": known_word_fraction(sample, train_text) for tau, sample in long_samples.items()}
 word_rates["bigram counts"] = known_word_fraction(bigram_sample(2000, rng), train_text)
 word_rates["uniform random characters"] = known_word_fraction(
     vocab.decode(rng.integers(0, vocab.size, 2000)), train_text)
 for name, rate in word_rates.items():
     print(f"{name:>26}: {rate:.0%} of the words are real words")
 
+# %% slideshow={"slide_type": "skip"}
+rates = list(word_rates.values())  # LSTM at 0.5, LSTM at 1.0, bigram, uniform: each clearly below the one before
+assert all(a > b + 0.05 for a, b in zip(rates, rates[1:])), word_rates
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### What temperature does to the distribution
 #
-# Dividing the scores by $T$ before the softmax is the same as raising every probability to the power $1/T$ and
-# renormalising: $T\to0$ puts all the mass on the argmax, $T\to\infty$ makes the distribution uniform. The entropy
-# (in nats) measures how spread it is; $\ln V$ is the maximum.
+# Dividing the scores by $\tau$ before the softmax is the same as raising every probability to the power $1/\tau$
+# and renormalising: $\tau\to0$ puts all the mass on the argmax, $\tau\to\infty$ makes the distribution uniform.
+# The entropy (in nats) measures how spread it is; $\ln V$ is the maximum.
 
 # %%
 context = "MACBETH.\nI have done the dee"
 logits, _ = lstm.next_logits(vocab.encode(context)[None, :])
-for T in (0.25, 0.5, 1.0, 2.0):
-    print(f"T = {T:4}: entropy {entropy(temperature_probs(logits[0], T)):.2f} nats (max ln V = {np.log(vocab.size):.2f})")
+entropies = {}
+for tau in (0.25, 0.5, 1.0, 2.0):
+    probs = temperature_probs(logits[0], tau)
+    powered = temperature_probs(logits[0], 1.0) ** (1 / tau)
+    assert np.allclose(probs, powered / powered.sum())  # softmax(y / tau) is p^(1/tau), renormalised
+    entropies[tau] = entropy(probs)
+    print(f"tau = {tau:4}: entropy {entropies[tau]:.2f} nats (max ln V = {np.log(vocab.size):.2f})")
+assert all(np.diff(list(entropies.values())) > 0) and entropies[2.0] < np.log(vocab.size)
 
 # %% slideshow={"slide_type": "subslide"}
 plot_temperature(logits[0], vocab.chars, temperatures=(0.5, 1.0, 2.0), context=context)
@@ -307,7 +347,8 @@ temperature_demo(model=lstm, prime=prime, temperature=0.5)
 # ## 5. Vanilla RNN against LSTM
 #
 # The same text, hidden size, optimiser, learning rate, clipping, number of steps and batches. The vanilla tanh
-# RNN has a quarter of the LSTM's recurrent parameters, and each of its steps is cheaper.
+# RNN has a quarter of the LSTM's cell parameters (one block of $W_x, W_h, b$ where the LSTM has four), so each
+# of its steps does a quarter of the matrix work.
 
 # %%
 rnn = CharLanguageModel(vocab, H=128, cell="rnn", seed=0)
@@ -318,7 +359,26 @@ print(f"{'':>12} {'parameters':>10} {'seconds':>8} {'ms/step':>8} {'validation':
 for name, model, history, val in (("vanilla RNN", rnn, rnn_history, rnn_val), ("LSTM", lstm, lstm_history, lstm_val)):
     print(f"{name:>12} {model.num_params:>10,} {history.seconds:>8.1f} {1000 * history.seconds / STEPS:>8.1f} "
           f"{val:>11.3f} {np.exp(val):>10.2f}")
+
+
+def cpu_ms_per_step(model, repeats=7):
+    """CPU time of one training step's forward and backward pass (the fastest of a few: the machine may be busy)."""
+    x, y, _ = first
+    times = []
+    for _ in range(repeats):
+        start = time.process_time()
+        model.loss((x, y))
+        times.append(time.process_time() - start)
+    return 1000 * min(times)
+
+
+step_ms = {"vanilla RNN": cpu_ms_per_step(rnn), "LSTM": cpu_ms_per_step(lstm)}
+print("CPU time per step (forward and backward):", {k: f"{v:.1f} ms" for k, v in step_ms.items()})
+
+# %% slideshow={"slide_type": "skip"}
 assert lstm_val < rnn_val < baselines["bigram"]  # the text below relies on it
+assert rnn.params["Wh"].size * 4 == lstm.params["Wh"].size and rnn.params["Wx"].size * 4 == lstm.params["Wx"].size
+assert step_ms["LSTM"] > 2 * step_ms["vanilla RNN"]
 
 # %% slideshow={"slide_type": "subslide"}
 fig, ax = new_figure(figsize=(7.5, 4.3))
@@ -327,13 +387,13 @@ plot_lm_curves({"vanilla RNN": rnn_history, "LSTM": lstm_history}, baselines, ax
 fig
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# At the same number of steps the LSTM ends lower, but each of its steps costs more (the ms/step column): with
-# the same training *time* the vanilla RNN would get more steps. With $T = 32$ most of what a character-level
-# model needs (the current word, the line so far) lies within a few characters, where a vanilla RNN's gradient
-# has not yet vanished. Karpathy, Johnson & Fei-Fei (2016) compare the cells on character-level text and trace
-# the LSTM's advantage to long-range structure, such as a quote or bracket that must be closed many characters
-# later.
-# A sample of the vanilla RNN at $T = 0.5$:
+# At the same number of steps the LSTM ends lower, but each of its steps costs more (more than twice the CPU
+# time here): with the same training *time* the vanilla RNN would get more steps. With $T = 32$ most of what a
+# character-level model needs (the current word, the line so far) lies within a few characters, where a vanilla
+# RNN's gradient has not yet vanished (section 6 shows how far four characters of context go). Karpathy, Johnson
+# & Fei-Fei (2016) compare the cells on character-level text and trace the LSTM's advantage to long-range
+# structure, such as a quote or bracket that must be closed many characters later.
+# A sample of the vanilla RNN at $\tau = 0.5$:
 
 # %%
 print(prime + rnn.sample(250, prime=prime, temperature=0.5, rng=1))
@@ -342,21 +402,54 @@ print(prime + rnn.sample(250, prime=prime, temperature=0.5, rng=1))
 # ## 6. Two things to keep in perspective
 #
 # **Counting is a strong baseline on small data.** A character 5-gram model (counts of 5-character windows, with
-# Witten-Bell interpolation down to shorter contexts) needs no training at all. On this corpus it is hard to beat
-# with a few seconds of NumPy training:
+# Witten-Bell interpolation down to shorter contexts) needs no training at all. Four characters of context take it
+# far below the bigram, and on this corpus it beats the LSTM we trained above:
 
 # %%
 start = time.perf_counter()
 five_gram = CharNGramModel(train_ids, vocab.size, order=5, chars=vocab.chars)
 print(f"5-gram model built in {time.perf_counter() - start:.2f} s")
-print(f"5-gram on the validation probe: {five_gram.cross_entropy(probe):.3f} nats/char; "
-      f"LSTM: {lstm.cross_entropy(probe):.3f}")
+ngram_probe = {n: CharNGramModel(train_ids, vocab.size, order=n).cross_entropy(probe) for n in (2, 3, 4, 6)}
+ngram_probe[5] = five_gram.cross_entropy(probe)
+lstm_probe = lstm.cross_entropy(probe)
+for n in sorted(ngram_probe):
+    print(f"{n}-gram on the validation probe: {ngram_probe[n]:.3f} nats/char")
+print(f"LSTM after {STEPS} steps: {lstm_probe:.3f} nats/char")
+
+# %% slideshow={"slide_type": "skip"}
+assert ngram_probe[5] < ngram_probe[2] - 0.5  # four characters of context go a long way
+assert ngram_probe[6] > ngram_probe[5]  # five are too many: most 6-character windows are seen too rarely
+assert ngram_probe[5] < lstm_probe  # the count model wins (by more than 0.1 nats/char at the default budget)
+if not LONG_RUN:
+    assert ngram_probe[5] < lstm_probe - 0.1
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# The n-gram model cannot generalise beyond windows it has seen, its table grows with the data, and its context
-# stops at 4 characters; the RNN has a fixed number of parameters and an unbounded context, and with more
-# training (try `LONG_RUN = True`) and more data it overtakes count models — which is what happened in language
-# modelling after Mikolov et al. (2010).
+# **Does more training change that?** Run the notebook with `LONG_RUN = True`: 8x the steps bring the LSTM much
+# closer, but on this corpus they do not take it past the 5-gram. Over the second half of that run its validation
+# loss has almost stopped falling while its training loss keeps going down: the extra steps fit the four training
+# plays better, not the language (the cell below measures both, and checks them when `LONG_RUN` is on).
+#
+# The count model has its own limits: it cannot generalise beyond windows it has seen, its table grows with the
+# data, and its context is fixed (one more character already makes it worse, above). The RNN has a fixed number
+# of parameters and an unbounded context. What made RNN language models overtake count models was more data, larger
+# models and regularisation (dropout, lesson 06), not more steps on half a million characters: Mikolov et al.
+# (2010) beat 5-gram models on word-level speech-recognition data, and Karpathy, Johnson & Fei-Fei (2016) found
+# character-level LSTMs ahead of n-gram models on a novel and on source code of a few million characters each,
+# their advantage coming from long-range structure. Goldberg (2015) shows how good a count model's Shakespeare
+# already looks.
+
+# %% slideshow={"slide_type": "skip"}
+half = STEPS // 2
+val_curve = dict(zip(lstm_history.eval_steps, lstm_history.metrics["val_loss"]))
+train_curve = lstm_history.smoothed_loss(100)  # running mean of the training loss, one value per step
+val_drop = val_curve[half] - val_curve[STEPS]
+train_drop = train_curve[half - 1] - train_curve[STEPS - 1]
+print(f"second half of training (steps {half} to {STEPS}): validation loss fell by {val_drop:.3f} nats/char, "
+      f"training loss (running mean) by {train_drop:.3f}")
+print(f"5-gram {ngram_probe[5]:.3f} against LSTM {lstm_probe:.3f} nats/char on the validation probe")
+if LONG_RUN:
+    assert lstm_probe > ngram_probe[5]  # still behind the count model
+    assert train_drop > 2 * val_drop  # the extra steps mostly fit the training text
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **Save what you trained.** Parameters and configuration (including the vocabulary) go into one `.npz` file with
@@ -382,8 +475,10 @@ with tempfile.TemporaryDirectory() as folder:
 # - Long texts are trained with truncated BPTT across batches: lanes of text, state carried from batch to batch,
 #   gradient cut at the batch boundary.
 # - Generation feeds each chosen character back in. Greedy decoding loops; temperature trades faithfulness to
-#   the model ($T=1$) against safety ($T<1$); top-k removes the unlikely tail.
+#   the model ($\tau=1$) against safety ($\tau<1$: more real words, less variety); top-k removes the unlikely tail.
 # - With the same number of steps the LSTM beats the vanilla RNN; each LSTM step costs more.
+# - On half a million characters a 5-gram count model beats the LSTM trained here. RNN language models overtook
+#   count models with more data, larger models and regularisation, not with more steps on a small corpus.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Check your understanding
@@ -394,29 +489,91 @@ with tempfile.TemporaryDirectory() as folder:
 # 3. In truncated BPTT across batches, the state is carried over but the gradient is not. What can the model still
 #    learn about dependencies longer than $T$, and what can it not?
 # 4. Why must the validation text be a contiguous block rather than randomly chosen characters or lines?
-# 5. You sample with $T = 0.01$ and with top-k $= 1$. What is the difference?
+# 5. You sample with $\tau = 0.01$ and with top-k $= 1$. What is the difference?
 # 6. Greedy decoding maximises the probability of each character. Does it find the most probable *text*?
-# 7. Why would sampling at $T = 1$ from a perfect language model produce text that looks like the corpus, while
-#    $T = 0.5$ would not?
+# 7. Why would sampling at $\tau = 1$ from a perfect language model produce text that looks like the corpus, while
+#    $\tau = 0.5$ would not?
 #
 # <details><summary>Answers</summary>
 #
 # 1. Perplexity $e^{1.6} \approx 4.95$; in bits $1.6 / \ln 2 \approx 2.31$ bits per character.
 # 2. Uniform gives every character $1/V$, so $-\ln(1/V) = \ln V$ whatever comes next. An untrained model's output
 #    layer is small and random, so its softmax is close to uniform.
-# 3. The carried state can hold information from long before the batch, and the model can *use* it; but no
-#    gradient tells the weights how to *store* information for more than $T$ steps, so such dependencies are
-#    learned only indirectly (through what helps within $T$ steps).
+# 3. The carried state can hold information from long before the batch, and the model can *use* it (our LSTM
+#    scores lower on the validation text with its state carried from chunk to chunk than when it restarts from
+#    zeros every 32 characters: the cell after these answers measures it); but no gradient tells the weights how
+#    to *store* information for more than $T$ steps, so such dependencies are learned only indirectly (through
+#    what helps within $T$ steps).
 # 4. Neighbouring characters share context: a random character of the validation set would have its neighbours
 #    in the training set, and the model would be scored on text it has effectively seen.
-# 5. None in the choice of characters: both always take the most likely one (at $T = 0.01$ the distribution is
-#    almost one-hot; top-1 is exactly greedy). $T$ small but not 0 could still pick a near-tie.
+# 5. Almost none. Top-1 is exactly greedy. $\tau = 0.01$ multiplies every score difference by 100, so it picks
+#    another character only when the two best scores are within a few hundredths of each other: a near-tie. On
+#    2,000 positions of the validation text that happens, but in fewer than 1% of them.
 # 6. No. The most probable text maximises the product of all its conditional probabilities; a locally best
-#    character can lead to poor continuations. Beam search looks further ahead; it is common in translation
-#    (lesson 07) and also tends to produce repetitive text.
-# 7. At $T=1$ samples follow the model's distribution, which for a perfect model is the corpus's. $T=0.5$ favours
-#    the likeliest continuations: text that is more predictable, more repetitive and less varied than the corpus.
+#    character can lead to poor continuations. On our LSTM, starting the continuation of the prime with another
+#    character and then going on greedily gives several 30-character texts more probable than the greedy one.
+#    Beam search looks further ahead; it is common in translation (lesson 07) and also tends to produce
+#    repetitive text.
+# 7. At $\tau=1$ samples follow the model's distribution, which for a perfect model is the corpus's. $\tau=0.5$
+#    favours the likeliest continuations: text that is more predictable, more repetitive and less varied than the
+#    corpus. Our LSTM finds its own $\tau=1$ samples about as surprising as real text, its $\tau=0.5$ samples much
+#    less.
 # </details>
+
+# %% slideshow={"slide_type": "skip"}
+# The numbers behind the answers (read the answers first).
+from rnn_course.activations import log_softmax
+
+# 1. perplexity and bits of 1.6 nats per character
+assert abs(np.exp(1.6) - 4.95) < 0.01 and abs(1.6 / np.log(2) - 2.31) < 0.01
+
+
+# 3. the carried state is used: restart from zeros at every chunk of 32 characters and the loss goes up
+def cross_entropy_from_zeros(model, ids, seq_len=32):
+    total = count = 0
+    for x, y, _ in TextBatches(ids, 64, seq_len, epochs=1):
+        logits = model.forward(x)[0]  # state None: zeros
+        total -= np.take_along_axis(log_softmax(logits), y[..., None], axis=-1).sum()
+        count += y.size
+    return total / count
+
+
+carried, from_zeros = lstm.cross_entropy(probe, seq_len=32), cross_entropy_from_zeros(lstm, probe)
+print(f"3. state carried: {carried:.3f} nats/char; from zeros every 32 characters: {from_zeros:.3f}")
+assert carried < from_zeros - 0.02
+
+# 5. sampling at tau = 0.01 against greedy, at 2,000 positions of the validation text
+scores = lstm.forward(probe[None, :2000])[0][0]
+draws = np.array([sample_next(y, temperature=0.01, rng=k) for k, y in enumerate(scores)])
+differ = int(np.sum(draws != scores.argmax(axis=1)))
+print(f"5. tau = 0.01 chose another character than greedy at {differ} of 2,000 positions")
+assert 0 < differ < 20
+
+
+# 6. greedy is not the most probable continuation
+def log_probability(model, prime_ids, continuation):
+    ids = np.concatenate([prime_ids, continuation])
+    log_p = log_softmax(model.forward(ids[None, :-1])[0][0])
+    return log_p[np.arange(len(prime_ids) - 1, len(ids) - 1), continuation].sum()
+
+
+prime_ids = vocab.encode(prime)
+greedy_text = lstm.sample_ids(prime_ids, 30, temperature=0.0)
+greedy_log_p = log_probability(lstm, prime_ids, greedy_text)
+others = [np.concatenate([[c], lstm.sample_ids(np.append(prime_ids, c), 29, temperature=0.0)])
+          for c in range(vocab.size) if c != greedy_text[0]]
+better = [text for text in others if log_probability(lstm, prime_ids, text) > greedy_log_p]
+print(f"6. greedy: {vocab.decode(greedy_text)!r}, log-probability {greedy_log_p:.1f}; {len(better)} texts that start "
+      f"with another character are more probable, e.g. {vocab.decode(better[0])!r}")
+assert len(better) >= 2
+
+# 7. how surprising the model finds its own samples, against real text
+surprise = {tau: lstm.cross_entropy(vocab.encode(sample), batch_size=1, seq_len=100)
+            for tau, sample in long_samples.items()}
+real_text = lstm.cross_entropy(val_ids[:2000], batch_size=1, seq_len=100)
+print(f"7. the LSTM's loss on its tau = 1 samples {surprise[1.0]:.2f}, on tau = 0.5 samples {surprise[0.5]:.2f}, "
+      f"on real text {real_text:.2f} nats/char")
+assert abs(surprise[1.0] - real_text) < 0.2 and surprise[0.5] < real_text - 0.3
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### References
@@ -433,6 +590,8 @@ with tempfile.TemporaryDirectory() as folder:
 #   *ICLR Workshop* 2016.
 # - R. J. Williams, J. Peng, "An efficient gradient-based algorithm for on-line training of recurrent network
 #   trajectories", *Neural Computation* 2(4), 1990 (truncated BPTT).
+# - Y. Goldberg, "The unreasonable effectiveness of character-level language models (and why RNNs are still
+#   cool)", 2015 (a count model's Shakespeare).
 # - A. Fan, M. Lewis, Y. Dauphin, "Hierarchical neural story generation", *ACL* 2018 (top-k sampling);
 #   A. Holtzman et al., "The curious case of neural text degeneration", *ICLR* 2020 (why greedy text loops,
 #   nucleus sampling).

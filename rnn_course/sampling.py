@@ -3,9 +3,9 @@
     probs = temperature_probs(logits, temperature=0.7)       # sharper than softmax(logits)
     nxt = sample_next(logits, temperature=0.7, top_k=5, rng=rng)
 
-Temperature divides the logits before the softmax: T < 1 sharpens the
-distribution (T -> 0 is greedy argmax), T > 1 flattens it (T -> inf is
-uniform). Top-k keeps only the k most likely tokens and renormalises.
+The temperature tau divides the logits before the softmax: tau < 1 sharpens
+the distribution (tau -> 0 is greedy argmax), tau > 1 flattens it (tau -> inf
+is uniform). Top-k keeps only the k most likely tokens and renormalises.
 Every random choice takes ``rng`` (a Generator or a seed): the same seed
 gives the same text.
 

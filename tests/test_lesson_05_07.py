@@ -57,7 +57,7 @@ def test_temperature_figure_shows_sharper_and_flatter_distributions(artifacts):
     assert heights[0, 0] > heights[1, 0] > heights[2, 0]  # the top character loses mass as T grows
     assert heights[0, -1] < heights[1, -1] < heights[2, -1]  # the tail gains
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend[0].startswith("T = 0.5") and "entropy" in legend[0]
+    assert legend[0].startswith("τ = 0.5") and "entropy" in legend[0]
     with pytest.raises(ValueError, match=r"logits: expected shape \(V,\) = \(5,\)"):
         plot_temperature(logits, "abcde")
 

@@ -93,8 +93,8 @@ def plot_temperature(logits, chars: str, temperatures=(0.5, 1.0, 2.0), *, top: i
     Inputs:
         logits: (V,) scores for the next character
         chars: the V characters (labels)
-        temperatures: values of T to compare (0 means greedy)
-        top: how many characters to show (ranked at T = 1)
+        temperatures: values of the temperature tau to compare (0 means greedy)
+        top: how many characters to show (ranked at tau = 1)
         context: the text the model has read (shown in the title)
     Returns: the Figure. The legend gives each distribution's entropy in nats.
     """
@@ -110,13 +110,13 @@ def plot_temperature(logits, chars: str, temperatures=(0.5, 1.0, 2.0), *, top: i
     fig, ax = get_figure_ax(ax, figsize=(8.0, 4.0))
     width = 0.8 / len(temperatures)
     cmap = __import__("matplotlib").colormaps["viridis"]
-    for i, T in enumerate(temperatures):
-        probs = temperature_probs(logits, T)
+    for i, tau in enumerate(temperatures):
+        probs = temperature_probs(logits, tau)
         color = cmap(0.1 + 0.8 * i / max(len(temperatures) - 1, 1))
         ax.bar(np.arange(top) + (i - (len(temperatures) - 1) / 2) * width, probs[order], width=width, color=color,
-               label=f"T = {T:g}   (entropy {entropy(probs):.2f} nats)")
+               label=f"τ = {tau:g}   (entropy {entropy(probs):.2f} nats)")
     ax.set_xticks(np.arange(top), [char_label(chars[j]) for j in order], family="monospace")
-    ax.set_xlabel(f"next character (the {top} most likely at T = 1)")
+    ax.set_xlabel(f"next character (the {top} most likely at τ = 1)")
     ax.set_ylabel("probability")
     ax.set_ylim(0, 1.0)
     shown = "" if context is None else f" after {context[-20:]!r}"
