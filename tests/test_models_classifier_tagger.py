@@ -50,9 +50,19 @@ def test_tagger_with_recurrent_dropout_gradients(cell, rng):
     assert report.ok, str(report)
 
 
-def test_deep_bidirectional_tagger_with_every_dropout_gradients(rng):
+@pytest.mark.parametrize("mode", ["naive", "variational"])
+def test_deep_bidirectional_tagger_with_every_dropout_gradients(mode, rng):
     model = perturbed(SequenceTagger(6, 3, H=3, E=3, cell="gru", bidirectional=True, layers=2, dropout=0.2,
-                                     recurrent_dropout=0.3, recurrent_dropout_mode="naive", seed=3))
+                                     recurrent_dropout=0.3, recurrent_dropout_mode=mode, seed=3))
+    report = gradcheck_model(model, padded_batch(rng, V=6, per_token=True), rng=11)
+    assert report.ok, str(report)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "rnn_relu", "lstm", "gru"])
+def test_tagger_with_variational_dropout_gradients(cell, rng):
+    """One mask per sequence (Gal & Ghahramani 2016): the gradient flows back through the same mask at every step."""
+    model = perturbed(SequenceTagger(6, 3, H=3, E=3, cell=cell, dropout=0.2, recurrent_dropout=0.3,
+                                     recurrent_dropout_mode="variational", seed=3))
     report = gradcheck_model(model, padded_batch(rng, V=6, per_token=True), rng=11)
     assert report.ok, str(report)
 
@@ -91,9 +101,22 @@ def test_dropout_only_in_training_and_a_fresh_recurrent_mask_each_step():
     np.testing.assert_array_equal(base, same)
     _, naive = encoder_forward(params, x, cell="gru", recurrent_dropout=0.5, train=True, rng=1)
     naive_masks = naive.directions[0]["fwd"][1].masks
-    assert naive_masks.shape == (6, 2, 4)
-    assert not np.array_equal(naive_masks[0], naive_masks[1])  # a fresh mask every step
+    assert naive_masks.shape == (2, 6, 4)  # (N, T, H), batch-first like the states
+    assert not np.array_equal(naive_masks[:, 0], naive_masks[:, 1])  # a fresh mask every step
     assert set(np.unique(naive_masks)) == {0.0, 2.0}  # inverted dropout: kept units scaled by 1/(1-p)
+
+
+def test_variational_dropout_uses_one_mask_per_sequence_everywhere():
+    params = init_encoder(3, 4, cell="lstm", layers=2, rng=0)
+    x = np.random.default_rng(0).standard_normal((5, 6, 3))
+    _, cache = encoder_forward(params, x, cell="lstm", layers=2, dropout=0.5, recurrent_dropout=0.5,
+                               recurrent_dropout_mode="variational", train=True, rng=1)
+    masks = [cache.directions[layer]["fwd"][1].masks for layer in range(2)]
+    masks += [drop.mask for drop in cache.input_drops] + [cache.output_drop.mask]
+    for mask in masks:
+        assert (mask == mask[:, :1]).all()  # the same at every step
+        assert set(np.unique(mask)) == {0.0, 2.0}
+        assert not (mask == mask[:1]).all()  # but not the same for every sequence
 
 
 def test_classifier_learns_which_token_came_first():
@@ -128,7 +151,7 @@ def test_argument_errors():
     with pytest.raises(ValueError, match="readout: expected one of 'last', 'mean', 'max'"):
         SequenceClassifier(5, 2, readout="first")
     with pytest.raises(ValueError, match="recurrent_dropout_mode: expected one of"):
-        SequenceTagger(5, 2, recurrent_dropout=0.1, recurrent_dropout_mode="variational")
+        SequenceTagger(5, 2, recurrent_dropout=0.1, recurrent_dropout_mode="semeniuta")
     with pytest.raises(ValueError, match="dropout: expected a drop probability"):
         SequenceTagger(5, 2, dropout=1.0)
     with pytest.raises(ValueError, match="layers: expected an integer >= 1"):

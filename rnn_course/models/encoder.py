@@ -6,23 +6,30 @@
     dx, grads = encoder_backward(dh, cache)
 
 Sequences of different lengths are right-padded to T and described by
-``lengths`` (N,). The forward direction reads ``x[n, :L_n]`` then padding,
-so its states at t < L_n never see padding. The backward direction reads
+``lengths`` (N,). The forward direction reads ``x[n, :T_n]`` then padding,
+so its states at t < T_n never see padding. The backward direction reads
 each sequence reversed *within its length* (``reverse_padded``), so it too
 starts at the last real token: a plain reversal of the padded array would
 make it read the padding first. (``rnn_course.wrappers`` reverses whole
 sequences, which is right only when every sequence has length T.)
 
-Dropout, where it belongs (Zaremba et al. 2014): on the input of every
-layer and on the output of the top layer, the *non-recurrent* connections.
-``recurrent_dropout`` additionally drops units of h_{t-1} before each step
-with a fresh mask at every step ("naive" dropout on the recurrent state).
-For a vanilla RNN or a GRU that masks the memory itself, so a stored value
-is eroded a little at every step; for an LSTM it masks only the gates'
-view of h_{t-1} while the cell state c passes untouched. It is here for the
-lesson-06 experiment that shows why not to do it. (Variational dropout, Gal
-& Ghahramani 2016, keeps one mask per sequence on the inputs of the
-recurrent matrices only; it is not implemented here.)
+Dropout (lesson 06 compares the placements):
+
+- ``dropout`` alone: on the input of every layer and on the output of the
+  top layer, the *non-recurrent* connections, with a fresh mask at every
+  step (Zaremba, Sutskever & Vinyals 2014). The recurrence is untouched.
+- ``recurrent_dropout`` also drops units of h_{t-1} before each step.
+  With ``recurrent_dropout_mode="naive"`` the mask is drawn afresh at every
+  step: for a vanilla RNN or a GRU that masks the memory itself, so a value
+  stored in one unit survives t steps with probability (1-p)^t; for an
+  LSTM it masks only the gates' view of h_{t-1} while the cell state c
+  passes untouched.
+- ``recurrent_dropout_mode="variational"`` draws *one* mask per sequence
+  and uses it at every step, for every dropout of the encoder: the inputs,
+  the output and h_{t-1} (Gal & Ghahramani 2016). A unit dropped for a
+  sequence is dropped all along it, so what the other units carry is never
+  eroded. (For an LSTM, masking the h_{t-1} that enters the gates is
+  exactly their method; for a GRU it also masks the z * h_{t-1} term.)
 
 Parameter names: ``"l{layer}_{direction}_{Wx|Wh|b}"``, direction "fwd" or "bwd".
 Dimensions: N batch, T time, D input, H hidden (per direction).
@@ -48,9 +55,9 @@ from ..init import as_rng, init_cell_params
 from ..layers import dropout_backward, dropout_forward
 
 __all__ = ["init_encoder", "encoder_forward", "encoder_backward", "reverse_padded", "check_lengths",
-           "check_dropout", "RECURRENT_DROPOUT_MODES", "EncoderCache"]
+           "check_dropout", "recurrent_masks", "RECURRENT_DROPOUT_MODES", "EncoderCache"]
 
-RECURRENT_DROPOUT_MODES = ("naive",)
+RECURRENT_DROPOUT_MODES = ("naive", "variational")
 _KEYS = ("Wx", "Wh", "b")
 
 
@@ -95,10 +102,11 @@ def check_lengths(lengths, N: int, T: int) -> np.ndarray:
 
 
 def reverse_padded(x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Reverse each sequence within its length: out[n, t] = x[n, L_n - 1 - t] for t < L_n, else x[n, t].
+    """Reverse each sequence within its length T_n = lengths[n]: out[n, t] = x[n, T_n - 1 - t] for t < T_n.
 
-    It is its own inverse, so the same call maps the backward direction's
-    states back to the original time order (and its gradient back too).
+    Padding positions (t >= T_n) stay where they are. It is its own inverse, so
+    the same call maps the backward direction's states back to the original
+    time order (and its gradient back too).
     """
     N, T = x.shape[:2]
     t = np.arange(T)[None, :]
@@ -109,7 +117,19 @@ def reverse_padded(x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 class _RecurrentDropoutCache(NamedTuple):
     cell: str
     steps: list  # step caches
-    masks: np.ndarray  # (T, N, H) scaled masks applied to h_{t-1}
+    masks: np.ndarray  # (N, T, H) scaled masks applied to h_{t-1}: masks[:, t] before step t
+
+
+def recurrent_masks(N: int, T: int, H: int, p: float, mode: str, rng) -> np.ndarray:
+    """Scaled dropout masks (N, T, H) for h_{t-1}: 0 (dropped) or 1/(1-p) (kept).
+
+    mode "naive": a fresh mask at every step; "variational": one mask per
+    sequence, the same at every step.
+    """
+    keep = 1.0 - p
+    if mode == "variational":
+        return np.broadcast_to((rng.random((N, 1, H)) < keep) / keep, (N, T, H))
+    return (rng.random((N, T, H)) < keep) / keep
 
 
 def _run_direction(x, p, spec, recurrent_dropout, mode, train, rng):
@@ -119,14 +139,13 @@ def _run_direction(x, p, spec, recurrent_dropout, mode, train, rng):
         return h, ("sequence", cache)
     N, T, _ = x.shape
     H = p["Wh"].shape[0]
-    keep = 1.0 - recurrent_dropout
-    masks = (rng.random((T, N, H)) < keep) / keep  # a fresh mask at every step
+    masks = recurrent_masks(N, T, H, recurrent_dropout, mode, rng)
     h_prev = np.zeros((N, H))
     c_prev = np.zeros((N, H))
     out = np.empty((N, T, H))
     steps = []
     for t in range(T):
-        h_in = h_prev * masks[t]
+        h_in = h_prev * masks[:, t]  # dropout on the recurrent connection h_{t-1} -> h_t
         if spec.name == "lstm":
             h_prev, c_prev, step = lstm_step_forward(x[:, t], h_in, c_prev, p["Wx"], p["Wh"], p["b"])
         elif spec.name == "gru":
@@ -159,7 +178,7 @@ def _backward_direction(dh, cache, spec):
             dx_t, dh_in, dWx, dWh, db = gru_step_backward(dh[:, t] + dh_next, step)
         else:
             dx_t, dh_in, dWx, dWh, db = rnn_step_backward(dh[:, t] + dh_next, step)
-        dh_next = dh_in * inner.masks[t]
+        dh_next = dh_in * inner.masks[:, t]  # the gradient goes through the same mask
         if dx is None:
             dx = np.empty((N, T, dx_t.shape[1]))
             grads = {"Wx": dWx.copy(), "Wh": dWh.copy(), "b": db.copy()}
@@ -187,8 +206,9 @@ def encoder_forward(params: dict, x, lengths=None, *, cell: str = "gru", layers:
     """Run the stack over x (N, T, D). Returns states (N, T, H) or (N, T, 2H) of the top layer, and a cache.
 
     dropout: probability on every layer's input and on the top layer's output (only when ``train``)
-    recurrent_dropout: probability on h_{t-1} inside the recurrence, with a new mask at every step
-        (``recurrent_dropout_mode`` "naive", the only mode)
+    recurrent_dropout: probability on h_{t-1} inside the recurrence
+    recurrent_dropout_mode: "naive" (a fresh mask at every step) or "variational" (one mask per
+        sequence for every dropout of the encoder, the non-recurrent ones included)
     """
     spec = get_cell(cell)
     x = as_array("x", x)
@@ -197,10 +217,11 @@ def encoder_forward(params: dict, x, lengths=None, *, cell: str = "gru", layers:
     lengths = check_lengths(lengths, dims["N"], dims["T"])
     check_dropout(dropout, recurrent_dropout, recurrent_dropout_mode)
     rng = as_rng(rng)
+    per_sequence = recurrent_dropout_mode == "variational"
     h = x
     input_drops, directions = [], []
     for layer in range(layers):
-        h, drop = dropout_forward(h, dropout, train=train, rng=rng)
+        h, drop = dropout_forward(h, dropout, train=train, rng=rng, shared_over_time=per_sequence)
         input_drops.append(drop)
         outputs, caches = [], {}
         for direction in _directions(bidirectional):
@@ -214,7 +235,7 @@ def encoder_forward(params: dict, x, lengths=None, *, cell: str = "gru", layers:
             outputs.append(states if direction == "fwd" else reverse_padded(states, lengths))
         h = outputs[0] if len(outputs) == 1 else np.concatenate(outputs, axis=2)
         directions.append(caches)
-    h, output_drop = dropout_forward(h, dropout, train=train, rng=rng)
+    h, output_drop = dropout_forward(h, dropout, train=train, rng=rng, shared_over_time=per_sequence)
     return h, EncoderCache(spec.name, layers, bidirectional, lengths, input_drops, output_drop, directions)
 
 

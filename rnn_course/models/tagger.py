@@ -6,10 +6,12 @@
     loss = mean cross-entropy over the real tokens (padding masked out)
 
 A unidirectional tagger labels token t having read only tokens 1..t; a
-bidirectional one has also read t..L. ``dropout`` acts on the non-recurrent
-connections; ``recurrent_dropout`` also drops units of h_{t-1} inside the
-recurrence with a fresh mask at every step (``recurrent_dropout_mode``
-"naive"), the variant of the lesson-06 experiment.
+bidirectional one has also read t..T_n (T_n: the sentence's length).
+``dropout`` acts on the non-recurrent connections; ``recurrent_dropout``
+also drops units of h_{t-1} inside the recurrence, with a fresh mask at
+every step (``recurrent_dropout_mode="naive"``) or one mask per sequence
+for every dropout (``"variational"``, Gal & Ghahramani 2016): the
+placements lesson 06 compares (see ``encoder``).
 
 Dimensions: N batch, T time, V vocabulary, E embedding, H hidden, K tags.
 """
@@ -38,7 +40,8 @@ class SequenceTagger(Model):
         cell: "rnn", "rnn_relu", "lstm" or "gru"
         bidirectional, layers: the encoder's shape
         dropout: drop probability on the non-recurrent connections
-        recurrent_dropout, recurrent_dropout_mode: drop probability on h_{t-1}; "naive" (a fresh mask each step)
+        recurrent_dropout, recurrent_dropout_mode: drop probability on h_{t-1}; "naive" (a fresh mask each
+            step) or "variational" (one mask per sequence, for the non-recurrent dropout too)
         seed: initialisation seed
     Batches: ``(x, y)`` or ``(x, y, lengths)`` with x, y (N, T) (right-padded), lengths (N,).
     """
