@@ -170,12 +170,15 @@ print(dates_history)
 # character is fed back in as input, a situation teacher forcing never showed the model (*exposure bias*, Bengio
 # et al. 2015).
 
-# %% tags=["remove-input"]
-token_acc = dates_history.metrics["token accuracy (teacher forcing)"]
-exact_acc = dates_history.metrics["exact match (greedy decoding)"]
+# %% slideshow={"slide_type": "skip"}
+token_acc = np.array(dates_history.metrics["token accuracy (teacher forcing)"])
+exact_acc = np.array(dates_history.metrics["exact match (greedy decoding)"])
 assert token_acc[0] > 0.5 > exact_acc[0]  # the text above relies on it
-plot_sequence_accuracy_gap(dates_history, token="token accuracy (teacher forcing)",
-                           sequence="exact match (greedy decoding)", length=11)
+gap_figure = plot_sequence_accuracy_gap(dates_history, token="token accuracy (teacher forcing)",
+                                        sequence="exact match (greedy decoding)", length=11)
+
+# %%
+gap_figure
 
 # %% slideshow={"slide_type": "subslide"}
 final, hits = exact_match(dates_model, test_sources, test_targets)

@@ -28,8 +28,11 @@ Dropout (lesson 06 compares the placements):
   and uses it at every step, for every dropout of the encoder: the inputs,
   the output and h_{t-1} (Gal & Ghahramani 2016). A unit dropped for a
   sequence is dropped all along it, so what the other units carry is never
-  eroded. (For an LSTM, masking the h_{t-1} that enters the gates is
-  exactly their method; for a GRU it also masks the z * h_{t-1} term.)
+  eroded. For a vanilla RNN and an LSTM, masking the h_{t-1} the step reads
+  is exactly their method (it only enters the matrix products; the LSTM's c
+  passes untouched). A GRU also carries h_{t-1} straight into h_t, where a
+  mask kept for the whole sequence would scale a kept unit by 1/(1-p) at
+  every step, so the GRU refuses this mode.
 
 Parameter names: ``"l{layer}_{direction}_{Wx|Wh|b}"``, direction "fwd" or "bwd".
 Dimensions: N batch, T time, D input, H hidden (per direction).
@@ -61,11 +64,18 @@ RECURRENT_DROPOUT_MODES = ("naive", "variational")
 _KEYS = ("Wx", "Wh", "b")
 
 
-def check_dropout(dropout=0.0, recurrent_dropout=0.0, recurrent_dropout_mode="naive") -> None:
+def check_dropout(dropout=0.0, recurrent_dropout=0.0, recurrent_dropout_mode="naive", cell: str | None = None) -> None:
     """The encoder's dropout settings, checked once for the encoder and every model built on it."""
     check_probability("dropout", dropout)
     check_probability("recurrent_dropout", recurrent_dropout)
     check_choice("recurrent_dropout_mode", recurrent_dropout_mode, RECURRENT_DROPOUT_MODES)
+    if recurrent_dropout_mode == "variational" and recurrent_dropout > 0 and cell == "gru":
+        # h_t = (1 - z) * n + z * h_{t-1}: the masked h_{t-1} is also the carried state, so a kept unit would be
+        # scaled by 1/(1-p) at every step of the sequence and grow like (1-p)^-t.
+        raise ValueError("recurrent_dropout_mode: 'variational' recurrent dropout is for 'rnn', 'rnn_relu' and "
+                         "'lstm' cells, where h_{t-1} only enters the matrix products; a GRU also carries h_{t-1} "
+                         "straight into h_t, where a mask kept for the whole sequence scales it by 1/(1-p) at every "
+                         "step")
 
 
 def _directions(bidirectional: bool):
@@ -215,7 +225,7 @@ def encoder_forward(params: dict, x, lengths=None, *, cell: str = "gru", layers:
     dims: dict[str, int] = {}
     check_shape("x", x, ("N", "T", "D"), dims)
     lengths = check_lengths(lengths, dims["N"], dims["T"])
-    check_dropout(dropout, recurrent_dropout, recurrent_dropout_mode)
+    check_dropout(dropout, recurrent_dropout, recurrent_dropout_mode, spec.name)
     rng = as_rng(rng)
     per_sequence = recurrent_dropout_mode == "variational"
     h = x

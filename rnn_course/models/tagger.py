@@ -41,7 +41,7 @@ class SequenceTagger(Model):
         bidirectional, layers: the encoder's shape
         dropout: drop probability on the non-recurrent connections
         recurrent_dropout, recurrent_dropout_mode: drop probability on h_{t-1}; "naive" (a fresh mask each
-            step) or "variational" (one mask per sequence, for the non-recurrent dropout too)
+            step) or "variational" (one mask per sequence, for the non-recurrent dropout too; not for a GRU)
         seed: initialisation seed
     Batches: ``(x, y)`` or ``(x, y, lengths)`` with x, y (N, T) (right-padded), lengths (N,).
     """
@@ -51,7 +51,7 @@ class SequenceTagger(Model):
                  recurrent_dropout_mode: str = "naive", seed: int = 0):
         V, K, H, E, layers = (_positive_int(n, v) for n, v in (("V", V), ("K", K), ("H", H), ("E", E),
                                                                 ("layers", layers)))
-        check_dropout(dropout, recurrent_dropout, recurrent_dropout_mode)
+        check_dropout(dropout, recurrent_dropout, recurrent_dropout_mode, cell)
         rng = as_rng(seed)
         params = {"embed": rng.standard_normal((V, E)) / np.sqrt(E)}
         params.update(init_encoder(E, H, cell=cell, layers=layers, bidirectional=bidirectional, rng=rng))
