@@ -78,9 +78,9 @@ use_blas_threads(1)
 #   $y_1, y_2, \dots$ until it emits an end token `</s>`:
 #
 # $$h^{dec}_0 = s, \qquad h^{dec}_u = \mathrm{cell}(\mathrm{embed}(y_{u-1}), h^{dec}_{u-1}), \qquad
-# p(y_u \mid y_{<u}, x) = \mathrm{softmax}(h^{dec}_u W_{out} + b_{out}), \quad y_0 = \texttt{<s>}.$$
+# p(y_u \mid y_{<u}, x) = \mathrm{softmax}(h^{dec}_u W_y + b_y), \quad y_0 = \texttt{<s>}.$$
 #
-# With LSTMs, $s$ is both $h$ and the cell state $c$.
+# ($W_y, b_y$ are `W_out`, `b_out` in the code.) With LSTMs, $s$ is both $h$ and the cell state $c$.
 
 # %% slideshow={"slide_type": "subslide"}
 plot_encoder_decoder(list("3 may 1999"), list("1999-05-03"))
@@ -291,9 +291,10 @@ bottleneck_figure
 # turns the scores into weights with a softmax and reads a weighted average, the **context**:
 #
 # $$e_{u,t} = \mathrm{score}(h^{dec}_{u-1}, h^{enc}_t), \qquad \alpha_{u,t} = \frac{e^{e_{u,t}}}{\sum_{t'}
-# e^{e_{u,t'}}}, \qquad c_u = \sum_t \alpha_{u,t}\, h^{enc}_t,$$
+# e^{e_{u,t'}}}, \qquad \mathrm{ctx}_u = \sum_t \alpha_{u,t}\, h^{enc}_t,$$
 #
-# and feeds $c_u$ into the decoder step. The decoder no longer needs to carry the whole input in one vector:
+# and feeds $\mathrm{ctx}_u$ into the decoder step (Bahdanau et al. write the context $c_i$; in this course $c$ is
+# the LSTM's cell state). The decoder no longer needs to carry the whole input in one vector:
 # reversing a string becomes "look at position $S+1-u$", whatever $S$. The weights $\alpha$ also show *what* the
 # model looks at — alignments between words in translation.
 #
