@@ -37,7 +37,8 @@ if "google.colab" in sys.modules:
 # - how to **generate** text: greedy decoding, sampling with a **temperature** $\tau$, **top-k**; and why greedy
 #   text repeats itself;
 # - a vanilla RNN against an LSTM on the same text and the same budget.
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **Prerequisites**: lessons 01–04 (the recurrence, BPTT and its truncation, clipping, LSTM/GRU); softmax and
 # cross-entropy.
 #
@@ -85,6 +86,9 @@ LONG_RUN = False  # True: 8x more training steps (a few minutes); section 6 chec
 # An RNN fits this exactly: its hidden state $h_t$ summarises $x_1 \dots x_t$, and a softmax on top of it gives
 # $p(x_{t+1} \mid x_{\le t})$. This is the **many-to-many, synced** pattern of lesson 01 where the target
 # sequence is the input shifted by one.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### The loss: cross-entropy and perplexity
 #
 # We train it to make the text it reads likely. The per-step loss is the **negative log-likelihood** of the
 # character that really comes next, i.e. the cross-entropy between it and the prediction; we report the total
@@ -110,19 +114,21 @@ train_ids, val_ids = split_ids(ids, val_fraction=0.1)
 print(f"{len(text):,} characters, vocabulary of V = {vocab.size}")
 print(f"train {len(train_ids):,}, validation {len(val_ids):,}")
 print(repr(vocab.chars))
+
+# %% slideshow={"slide_type": "subslide"}
 print(text[9500:9900])
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### What "good" means: three baselines
 #
 # - **uniform**: every character equally likely, $\ln V$ nats — a model that learned nothing;
-# - **unigram**: $p(c)$ from character counts — knows that `e` is common and `Z` rare;
-# - **bigram**: $p(c_t \mid c_{t-1})$ from counts of pairs — knows that `q` is followed by `u`.
+# - **unigram**: $p(x_t)$ from character counts — knows that `e` is common and `Z` rare;
+# - **bigram**: $p(x_t \mid x_{t-1})$ from counts of pairs — knows that `q` is followed by `u`.
 #
 # The bigram model is two lines of NumPy; `ngram_baselines` adds a little smoothing so that a pair never seen in
 # training costs a finite amount.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 pairs = np.full((vocab.size, vocab.size), 0.1)  # add-0.1 smoothing
 np.add.at(pairs, (train_ids[:-1], train_ids[1:]), 1.0)  # count every (previous, next) pair
 bigram = pairs / pairs.sum(axis=1, keepdims=True)  # row c: p(next | c)
@@ -148,7 +154,8 @@ assert baselines["uniform"] > baselines["unigram"] + 0.5 > baselines["bigram"] +
 # p(x_{t+1} \mid x_{\le t}) = \mathrm{softmax}(y_t).$$
 #
 # (In the code $W_y, b_y$ are `W_out`, `b_out`, and the scores $y_t$ are called logits.)
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **One-hot or embedding?** The one-hot vector of character $k$ has a 1 in position $k$ and zeros elsewhere, so
 # multiplying it by $W_x$ just picks row $k$ of $W_x$. An embedding layer does that lookup directly, without
 # building the $V$-wide vectors: the same function, cheaper. With a separate embedding matrix $E$ ($V\times D$) the
@@ -160,6 +167,8 @@ k = vocab["e"]
 one_hot = np.eye(vocab.size)[k]
 print("one_hot @ W_x  :", one_hot @ W_x)
 print("W_x[k] (lookup):", W_x[k])
+
+# %% slideshow={"slide_type": "skip"}
 assert np.array_equal(one_hot @ W_x, W_x[k])  # the product picks row k, exactly
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -189,13 +198,15 @@ lstm
 # `TextBatches` yields `(x, y, reset)`; `CharLanguageModel.loss` carries its state over between calls and starts
 # from zeros where `reset` is true (at the start of every pass over the text).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 batches = TextBatches(train_ids, batch_size=32, seq_len=32)
 print(batches)
 first, second = (batch for batch, _ in zip(batches, range(2)))
 for name, (x, y, reset) in (("batch 0", first), ("batch 1", second)):
     print(f"{name}, lane 1: x = {vocab.decode(x[1])!r}")
     print(f"{' ' * len(name)}          y = {vocab.decode(y[1])!r}   reset = {reset[1]}")
+
+# %% slideshow={"slide_type": "skip"}
 # y is x shifted by one, and every lane of batch 1 starts where the same lane of batch 0 stopped
 assert np.array_equal(first[1][:, :-1], first[0][:, 1:]) and np.array_equal(second[0][:, 0], first[1][:, -1])
 
@@ -217,8 +228,10 @@ def evaluate(model):
 
 lstm_history = fit(lstm, TextBatches(train_ids, batch_size=32, seq_len=32), steps=STEPS, optimizer=Adam(2e-2),
                    clip=5.0, evaluate=evaluate, eval_every=100, seed=0, desc="LSTM")
-lstm_val = lstm.cross_entropy(val_ids)
 print(lstm_history)
+
+# %% slideshow={"slide_type": "subslide"}
+lstm_val = lstm.cross_entropy(val_ids)
 print(f"LSTM: {STEPS} steps ({STEPS * 32 * 32:,} characters) in {lstm_history.seconds:.1f} s; "
       f"validation {lstm_val:.3f} nats/char, perplexity {np.exp(lstm_val):.2f}")
 print(f"that is {baselines['bigram'] - lstm_val:.2f} nats/char below the bigram baseline "
@@ -236,11 +249,13 @@ assert abs(lstm_history.loss[0] - np.log(vocab.size)) < 0.1  # an untrained mode
 # axis). Once the validation loss is below the bigram line, the model uses more context than the previous
 # character.
 
-# %%
-fig, axes = new_figure(figsize=(12, 4.3), ncols=2)
+# %% slideshow={"slide_type": "skip"}
+lm_figure, axes = new_figure(figsize=(12, 4.3), ncols=2)
 plot_lm_curves({"LSTM": lstm_history}, baselines, ax=axes[0])
 plot_lm_curves({"LSTM": lstm_history}, baselines, ax=axes[1], unit="perplexity")
-fig
+
+# %%
+lm_figure
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Generating text
@@ -258,17 +273,21 @@ fig
 # ```python
 # logits, state = model.next_logits(prime_ids[None, :])        # read the prime
 # for t in range(length):
-#     c = sample_next(logits[0], temperature=tau, top_k=k, rng=rng)
-#     logits, state = model.next_logits(np.array([[c]]), state)  # feed the choice back in
+#     x_next = sample_next(logits[0], temperature=tau, top_k=k, rng=rng)
+#     logits, state = model.next_logits(np.array([[x_next]]), state)  # feed the choice back in
 # ```
 
 # %% slideshow={"slide_type": "subslide"}
 prime = "MACBETH.\n"
-samples = {tau: lstm.sample(250, prime=prime, temperature=tau, rng=1) for tau in (0.0, 0.5, 1.0)}
-for tau, sample in samples.items():
-    print(f"----- temperature {tau} -----\n{prime}{sample}\n")
+samples = {tau: lstm.sample(200, prime=prime, temperature=tau, rng=1) for tau in (0.0, 0.5, 1.0)}
+for tau in (0.0, 0.5):
+    print(f"----- temperature {tau} -----\n{prime}{samples[tau]}\n")
+
+# %% slideshow={"slide_type": "subslide"}
+print(f"----- temperature 1.0 -----\n{prime}{samples[1.0]}")
 
 
+# %% slideshow={"slide_type": "skip"}
 def loop_length(text, tail=100):
     """The shortest p such that the last ``tail`` characters repeat with period p (None: no loop)."""
     end = text[-tail:]
@@ -276,8 +295,6 @@ def loop_length(text, tail=100):
 
 
 print(f"greedy text ends in a loop of {loop_length(samples[0.0])} characters: {samples[0.0][-40:]!r}")
-
-# %% slideshow={"slide_type": "skip"}
 assert loop_length(samples[0.0]) is not None and loop_length(samples[1.0]) is None
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -286,18 +303,19 @@ assert loop_length(samples[0.0]) is not None and loop_length(samples[1.0]) is No
 # generated words are real words? Here is the fraction of words of three letters or more that occur somewhere in
 # the training text, for samples of 2,000 characters (and for the bigram model's samples, drawn from its counts):
 
-# %%
-rng = np.random.default_rng(0)
-
-
+# %% slideshow={"slide_type": "skip"}
 def bigram_sample(n, rng):
+    """n characters drawn from the bigram counts above, each given the one before."""
     out = [vocab["\n"]]
     for _ in range(n):
         out.append(rng.choice(vocab.size, p=bigram[out[-1]]))
     return vocab.decode(np.array(out[1:]))
 
 
+rng = np.random.default_rng(0)
 train_text = vocab.decode(train_ids)
+
+# %%
 long_samples = {tau: lstm.sample(2000, prime=prime, temperature=tau, rng=2) for tau in (0.5, 1.0)}
 word_rates = {f"LSTM, tau = {tau}": known_word_fraction(sample, train_text) for tau, sample in long_samples.items()}
 word_rates["bigram counts"] = known_word_fraction(bigram_sample(2000, rng), train_text)
@@ -320,13 +338,14 @@ assert all(a > b + 0.05 for a, b in zip(rates, rates[1:])), word_rates
 # %%
 context = "MACBETH.\nI have done the dee"
 logits, _ = lstm.next_logits(vocab.encode(context)[None, :])
-entropies = {}
-for tau in (0.25, 0.5, 1.0, 2.0):
-    probs = temperature_probs(logits[0], tau)
+entropies = {tau: entropy(temperature_probs(logits[0], tau)) for tau in (0.25, 0.5, 1.0, 2.0)}
+for tau, nats in entropies.items():
+    print(f"tau = {tau:4}: entropy {nats:.2f} nats (max ln V = {np.log(vocab.size):.2f})")
+
+# %% slideshow={"slide_type": "skip"}
+for tau in entropies:  # softmax(y / tau) is p^(1/tau), renormalised
     powered = temperature_probs(logits[0], 1.0) ** (1 / tau)
-    assert np.allclose(probs, powered / powered.sum())  # softmax(y / tau) is p^(1/tau), renormalised
-    entropies[tau] = entropy(probs)
-    print(f"tau = {tau:4}: entropy {entropies[tau]:.2f} nats (max ln V = {np.log(vocab.size):.2f})")
+    assert np.allclose(temperature_probs(logits[0], tau), powered / powered.sum())
 assert all(np.diff(list(entropies.values())) > 0) and entropies[2.0] < np.log(vocab.size)
 
 # %% slideshow={"slide_type": "subslide"}
@@ -340,7 +359,7 @@ plot_temperature(logits[0], vocab.chars, temperatures=(0.5, 1.0, 2.0), context=c
 # starting values.) Lecturers: `temperature_demo()` with no model starts instantly with a 5-gram count model of
 # the same corpus; `presenter=True` makes everything bigger.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 temperature_demo(model=lstm, prime=prime, temperature=0.5)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -354,13 +373,10 @@ temperature_demo(model=lstm, prime=prime, temperature=0.5)
 rnn = CharLanguageModel(vocab, H=128, cell="rnn", seed=0)
 rnn_history = fit(rnn, TextBatches(train_ids, batch_size=32, seq_len=32), steps=STEPS, optimizer=Adam(2e-2),
                   clip=5.0, evaluate=evaluate, eval_every=100, seed=0, desc="vanilla RNN")
-rnn_val = rnn.cross_entropy(val_ids)
-print(f"{'':>12} {'parameters':>10} {'seconds':>8} {'ms/step':>8} {'validation':>11} {'perplexity':>10}")
-for name, model, history, val in (("vanilla RNN", rnn, rnn_history, rnn_val), ("LSTM", lstm, lstm_history, lstm_val)):
-    print(f"{name:>12} {model.num_params:>10,} {history.seconds:>8.1f} {1000 * history.seconds / STEPS:>8.1f} "
-          f"{val:>11.3f} {np.exp(val):>10.2f}")
+print(rnn_history)
 
 
+# %% slideshow={"slide_type": "skip"}
 def cpu_ms_per_step(model, repeats=7):
     """CPU time of one training step's forward and backward pass (the fastest of a few: the machine may be busy)."""
     x, y, _ = first
@@ -372,6 +388,12 @@ def cpu_ms_per_step(model, repeats=7):
     return 1000 * min(times)
 
 
+# %% slideshow={"slide_type": "subslide"}
+rnn_val = rnn.cross_entropy(val_ids)
+print(f"{'':>12} {'parameters':>10} {'seconds':>8} {'ms/step':>8} {'validation':>11} {'perplexity':>10}")
+for name, model, history, val in (("vanilla RNN", rnn, rnn_history, rnn_val), ("LSTM", lstm, lstm_history, lstm_val)):
+    print(f"{name:>12} {model.num_params:>10,} {history.seconds:>8.1f} {1000 * history.seconds / STEPS:>8.1f} "
+          f"{val:>11.3f} {np.exp(val):>10.2f}")
 step_ms = {"vanilla RNN": cpu_ms_per_step(rnn), "LSTM": cpu_ms_per_step(lstm)}
 print("CPU time per step (forward and backward):", {k: f"{v:.1f} ms" for k, v in step_ms.items()})
 
@@ -380,11 +402,13 @@ assert lstm_val < rnn_val < baselines["bigram"]  # the text below relies on it
 assert rnn.params["Wh"].size * 4 == lstm.params["Wh"].size and rnn.params["Wx"].size * 4 == lstm.params["Wx"].size
 assert step_ms["LSTM"] > 2 * step_ms["vanilla RNN"]
 
-# %% slideshow={"slide_type": "subslide"}
-fig, ax = new_figure(figsize=(7.5, 4.3))
+# %% slideshow={"slide_type": "skip"}
+cells_figure, ax = new_figure(figsize=(7.5, 4.3))
 plot_lm_curves({"vanilla RNN": rnn_history, "LSTM": lstm_history}, baselines, ax=ax,
                title="Vanilla RNN and LSTM, same steps and batches")
-fig
+
+# %% slideshow={"slide_type": "subslide"}
+cells_figure
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # At the same number of steps the LSTM ends lower, but each of its steps costs more (more than twice the CPU
@@ -405,7 +429,7 @@ print(prime + rnn.sample(250, prime=prime, temperature=0.5, rng=1))
 # Witten-Bell interpolation down to shorter contexts) needs no training at all. Four characters of context take it
 # far below the bigram, and on this corpus it beats the LSTM we trained above:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 start = time.perf_counter()
 five_gram = CharNGramModel(train_ids, vocab.size, order=5, chars=vocab.chars)
 print(f"5-gram model built in {time.perf_counter() - start:.2f} s")
@@ -423,12 +447,13 @@ assert ngram_probe[5] < lstm_probe  # the count model wins (by more than 0.1 nat
 if not LONG_RUN:
     assert ngram_probe[5] < lstm_probe - 0.1
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **Does more training change that?** Run the notebook with `LONG_RUN = True`: 8x the steps bring the LSTM much
 # closer, but on this corpus they do not take it past the 5-gram. Over the second half of that run its validation
 # loss has almost stopped falling while its training loss keeps going down: the extra steps fit the four training
 # plays better, not the language (the cell below measures both, and checks them when `LONG_RUN` is on).
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The count model has its own limits: it cannot generalise beyond windows it has seen, its table grows with the
 # data, and its context is fixed (one more character already makes it worse, above). The RNN has a fixed number
 # of parameters and an unbounded context. What made RNN language models overtake count models was more data, larger
@@ -463,7 +488,9 @@ with tempfile.TemporaryDirectory() as folder:
     path = lstm.save(Path(folder) / "shakespeare_lstm.npz")
     again = Model.load(path)
     print(f"saved {path.stat().st_size / 1024:.0f} KiB; reloaded a {type(again).__name__}")
-    print("same text from the same seed:", again.sample(80, prime=prime, rng=5) == lstm.sample(80, prime=prime, rng=5))
+    same_text = again.sample(80, prime=prime, rng=5) == lstm.sample(80, prime=prime, rng=5)
+    print("same text from the same seed:", same_text)
+assert same_text
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
@@ -588,6 +615,10 @@ assert abs(surprise[1.0] - real_text) < 0.2 and surprise[0.5] < real_text - 0.3
 # - A. Karpathy, "The unreasonable effectiveness of recurrent neural networks", blog post, 2015, and
 #   `min-char-rnn.py`; A. Karpathy, J. Johnson, L. Fei-Fei, "Visualizing and understanding recurrent networks",
 #   *ICLR Workshop* 2016.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### References, continued
+#
 # - R. J. Williams, J. Peng, "An efficient gradient-based algorithm for on-line training of recurrent network
 #   trajectories", *Neural Computation* 2(4), 1990 (truncated BPTT).
 # - Y. Goldberg, "The unreasonable effectiveness of character-level language models (and why RNNs are still

@@ -82,7 +82,7 @@ use_blas_threads(1)
 # - **many-to-many, synced**: one output per input step (part-of-speech tags, named entities, a label for every
 #   frame of a video).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 plot_io_patterns(["many-to-one", "many-to-many-synced"])
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -99,7 +99,7 @@ plot_io_patterns(["many-to-one", "many-to-many-synced"])
 # The generator is built so that the words alone carry almost nothing: each adjective occurs as often in positive
 # as in negative reviews, and a *but* sentence holds one positive and one negative clause, in either order.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 train_sentences, train_labels, train_kinds = sentiment_data(3000, rng=0)
 test_sentences, test_labels, test_kinds = sentiment_data(1500, rng=1)
 for sentence, label in zip(train_sentences[:6], train_labels[:6]):
@@ -109,6 +109,14 @@ x_test, y_test, len_test = encode_sentiment(test_sentences, test_labels)
 print(f"\n{len(train_sentences)} training and {len(test_sentences)} test reviews, vocabulary {SENTIMENT_VOCAB.size} "
       f"words, padded to T = {x_train.shape[1]} (lengths {len_train.min()} to {len_train.max()})")
 
+# %% slideshow={"slide_type": "skip"}
+# Each word is in positive and negative reviews about equally often: words alone carry almost nothing.
+positive_share = {SENTIMENT_VOCAB.tokens[w]: y_train[(x_train == w).any(axis=1)].mean()
+                  for w in range(1, SENTIMENT_VOCAB.size) if (x_train == w).any()}
+print("share of positive reviews among those containing each word: "
+      f"{min(positive_share.values()):.1%} to {max(positive_share.values()):.1%}")
+assert all(abs(share - 0.5) < 0.06 for share in positive_share.values())
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### The bag-of-words baseline
 #
@@ -117,19 +125,21 @@ print(f"\n{len(train_sentences)} training and {len(test_sentences)} test reviews
 # (so "not bad" is positive) while $w_{good} > 0 > w_{bad}$ — impossible. And both orders of a *but* sentence
 # are the same bag.
 
-# %%
-bow = BagOfWords(SENTIMENT_VOCAB.size).fit(x_train, y_train, len_train)
-
-
+# %% slideshow={"slide_type": "skip"}
 def accuracy_by_kind(predict):
+    """Test accuracy of ``predict(x, lengths)`` on each kind of review."""
     pred = predict(x_test, len_test)
     return {kind: float(np.mean(pred[test_kinds == i] == y_test[test_kinds == i])) for i, kind in enumerate(KINDS)}
 
 
+# %%
+bow = BagOfWords(SENTIMENT_VOCAB.size).fit(x_train, y_train, len_train)
 bow_acc = accuracy_by_kind(bow.predict)
 print(f"bag of words: train {bow.accuracy(x_train, y_train, len_train):.1%}, "
       f"test {bow.accuracy(x_test, y_test, len_test):.1%}")
 print({kind: f"{acc:.1%}" for kind, acc in bow_acc.items()})
+
+# %% slideshow={"slide_type": "skip"}
 assert bow_acc["negated"] < 0.6 and bow_acc["contrast"] < 0.6  # the text below relies on it
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -145,7 +155,7 @@ assert bow_acc["negated"] < 0.6 and bow_acc["contrast"] < 0.6  # the text below 
 # - `"mean"`: $\frac{1}{T_n}\sum_{t=1}^{T_n} h_t$ — every step contributes;
 # - `"max"`: the maximum of each unit over time — "was this feature seen anywhere?".
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 def train_classifier(readout, steps=200, seed=0):
     model = SequenceClassifier(SENTIMENT_VOCAB.size, 2, H=24, E=16, cell="gru", readout=readout, seed=seed)
     history = fit(model, minibatches(x_train, y_train, len_train, batch_size=32, rng=seed), steps=steps,
@@ -177,7 +187,7 @@ assert min(learning_speed["last"], learning_speed["max"]) > learning_speed["mean
 # %% slideshow={"slide_type": "subslide"}
 fig
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The bag of words stays near chance on negated and contrast reviews, whatever it learns about plain ones; the RNN
 # reads the order and gets them right. All three readouts get there; in this run, on a task where the deciding
 # words come last, the final state and the max learn fast and the mean of all states clearly slower (it averages
@@ -262,7 +272,7 @@ words = ENTITY_VOCAB.decode(x_te[n]).split()
 plot_tagged_sentence(words, tags_te[n], {k: taggers[k].predict(x_te[n:n + 1], len_te[n:n + 1])[0]
                                          for k in ("unidirectional", "bidirectional")}, ENTITY_TAGS)
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # On name tokens the unidirectional taggers are at chance: when they must decide, the deciding word has not
 # arrived. A second layer does not help — depth adds computation, not lookahead. The bidirectional taggers get
 # them right. The price: a bidirectional model needs the whole sequence before it can output anything, so it
@@ -280,10 +290,12 @@ plot_tagged_sentence(words, tags_te[n], {k: taggers[k].predict(x_te[n:n + 1], le
 # - **recurrent**: $h_{t-1} \to h_t$. With a fresh mask at every step ("naive" recurrent dropout) a value that one
 #   unit of a GRU or vanilla RNN carries survives $t$ steps only if that unit is kept $t$ times in a row:
 #   probability $(1-p)^t$, which is $0.5^{10} \approx 0.001$ for $p = 0.5$.
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Two questions: what does each placement do to what the network **remembers**, and which ones **regularise** a
 # model that overfits?
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Dropout and memory
 #
 # `topic_data` tags every word with the topic named by the *first* word, so position $t$ needs a memory of $t$
@@ -291,7 +303,7 @@ plot_tagged_sentence(words, tags_te[n], {k: taggers[k].predict(x_te[n:n + 1], le
 # on the recurrent state; and an LSTM with the same naive recurrent dropout, where the mask on $h_{t-1}$ reaches
 # only the gates and the cell state $c_t$ passes untouched.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "skip"}
 T_TOPIC, P = 50, 0.5
 x_topic, tags_topic = topic_data(500, T_TOPIC, rng=1)
 print(TOPIC_VOCAB.decode(x_topic[0][:12]), "...  tags:", [TOPICS[t] for t in tags_topic[0][:3]], "...")
@@ -299,6 +311,9 @@ placements = {"GRU, no dropout": ("gru", {}), "GRU, non-recurrent": ("gru", {"dr
               "GRU, naive recurrent": ("gru", {"recurrent_dropout": P}),
               "LSTM, naive recurrent": ("lstm", {"recurrent_dropout": P})}
 topic_models, eval_curves, train_curves = {}, {}, {}
+POSITIONS = (1, 10, 49)
+topic_table = [f"{'accuracy':>22}   {'with dropout on':^18}   {'at test time':^18}",
+               f"{'':>22}   " + "".join(f"{f't = {t}':>6}" for t in POSITIONS) * 2]
 for label, (cell, kwargs) in placements.items():
     model = SequenceTagger(TOPIC_VOCAB.size, len(TOPICS), H=32, E=8, cell=cell, seed=0, **kwargs)
     history = fit(model, lambda rng: topic_data(32, T_TOPIC, rng=rng), steps=300, optimizer=Adam(1e-2), clip=5.0,
@@ -306,9 +321,11 @@ for label, (cell, kwargs) in placements.items():
     topic_models[label] = model
     eval_curves[label] = per_position_accuracy(model.predict(x_topic), tags_topic)
     train_curves[label] = per_position_accuracy(model.predict(x_topic, train=True, rng=0), tags_topic)
-    print(f"{label:>22}: {history.seconds:4.1f} s; accuracy at t = 1, 10, 49 with dropout on: "
-          + ", ".join(f"{train_curves[label][t]:.0%}" for t in (1, 10, 49)) + "; at test time: "
-          + ", ".join(f"{eval_curves[label][t]:.0%}" for t in (1, 10, 49)))
+    topic_table.append(f"{label:>22}   " + "".join(f"{train_curves[label][t]:>6.0%}" for t in POSITIONS)
+                       + "".join(f"{eval_curves[label][t]:>6.0%}" for t in POSITIONS))
+
+# %% slideshow={"slide_type": "subslide"}
+print("\n".join(topic_table))
 
 # %% slideshow={"slide_type": "skip"}
 styles = {"GRU, no dropout": {"ls": "--", "lw": 3.5, "color": "0.55"}}  # under the other lines where all are 100%
@@ -324,7 +341,7 @@ assert train_curves[naive_gru][1] > train_curves[naive_gru][49] + 0.3  # eroded 
 assert train_curves[naive_gru][49] > 1 / len(TOPICS) + 0.15  # ...but far more slowly than (1-p)^t
 assert eval_curves[naive_gru][10:].max() < 0.9  # and worse at test time too
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 topic_figure
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -337,7 +354,7 @@ topic_figure
 # about $t = 10$ on: it learned a code coarse enough to survive the masks, which tells some topics apart and
 # merges others:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 confusion = np.zeros((len(TOPICS), len(TOPICS)), dtype=int)  # rows: true topic, columns: predicted at t = 49
 np.add.at(confusion, (tags_topic[:, 49], topic_models[naive_gru].predict(x_topic)[:, 49]), 1)
 recall = confusion.diagonal() / confusion.sum(axis=1)
@@ -348,8 +365,9 @@ for topic, row, r in zip(TOPICS, confusion, recall):
 
 # %% slideshow={"slide_type": "skip"}
 assert recall.max() > 0.95 and recall.min() < 0.6  # some topics kept perfectly, others merged
+assert 0.35 < train_curves[naive_gru][49] < 0.6 and 1e-15 < (1 - P) ** 49 < 1e-14  # "about half", "10^-15"
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # With dropout on the non-recurrent connections the topic is remembered at every position: the path
 # $h_0 \to h_1 \to \dots$ is intact, and dropout only perturbs what enters and leaves it. The LSTM with naive
 # recurrent dropout remembers too: its mask on $h_{t-1}$ only changes what the gates see, while $c_t$, the carousel
@@ -363,7 +381,10 @@ assert recall.max() > 0.95 and recall.min() < 0.6  # some topics kept perfectly,
 # The topic task has fresh data at every step, so nothing overfits and dropout has nothing to fix. Now a model that
 # does overfit: a language model (lesson 05) with far too little text, 5,000 characters of *Macbeth*, validated on
 # the next 5,000. A language model is a tagger — tag every character with the one that follows it — so
-# `SequenceTagger` serves. An LSTM with 64 units, 400 steps, $p = 0.25$, four placements:
+# `SequenceTagger` serves.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# An LSTM with 64 units, 400 steps, $p = 0.25$, four placements:
 #
 # - **none**;
 # - **naive**: fresh masks at every step on the inputs, the outputs *and* the recurrent connection $h_{t-1}$;
@@ -400,7 +421,7 @@ def text_losses(model):
             "validation text": softmax_cross_entropy(model.forward(x_val_text)[0], y_val_text)[0]}
 
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "skip"}
 P_LM = 0.25
 lm_placements = {"none": {}, "naive": {"dropout": P_LM, "recurrent_dropout": P_LM},
                  "non-recurrent": {"dropout": P_LM},
@@ -412,6 +433,8 @@ for label, kwargs in lm_placements.items():
                               progress=False, evaluate=text_losses, eval_every=50)
 final = {label: {k: v[-1] for k, v in h.metrics.items()} for label, h in lm_histories.items()}
 best_none = min(lm_histories["none"].metrics["validation text"])
+
+# %% slideshow={"slide_type": "subslide"}
 print(f"{'dropout':>14} {'training text':>14} {'validation text':>16}   (nats per character after 400 steps)")
 for label, losses in final.items():
     print(f"{label:>14} {losses['training text']:>14.3f} {losses['validation text']:>16.3f}")
@@ -431,19 +454,21 @@ for ax, metric in zip(axes, ("training text", "validation text")):
     plot_metric_curves(lm_histories, metric, ax=ax, percent=False, ylabel="cross-entropy (nats per character)",
                        title=f"On the {metric} (dropout off)")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 lm_figure
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Without dropout the model learns the 5,000 training characters by heart: its training loss keeps falling while
 # its validation loss turns up after a few hundred steps. Every placement of dropout stops that and ends below the
 # best validation loss no dropout ever reached, and here the three placements end within a few hundredths of a nat
-# of each other. Naive recurrent dropout does no harm on this task because a character-level model needs only a
-# few characters of memory (lesson 05); on the topic task, where memory is the whole job, it is the placement that
-# hurt the GRU. Gal & Ghahramani's case for one mask per sequence is that the mask then acts like one sample of
-# the weights, which do not change along a sequence; on the Penn Treebank their variational LSTMs reached a lower
-# perplexity than Zaremba et al.'s. Which placement wins on a given problem depends on the model, the data and
-# $p$: measure it, as here.
+# of each other. Naive recurrent dropout does no harm here, where a few characters of memory go a long way
+# (lesson 05); on the topic task, where memory is the whole job, it is the placement that hurt the GRU.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Gal & Ghahramani's case for one mask per sequence is that the mask then acts like one sample of the weights,
+# which do not change along a sequence; on the Penn Treebank their variational LSTMs reached a lower perplexity
+# than Zaremba et al.'s. Which placement wins on a given problem depends on the model, the data and $p$: measure
+# it, as here.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
@@ -454,6 +479,10 @@ lm_figure
 # - Word order carries meaning: a bag of words cannot represent negation or "but"; an RNN can.
 # - Tagging labels every token from its state. A label that depends on later tokens needs a bidirectional RNN;
 #   stacking layers adds capacity, not lookahead.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Summary: dropout
+#
 # - Dropout on the non-recurrent connections regularises without touching the memory. Fresh masks on a GRU's
 #   state erode what it remembers, far more slowly than $(1-p)^t$ (the memory is spread over its units) but into
 #   a coarser code; an LSTM's cell state is out of their reach.

@@ -35,7 +35,8 @@ if "google.colab" in sys.modules:
 # - a short look ahead at **attention** and **transformers**, which remove the bottleneck;
 # - a tour of what recurrent networks are used for — speech, captions, translation, music — in the input/output
 #   patterns of lesson 01.
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **Prerequisites**: lessons 01–06 (especially the LSTM of lesson 04 and generation in lesson 05).
 #
 # **Time**: 45–60 minutes. The notebook runs top to bottom in under a minute.
@@ -92,7 +93,7 @@ plot_encoder_decoder(list("3 may 1999"), list("1999-05-03"))
 # abbreviated, ordinal suffixes, weekdays — and asks for the ISO form `YYYY-MM-DD`. The model must learn month
 # names, find the day wherever it is, pad it to two digits, and ignore the weekday.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 sources, targets, formats = dates_data(12, rng=3)
 for source, target in zip(sources[:8], targets[:8]):
     print(f"{source:>28}  ->  {target}")
@@ -124,7 +125,7 @@ print("decoder target:", TARGET_VOCAB.decode(batch.tgt_out[0], skip_specials=Fal
 # We also keep a copy of the model every 50 steps (`fit`'s `callback` runs after every step), to replay the
 # training run in a demo below.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 test_sources, test_targets, test_formats = dates_data(1000, rng=1)
 test_batch = encode_pairs(test_sources, test_targets)
 
@@ -168,9 +169,8 @@ print(dates_history)
 # best partial outputs instead). Compare the two curves: early in training the model gets most *characters* right
 # while most *dates* are still wrong. An output is right only if all 10 characters and the `</s>` are, so with a
 # per-token accuracy $a$ and independent errors the exact match would be about $a^{11}$ (dotted); and in
-# free-running decoding one wrong
-# character is fed back in as input, a situation teacher forcing never showed the model (*exposure bias*, Bengio
-# et al. 2015).
+# free-running decoding one wrong character is fed back in as input, a situation teacher forcing never showed the
+# model (*exposure bias*, Bengio et al. 2015).
 
 # %% slideshow={"slide_type": "skip"}
 token_acc = np.array(dates_history.metrics["token accuracy (teacher forcing)"])
@@ -180,7 +180,7 @@ assert (token_acc >= exact_acc).all()  # a right output needs every token right
 gap_figure = plot_sequence_accuracy_gap(dates_history, token="token accuracy (teacher forcing)",
                                         sequence="exact match (greedy decoding)", length=11)
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 gap_figure
 
 # %% slideshow={"slide_type": "subslide"}
@@ -220,7 +220,7 @@ teacher_forcing_demo(checkpoints)
 # slowly, and stopping early makes slow look like impossible. Here each model trains until its last five
 # evaluations, 1,000 steps, agree within 4 points.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "skip"}
 MIN_LEN, MAX_LEN = 2, 7
 rev_sources, rev_targets = reversal_data(1000, rng=1, min_len=MIN_LEN, max_len=MAX_LEN)
 rev_lengths = np.array([len(s) for s in rev_sources])
@@ -245,6 +245,8 @@ def converged_at(history, tolerance=0.04):
 
 
 reversal_runs, by_length = {}, {}
+runs_table = [f"{'':>7} {'steps':>6} {'seconds':>8} {'exact match':>12} {'flat from step':>15} {'spread':>7}"]
+length_table = [f"{'length':>7} " + "".join(f"{L:>6}" for L in lengths)]
 for H, steps in ((4, 2500), (32, 2000)):
     model = Seq2Seq(REVERSAL_SOURCE_VOCAB.size, REVERSAL_TARGET_VOCAB.size, H=H, E=16, cell="lstm",
                     start_id=REVERSAL_TARGET_VOCAB[START], end_id=REVERSAL_TARGET_VOCAB[END], seed=0)
@@ -255,10 +257,16 @@ for H, steps in ((4, 2500), (32, 2000)):
     reversal_runs[label] = history
     by_length[label] = (lengths, np.array([hits[rev_lengths == L].mean() for L in lengths]))
     curve = np.array(history.metrics["exact match"])
-    print(f"H = {H:>2}: {steps} steps in {history.seconds:.1f} s; exact match {hits.mean():.1%} overall, "
-          f"{100 * (curve[-5:].max() - curve[-5:].min()):.1f} points apart over the last 1,000 steps, "
-          f"within 4 points of its final value from step {converged_at(history)} on")
-    print("        by length: " + "  ".join(f"{L}:{acc:.0%}" for L, acc in zip(*by_length[label])))
+    spread = 100 * (curve[-5:].max() - curve[-5:].min())  # points, over the last five evaluations (1,000 steps)
+    runs_table.append(f"{f'H = {H}':>7} {steps:>6} {history.seconds:>8.1f} {hits.mean():>12.1%} "
+                      f"{converged_at(history):>15} {spread:>7.1f}")
+    length_table.append(f"{f'H = {H}':>7} " + "".join(f"{acc:>6.0%}" for acc in by_length[label][1]))
+
+# %% slideshow={"slide_type": "subslide"}
+print("\n".join(runs_table))
+print("(flat from step: within 4 points of the final exact match from then on; spread: over the last 1,000 steps)\n")
+print("exact match by string length")
+print("\n".join(length_table))
 
 # %% slideshow={"slide_type": "skip"}
 (small_label, small), (large_label, large) = ((k, v[1]) for k, v in by_length.items())
@@ -273,10 +281,10 @@ plot_metric_curves(reversal_runs, "exact match", ax=axes[0], title="Exact match 
 plot_position_accuracy(by_length, xlabel="string length (letters)", ax=axes[1],
                        title="After training: exact match by length")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 bottleneck_figure
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Both curves are flat long before the end of training, and the plateaus differ: the 32-unit model reverses strings
 # of every length here, the 4-unit model reverses most two-letter strings and almost no string of six or seven.
 # With the training converged, it is the size of the state (8 numbers with the cell state, against 64) that sets
@@ -297,7 +305,8 @@ bottleneck_figure
 # the LSTM's cell state). The decoder no longer needs to carry the whole input in one vector:
 # reversing a string becomes "look at position $S+1-u$", whatever $S$. The weights $\alpha$ also show *what* the
 # model looks at — alignments between words in translation.
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **Transformers** (Vaswani et al. 2017) drop the recurrence altogether: every position attends to every other
 # position (*self-attention*), word order enters through positional encodings, and all positions of a layer are
 # computed in parallel — on a GPU much faster to train than a loop over time. They now dominate language
@@ -318,6 +327,10 @@ plot_io_patterns()
 # |---|---|---|---|---|---|
 # | **speech recognition** | audio frames (e.g. 100 per second of log-mel features) | characters or words, far fewer than frames | many-to-many, unaligned | bidirectional LSTMs with CTC (a loss that sums over all alignments), or an encoder-decoder with attention ("listen, attend and spell"); streaming systems: the RNN transducer | Graves et al. 2006 (CTC); Graves, Mohamed & Hinton 2013; Chan et al. 2016; Graves 2012 (transducer); He et al. 2019 (on-device) |
 # | **image captioning** | one image | a sentence | one-to-many | a CNN encodes the image; its feature vector starts (or conditions) an LSTM language model; attention over image regions | Vinyals et al. 2015 (Show and Tell); Karpathy & Fei-Fei 2015; Xu et al. 2015 (Show, Attend and Tell) |
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# | application | what goes in | what comes out | pattern | architecture | key references |
+# |---|---|---|---|---|---|
 # | **machine translation** | a sentence in one language | a sentence in another | many-to-many, delayed | encoder-decoder LSTMs (this lesson), then with attention, then transformers | Sutskever, Vinyals & Le 2014; Cho et al. 2014; Bahdanau, Cho & Bengio 2015; Wu et al. 2016 (GNMT); Vaswani et al. 2017 |
 # | **music generation** | the notes or events so far (and optionally a style or a melody) | the next note or event | many-to-many, synced (a language model over notes), sampled one-to-many | LSTM language models over note events, sampled with a temperature (lesson 05) | Eck & Schmidhuber 2002 (blues with LSTM); Boulanger-Lewandowski, Bengio & Vincent 2012; Oore et al. 2018 (Performance RNN) |
 #
@@ -419,6 +432,10 @@ assert smooth[-1] < smooth[1499] and abs(curves[small_label][-1] - curves[small_
 # - O. Vinyals, A. Toshev, S. Bengio, D. Erhan, "Show and tell: a neural image caption generator", *CVPR* 2015;
 #   A. Karpathy, L. Fei-Fei, "Deep visual-semantic alignments for generating image descriptions", *CVPR* 2015;
 #   K. Xu et al., "Show, attend and tell", *ICML* 2015.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### References, continued
+#
 # - Y. Wu et al., "Google's neural machine translation system", arXiv:1609.08144, 2016.
 # - D. Eck, J. Schmidhuber, "Finding temporal structure in music: blues improvisation with LSTM recurrent
 #   networks", *NNSP* 2002; N. Boulanger-Lewandowski, Y. Bengio, P. Vincent, "Modeling temporal dependencies in
