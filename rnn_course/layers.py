@@ -136,9 +136,11 @@ class DropoutCache(NamedTuple):
 def dropout_forward(x, p: float = 0.5, *, train: bool = True, rng=None, shared_over_time: bool = False):
     """Inverted dropout: zero each entry with probability p and scale the rest by 1/(1-p).
 
-    Use it on the *non-recurrent* connections (inputs of a layer, outputs to
-    the classifier), never on h_{t-1} -> h_t: a fresh mask at every step
-    erodes the memory (lesson 06; Zaremba et al. 2014).
+    This layer drops the *non-recurrent* connections (inputs of a layer,
+    outputs to the classifier), as Zaremba et al. (2014) do; dropout on
+    h_{t-1} -> h_t lives in ``models.encoder``. Lesson 06 measures both: a
+    fresh mask at every step on a GRU's state erodes what it remembers, and
+    on a model that overfits every placement helps.
 
     Inputs:
         x: any shape, typically (N, T, D)
