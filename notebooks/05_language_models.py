@@ -540,7 +540,7 @@ assert same_text
 #    2,000 positions of the validation text that happens, but in fewer than 1% of them.
 # 6. No. The most probable text maximises the product of all its conditional probabilities; a locally best
 #    character can lead to poor continuations. On our LSTM, starting the continuation of the prime with another
-#    character and then going on greedily gives several 30-character texts more probable than the greedy one.
+#    character and then going on greedily gives 30-character texts more probable than the greedy one.
 #    Beam search looks further ahead; it is common in translation (lesson 07) and also tends to produce
 #    repetitive text.
 # 7. At $\tau=1$ samples follow the model's distribution, which for a perfect model is the corpus's. $\tau=0.5$
@@ -592,9 +592,9 @@ greedy_log_p = log_probability(lstm, prime_ids, greedy_text)
 others = [np.concatenate([[first], lstm.sample_ids(np.append(prime_ids, first), 29, temperature=0.0)])
           for first in range(vocab.size) if first != greedy_text[0]]  # another first character, then greedy
 better = [text for text in others if log_probability(lstm, prime_ids, text) > greedy_log_p]
-print(f"6. greedy: {vocab.decode(greedy_text)!r}, log-probability {greedy_log_p:.1f}; {len(better)} texts that start "
-      f"with another character are more probable, e.g. {vocab.decode(better[0])!r}")
-assert len(better) >= 2
+print(f"6. greedy: {vocab.decode(greedy_text)!r}, log-probability {greedy_log_p:.1f}; {len(better)} of the "
+      f"{len(others)} texts that start with another character are more probable, e.g. {vocab.decode(better[0])!r}")
+assert len(better) >= 1
 
 # 7. how surprising the model finds its own samples, against real text
 surprise = {tau: lstm.cross_entropy(vocab.encode(sample), batch_size=1, seq_len=100)
