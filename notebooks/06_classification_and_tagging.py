@@ -313,8 +313,8 @@ placements = {"GRU, no dropout": ("gru", {}), "GRU, non-recurrent": ("gru", {"dr
               "LSTM, naive recurrent": ("lstm", {"recurrent_dropout": P})}
 topic_models, eval_curves, train_curves = {}, {}, {}
 POSITIONS = (1, 10, 49)
-topic_table = [f"{'accuracy':>22}   {'with dropout on':^18}   {'at test time':^18}",
-               f"{'':>22}   " + "".join(f"{f't = {t}':>6}" for t in POSITIONS) * 2]
+topic_table = [f"{'accuracy':>22}   {'with dropout on':^24}   {'at test time':^24}",
+               f"{'':>22}   " + ("".join(f"{f't = {t}':>8}" for t in POSITIONS) + "   ") * 2]
 for label, (cell, kwargs) in placements.items():
     model = SequenceTagger(TOPIC_VOCAB.size, len(TOPICS), H=32, E=8, cell=cell, seed=0, **kwargs)
     history = fit(model, lambda rng: topic_data(32, T_TOPIC, rng=rng), steps=300, optimizer=Adam(1e-2), clip=5.0,
@@ -322,8 +322,8 @@ for label, (cell, kwargs) in placements.items():
     topic_models[label] = model
     eval_curves[label] = per_position_accuracy(model.predict(x_topic), tags_topic)
     train_curves[label] = per_position_accuracy(model.predict(x_topic, train=True, rng=0), tags_topic)
-    topic_table.append(f"{label:>22}   " + "".join(f"{train_curves[label][t]:>6.0%}" for t in POSITIONS)
-                       + "".join(f"{eval_curves[label][t]:>6.0%}" for t in POSITIONS))
+    topic_table.append(f"{label:>22}   " + "".join(f"{train_curves[label][t]:>8.0%}" for t in POSITIONS) + "   "
+                       + "".join(f"{eval_curves[label][t]:>8.0%}" for t in POSITIONS))
 
 # %% slideshow={"slide_type": "subslide"}
 print("\n".join(topic_table))
