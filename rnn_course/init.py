@@ -4,7 +4,9 @@ How the recurrent matrix starts decides whether gradients survive the first
 steps of training (lesson 03): small Gaussian weights make them vanish,
 orthogonal matrices keep their norm, the identity with ReLU (IRNN, Le et al.
 2015) copies the state forward, and a forget-gate bias of 1 makes an LSTM
-remember by default (Gers et al. 2000; Jozefowicz et al. 2015).
+remember by default (Gers et al. 2000; Jozefowicz et al. 2015). The GRU's
+update gate z plays the forget gate's role (h = (1 - z) n + z h_prev), so
+an update-gate bias does for a GRU what the forget bias does for an LSTM.
 
 Every function takes ``rng``: a ``numpy.random.Generator``, an int seed, or
 None (fresh entropy). Nothing touches numpy's global random state.
@@ -24,6 +26,7 @@ __all__ = [
     "orthogonal",
     "identity",
     "lstm_forget_bias",
+    "gru_update_bias",
     "init_cell_params",
 ]
 
@@ -95,6 +98,20 @@ def lstm_forget_bias(H: int, value: float = 1.0) -> np.ndarray:
     return b
 
 
+def gru_update_bias(H: int, value: float = 1.0) -> np.ndarray:
+    """A GRU bias (3H,) of zeros except the update block (r, *z*, n) set to ``value``.
+
+    With h = (1 - z) n + z h_prev, a positive value starts z above 1/2: the
+    state keeps more of itself at every step, and the gradient along it
+    (a factor z per step) fades more slowly, like an LSTM's forget bias.
+    """
+    if int(H) < 1:
+        raise ValueError(f"H: expected an integer >= 1, got {H!r}")
+    b = np.zeros(3 * int(H))
+    b[int(H) : 2 * int(H)] = value
+    return b
+
+
 def init_cell_params(
     D: int,
     H: int,
@@ -104,6 +121,7 @@ def init_cell_params(
     recurrent_init: str = "orthogonal",
     scale: float = 1.0,
     forget_bias: float = 1.0,
+    update_bias: float = 0.0,
     rng=None,
 ) -> dict:
     """Parameters ``{"Wx": (D, G*H), "Wh": (H, G*H), "b": (G*H,)}`` for a cell with G gate blocks.
@@ -115,6 +133,7 @@ def init_cell_params(
         recurrent_init: "orthogonal", "xavier", "normal" or "identity",
             applied to each H x H block of Wh and multiplied by ``scale``
         forget_bias: the LSTM forget-gate bias (ignored by other cells)
+        update_bias: the GRU update-gate bias (ignored by other cells)
         rng: Generator, seed or None
     """
     check_choice("cell", cell, tuple(_GATES))
@@ -138,5 +157,10 @@ def init_cell_params(
             blocks_h.append(small_normal((H, H), 0.01 * scale, rng=rng))
         else:
             blocks_h.append(identity(H, scale))
-    b = lstm_forget_bias(H, forget_bias) if cell == "lstm" else np.zeros(G * H)
+    if cell == "lstm":
+        b = lstm_forget_bias(H, forget_bias)
+    elif cell == "gru":
+        b = gru_update_bias(H, update_bias)
+    else:
+        b = np.zeros(G * H)
     return {"Wx": np.concatenate(blocks_x, axis=1), "Wh": np.concatenate(blocks_h, axis=1), "b": b}

@@ -31,6 +31,7 @@ class SequenceRegressor(Model):
         recurrent_init: "orthogonal", "identity" (IRNN, with cell="rnn_relu"),
             "xavier" or "normal"; scale: its gain
         forget_bias: LSTM forget-gate bias (default 1.0)
+        update_bias: GRU update-gate bias (default 0.0)
         seed: initialisation seed
     Batches are ``(x, y)`` with x (N, T, D) and y (N, K) or (N,) when K == 1.
     """
@@ -44,20 +45,23 @@ class SequenceRegressor(Model):
         recurrent_init: str = "orthogonal",
         scale: float = 1.0,
         forget_bias: float = 1.0,
+        update_bias: float = 0.0,
         seed: int = 0,
     ):
         get_cell(cell)
         rng = as_rng(seed)
         params = {}
         cell_params = init_cell_params(
-            D, H, cell, recurrent_init=recurrent_init, scale=scale, forget_bias=forget_bias, rng=rng
+            D, H, cell, recurrent_init=recurrent_init, scale=scale, forget_bias=forget_bias, update_bias=update_bias,
+            rng=rng,
         )
         params.update(cell_params)
         params["W_out"] = xavier_uniform((H, K), rng=rng)
         params["b_out"] = np.zeros(K)
-        config = dict(
-            D=D, H=H, K=K, cell=cell, recurrent_init=recurrent_init, scale=scale, forget_bias=forget_bias, seed=seed
-        )
+        config = dict(D=D, H=H, K=K, cell=cell, recurrent_init=recurrent_init, scale=scale, forget_bias=forget_bias,
+                      seed=seed)
+        if cell == "gru":  # only the GRU has an update gate (and a repr should not show what does not apply)
+            config["update_bias"] = update_bias
         super().__init__(params, config)
         self.cell = get_cell(cell)
 
@@ -66,11 +70,21 @@ class SequenceRegressor(Model):
         check_shape("x", x, ("N", "T", "D"), {"D": self.config["D"]})
         return x
 
+    def cell_forward(self, x):
+        """The recurrent layer: hidden states (N, T, H) and its cache. Variants of the cell override this pair."""
+        p = self.params
+        return self.cell.forward(x, None, p["Wx"], p["Wh"], p["b"])
+
+    def cell_backward(self, dh, cell_cache) -> dict:
+        """Gradients of the recurrent layer's parameters given dloss/dh (N, T, H)."""
+        _, _, dWx, dWh, db = self.cell.backward(dh, cell_cache)
+        return {"Wx": dWx, "Wh": dWh, "b": db}
+
     def forward(self, x):
         """Hidden states (N, T, H), prediction (N, K) and the caches for ``backward``."""
         x = self._check_x(x)
         p = self.params
-        h, cell_cache = self.cell.forward(x, None, p["Wx"], p["Wh"], p["b"])
+        h, cell_cache = self.cell_forward(x)
         y_hat, out_cache = affine_forward(h[:, -1], p["W_out"], p["b_out"])
         return h, y_hat, (cell_cache, out_cache, h.shape)
 
@@ -80,8 +94,7 @@ class SequenceRegressor(Model):
         dh_last, dW_out, db_out = affine_backward(dy_hat, out_cache)
         dh = np.zeros(shape)
         dh[:, -1] = dh_last
-        _, _, dWx, dWh, db = self.cell.backward(dh, cell_cache)
-        return {"Wx": dWx, "Wh": dWh, "b": db, "W_out": dW_out, "b_out": db_out}
+        return {**self.cell_backward(dh, cell_cache), "W_out": dW_out, "b_out": db_out}
 
     def loss(self, batch, *, train: bool = True, rng=None):
         """Mean squared error on a batch ``(x, y)`` and the gradients of every parameter."""
