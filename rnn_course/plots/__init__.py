@@ -4,7 +4,7 @@ and taking an optional ``ax``. Conventions (figures without pyplot, presenter mo
 """
 
 from .activations import plot_activations, plot_softmax  # lesson 01
-from .adding import plot_adding_curves, plot_adding_example, plot_adding_scores  # lesson 04
+from .adding import plot_adding_curves, plot_adding_example, plot_adding_scores, plot_gate_tracks  # lesson 04
 from .bptt import (  # lesson 02
     plot_contribution_matrix,
     plot_copy_contributions,
@@ -83,6 +83,7 @@ __all__ = [
     "plot_adding_curves",
     "plot_adding_example",
     "plot_adding_scores",
+    "plot_gate_tracks",
     "plot_carousel",
     "plot_cell_trace",
     "plot_gate_activations",

@@ -1,4 +1,5 @@
-"""Figures for the adding problem (lesson 04): one sequence, learning curves against the baselines, final scores.
+"""Figures for the adding problem (lesson 04): one sequence, learning curves against the baselines, final scores,
+and what training does to a cell's memory path (``plot_gate_tracks``).
 
 Each function returns the matplotlib Figure and takes an optional ``ax``.
 Colours: pass ``colors={label: colour}``; labels that start with a cell
@@ -12,6 +13,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from .._checks import check_choice
 from ..tasks.adding import (
     CONSTANT_BASELINE_MSE,
     ONE_VALUE_BASELINE_MSE,
@@ -22,9 +24,9 @@ from ..tasks.adding import (
     solved_by_chance,
 )
 from ..train import History
-from .style import CELL_COLORS, get_figure_ax
+from .style import CELL_COLORS, get_figure_ax, new_figure
 
-__all__ = ["plot_adding_example", "plot_adding_curves", "plot_adding_scores"]
+__all__ = ["plot_adding_example", "plot_adding_curves", "plot_adding_scores", "plot_gate_tracks"]
 
 _BASELINES = (
     (CONSTANT_BASELINE_MSE, "constant prediction (MSE 1/6)", "black", "--"),
@@ -78,18 +80,23 @@ def plot_adding_example(batch: AddingBatch, n: int = 0, *, ax=None, title: str |
 
 
 def plot_adding_curves(histories: Mapping, *, metric: str = "mse", colors: Mapping | None = None, ax=None,
-                       baselines: bool = True, title: str = "Adding problem: held-out MSE during training"):
+                       baselines: bool = True, title: str = "Adding problem: held-out MSE during training",
+                       legend: str = "auto"):
     """Held-out MSE (log scale) at every evaluation, one line per model, with the baselines drawn across.
 
     Inputs:
         histories: {label: History from train.fit with an ``evaluate_adding`` metric}
         metric: the History metric to draw ("mse")
         baselines: draw the constant (1/6), one-value (1/12) and success (1/60) levels
+        legend: "inside" (lower left), "outside" (right of the axes, where it hides no curve) or "auto"
+            (outside when there are more than 6 curves)
     Lines carry gid "curve-<label>".
     """
     if not isinstance(histories, Mapping) or not histories:
         raise ValueError(f"histories: expected a non-empty dict {{label: History}}, got {type(histories).__name__}")
-    fig, ax = get_figure_ax(ax, figsize=(7.0, 4.4))
+    check_choice("legend", legend, ("auto", "inside", "outside"))
+    outside = legend == "outside" or (legend == "auto" and len(histories) > 6)
+    fig, ax = get_figure_ax(ax, figsize=(9.6 if outside else 7.0, 4.4))
     top = 0.6
     for i, (label, history) in enumerate(histories.items()):
         if not isinstance(history, History):
@@ -110,7 +117,10 @@ def plot_adding_curves(histories: Mapping, *, metric: str = "mse", colors: Mappi
     ax.set_xlabel("training step")
     ax.set_ylabel("MSE on held-out sequences")
     ax.set_title(title)
-    ax.legend(loc="lower left", fontsize="x-small", framealpha=0.9)
+    if outside:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="x-small", framealpha=0.9)
+    else:
+        ax.legend(loc="lower left", fontsize="x-small", framealpha=0.9)
     ax.grid(True, which="major", alpha=0.3)
     return fig
 
@@ -147,4 +157,63 @@ def plot_adding_scores(scores: Mapping, *, colors: Mapping | None = None, ax=Non
     ax.set_xlabel(f"test sequences with |error| < {SOLVED_TOLERANCE:g} (%)")
     ax.set_title(title)
     ax.legend(loc="lower right", fontsize="x-small")
+    return fig
+
+
+def plot_gate_tracks(tracks: Mapping, *, first_success: Mapping | None = None, colors: Mapping | None = None,
+                     axes=None, title: str | None = "What training does to the memory path"):
+    """Two panels against the training step: the mean *keep* gate, and the gradient from the last step to the first.
+
+    Inputs:
+        tracks: {label: {"steps": (E,), "keep": (E,), "flow": (E,) (optional)}}, where keep is the mean over
+            held-out sequences of the gate that keeps the old state (f for an LSTM, z for a GRU, 1 - i for a
+            CIFG) and flow is ||ds_T/ds_1|| (``carousel.state_jacobian_norms``) on one held-out sequence
+        first_success: {label: step or None}: the step at which the model first reached the success level,
+            drawn as a dotted vertical line in its colour
+        axes: two axes to draw on (default: a new figure)
+    Lines carry gid "keep-<label>" and "flow-<label>".
+    """
+    if not isinstance(tracks, Mapping) or not tracks:
+        raise ValueError(f"tracks: expected a non-empty dict {{label: {{'steps', 'keep', 'flow'}}}}, got "
+                         f"{type(tracks).__name__}")
+    if axes is None:
+        fig, axes = new_figure(figsize=(12.5, 4.0), ncols=2)
+    else:
+        if len(axes) != 2:
+            raise ValueError(f"axes: expected 2 axes, got {len(axes)}")
+        fig = axes[0].figure
+    ax_keep, ax_flow = axes
+    for i, (label, track) in enumerate(tracks.items()):
+        if not isinstance(track, Mapping) or "steps" not in track or "keep" not in track:
+            raise ValueError(f"tracks[{label!r}]: expected a dict with 'steps' and 'keep' (and optionally 'flow')")
+        steps = np.asarray(track["steps"], dtype=float)
+        keep = np.asarray(track["keep"], dtype=float)
+        if keep.shape != steps.shape:
+            raise ValueError(f"tracks[{label!r}]['keep']: expected shape {steps.shape} like 'steps', got {keep.shape}")
+        color = _color(label, colors, i)
+        ax_keep.plot(steps, keep, "-o", ms=3, lw=2, color=color, label=str(label), gid=f"keep-{label}")
+        if track.get("flow") is not None:
+            flow = np.asarray(track["flow"], dtype=float)
+            if flow.shape != steps.shape:
+                raise ValueError(f"tracks[{label!r}]['flow']: expected shape {steps.shape} like 'steps', got "
+                                 f"{flow.shape}")
+            ax_flow.plot(steps, np.maximum(flow, 1e-30), "-o", ms=3, lw=2, color=color, label=str(label),
+                         gid=f"flow-{label}")
+        reached = (first_success or {}).get(label)
+        if reached is not None:
+            for ax in axes:
+                ax.axvline(reached, color=color, ls=":", lw=1.5)
+    ax_keep.set_ylim(0, 1)
+    ax_keep.set_ylabel("mean keep gate (f, z or 1 - i)")
+    ax_keep.set_title("How much of the old state each step keeps")
+    ax_flow.set_yscale("log")
+    ax_flow.set_ylabel("||ds_T / ds_1|| (s = c for the LSTM)")
+    ax_flow.set_title("Gradient from the last step back to the first")
+    for ax in axes:
+        ax.set_xlabel("training step (dotted: first at the success level)")
+        ax.grid(True, alpha=0.3)
+        if ax.get_lines():
+            ax.legend(loc="best", fontsize="x-small")
+    if title:
+        fig.suptitle(title)
     return fig
