@@ -66,7 +66,8 @@ __all__ = [
 def _check_args(x, h, c, Wx, Wh, b, *, gates: int, sequence: bool, h_name: str, c_name: str, peep=None):
     """Convert and check the arguments of either cell; returns them and the dimensions {N, (T,) D, H}.
 
-    h and c may be None (zeros). ``gates`` is the number of H-wide blocks: 4 (peephole) or 3 (CIFG).
+    h and c may be None (zeros). ``gates`` is the number of H-wide blocks: 4 (the peephole LSTM, which also
+    takes ``peep``) or 3 (the CIFG).
     """
     dims: dict[str, int] = {}
     block = f"{gates}H"
@@ -88,7 +89,7 @@ def _check_args(x, h, c, Wx, Wh, b, *, gates: int, sequence: bool, h_name: str, 
     c = np.zeros((N, H)) if c is None else as_array(c_name, c)
     check_shape(c_name, c, ("N", "H"), dims)
     arrays = {"x": x, h_name: h, c_name: c, "Wx": Wx, "Wh": Wh, "b": b}
-    if peep is not None:
+    if gates == 4:
         peep = as_array("peep", peep)
         try:
             check_shape("peep", peep, ("3H",), dims)

@@ -182,6 +182,8 @@ def test_sequence_agrees_with_steps(variant, rng):
         (lambda r: peephole_lstm_forward(r.standard_normal((N, T, D)), None, **{**_peephole_args(r),
                                                                              "Wx": np.zeros((D, 3 * H))}),
          r"^Wx: expected shape \(D, 4H\) = \(4, 12\), got \(4, 9\) \(peephole LSTM gate blocks i, f, g, o\)"),
+        (lambda r: peephole_lstm_forward(r.standard_normal((N, T, D)), None, **{**_peephole_args(r), "peep": None}),
+         r"^peep: expected an array, got None"),
         (lambda r: cifg_lstm_forward(r.standard_normal((N, T, D)), np.zeros((N, H + 1)), **_cifg_args(r)),
          r"^h0: expected shape \(N, H\) = \(3, 3\), got \(3, 4\)"),
         (lambda r: cifg_lstm_forward(r.standard_normal((N, T, D)), None, **_cifg_args(r), c0=np.zeros((2, H))),
