@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -399,6 +400,29 @@ def test_carousel_demo_presenter_mode_and_arguments():
 
 
 # -- the notebook -------------------------------------------------------------------------------------
+
+
+def _lesson_cells():
+    import json
+
+    return json.loads((ROOT / "notebooks" / "04_lstm_and_gru.ipynb").read_text(encoding="utf-8"))["cells"]
+
+
+def test_no_code_is_hidden_in_the_notebook():
+    """Code may be left off the slides (slide_type "skip"), never hidden from the notebook's reader."""
+    for cell in _lesson_cells():
+        tags = set(cell["metadata"].get("tags", ()))
+        assert not tags & {"remove-input", "remove_input", "hide-input", "remove-cell", "remove_cell"}, cell["source"]
+        assert not cell["metadata"].get("jupyter", {}).get("source_hidden"), cell["source"]
+
+
+def test_the_lesson_asserts_its_claims():
+    """Claims are executable: the lesson checks what its text says with asserts on computed values."""
+    code = "\n".join("".join(c["source"]) for c in _lesson_cells() if c["cell_type"] == "code")
+    assert len(re.findall(r"^\s*assert ", code, re.M)) >= 40
+    for needle in ("first_success(runs[\"CIFG LSTM\", seed][1]) < first_success(runs[\"LSTM\", seed][1])",
+                   "solved_without_offset > scores[\"IRNN\"].solved", "bias_gain"):
+        assert needle in code, needle
 
 
 def test_notebook_is_in_sync_with_its_twin():
