@@ -317,13 +317,14 @@ x_random = rng.random((100, 2))
 flow = {f"hand-set LSTM, f = {f}": f**lags for f in (1.0, 0.99, 0.9)}
 holding = f"tanh unit holding {run.stored:.3f}"  # the value the hand-set cell stored above
 flow[holding] = tanh_hold_slope(run.stored) ** lags
-keep_at_init = {}  # the mean gate that keeps the old state: f for the LSTM, z for the GRU (both are block 2 of 4 or 3)
+keep_at_init = {}  # the mean gate that keeps the old state: f for the LSTM, z for the GRU
 for label, cell in (("LSTM at init. (forget bias 1)", "lstm"), ("GRU at init.", "gru"), ("tanh RNN at init.", "rnn")):
     p0 = SequenceRegressor(2, 16, cell=cell, seed=0).params
     flow[label] = state_jacobian_norms(cell, x_random, p0["Wx"], p0["Wh"], p0["b"])
-    if cell != "rnn":
-        _, cache0 = (lstm_forward if cell == "lstm" else gru_forward)(x_random[None], None, p0["Wx"], p0["Wh"], p0["b"])
-        keep_at_init[cell] = cache0.gates[..., 16:32].mean()
+    if cell == "lstm":
+        keep_at_init[cell] = lstm_forward(x_random[None], None, p0["Wx"], p0["Wh"], p0["b"])[1].f.mean()
+    if cell == "gru":
+        keep_at_init[cell] = gru_forward(x_random[None], None, p0["Wx"], p0["Wh"], p0["b"])[1].z.mean()
     print(f"{label:30} ||ds_T/ds_(T-99)|| = {flow[label][-1]:.2e}")
 print(f"mean forget gate of the LSTM: {keep_at_init['lstm']:.3f}; "
       f"mean update gate of the GRU: {keep_at_init['gru']:.3f}")
@@ -538,11 +539,10 @@ def keep_gate(model, x):
     """Mean, over sequences x (N, T, 2), of the gate that keeps the old state: f (LSTM), z (GRU), 1 - i (CIFG)."""
     p = model.params
     if isinstance(model, CIFGLSTMRegressor):
-        _, cache = cifg_lstm_forward(x, None, p["Wx"], p["Wh"], p["b"])
-        return 1 - cache.gates[..., :H].mean()
-    forward = lstm_forward if model.config["cell"] == "lstm" else gru_forward
-    _, cache = forward(x, None, p["Wx"], p["Wh"], p["b"])
-    return cache.gates[..., H : 2 * H].mean()  # f in the LSTM's i, f, g, o; z in the GRU's r, z, n
+        return cifg_lstm_forward(x, None, p["Wx"], p["Wh"], p["b"])[1].f.mean()  # f = 1 - i
+    if model.config["cell"] == "lstm":
+        return lstm_forward(x, None, p["Wx"], p["Wh"], p["b"])[1].f.mean()
+    return gru_forward(x, None, p["Wx"], p["Wh"], p["b"])[1].z.mean()
 
 
 def tracker(model, cell=None):
