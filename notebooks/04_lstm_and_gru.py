@@ -82,6 +82,7 @@ from rnn_course.lstm_variants import (
 from rnn_course.models import CIFGLSTMRegressor, NoForgetLSTMRegressor, PeepholeLSTMRegressor, SequenceRegressor
 from rnn_course.optim import Adam
 from rnn_course.plots import (
+    CELL_COLORS,
     new_figure,
     plot_adding_curves,
     plot_adding_example,
@@ -94,6 +95,7 @@ from rnn_course.plots import (
     plot_lstm_cell,
     plot_state_gradients,
 )
+from rnn_course.plots.style import OKABE_ITO
 from rnn_course.tasks.adding import (
     CONSTANT_BASELINE_MSE,
     ONE_VALUE_BASELINE_MSE,
@@ -889,9 +891,10 @@ plot_state_gradients(trained_flow, title="After training: gradient surviving the
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # After training, the LSTM's $\|\partial c_T/\partial c_k\|$ and the GRU's $\|\partial h_T/\partial h_k\|$ no
 # longer vanish: across the whole sequence they stay within two decades of 1, because some units learned
-# $f \approx 1$ (or $z \approx 1$), like the accumulator above. The IRNN's gradient is carried by $W_h \approx I$ while
-# its ReLUs are active, and cut to exactly 0 from any step where they are all off (the cell above lists them). The
-# tanh RNN's still collapses by many orders of magnitude, which is why it never found the first marker.
+# $f \approx 1$ (or $z \approx 1$), like the accumulator above. The IRNN's gradient passes through $W_h$ (no longer
+# near $I$: section 5 found its largest singular value above 1.5) wherever its ReLUs are active, and is cut to exactly
+# 0 back from any step where they are all off (the cell above lists such steps; a run may have none). The tanh RNN's
+# still collapses by many orders of magnitude, which is why it never found the first marker.
 
 # %% slideshow={"slide_type": "skip"}
 for label in ("LSTM (trained)", "GRU (trained)"):
@@ -939,7 +942,8 @@ for label in ablation:
               f"{reached:>14}")
 
 # %% slideshow={"slide_type": "subslide"}
-variant_colors = {"no forget gate": "#d62728", "forget bias 0": "#9467bd", "LSTM": "#1f77b4"}
+variant_colors = {"no forget gate": OKABE_ITO["vermillion"], "forget bias 0": OKABE_ITO["reddish_purple"],
+                  "LSTM": CELL_COLORS["lstm"]}
 names = {"LSTM": "forget bias 1"}
 plot_adding_curves({f"{names.get(label, label)}, seed {seed}": runs[label, seed][1]
                     for label in ablation for seed in ablation_seeds},
@@ -1110,7 +1114,8 @@ print("first step at the success level, test MSE\n")
 seed_table(["LSTM", "peephole LSTM", "CIFG LSTM"])
 
 # %% slideshow={"slide_type": "subslide"}
-lstm_family = {"LSTM": "#1f77b4", "peephole LSTM": "#17becf", "CIFG LSTM": "#8c564b"}
+lstm_family = {"LSTM": CELL_COLORS["lstm"], "peephole LSTM": OKABE_ITO["sky_blue"],
+               "CIFG LSTM": OKABE_ITO["reddish_purple"]}
 plot_adding_curves({f"{label}, seed {seed}": runs[label, seed][1] for label in lstm_family for seed in SEEDS},
                    colors={f"{label}, seed {seed}": color for label, color in lstm_family.items() for seed in SEEDS},
                    title="LSTM variants on the adding problem: validation MSE during training")
