@@ -27,19 +27,16 @@ if "google.colab" in sys.modules:
 # # 04 · LSTM and GRU
 #
 # **What you will learn**
-# - how an **LSTM** cell computes: the forget, input and output gates, the candidate, the cell state; and what the
-#   gates cost in parameters;
-# - the **constant error carousel**: why a cell state updated by $c_t = f_t \odot c_{t-1} + i_t \odot g_t$ can hold
-#   a value *and its gradient* unchanged for as long as $f_t = 1$, and why a tanh RNN cannot;
-# - the **GRU**: update and reset gates, Cho et al.'s equations, and how PyTorch's variant differs;
-# - the **adding problem** (Hochreiter & Schmidhuber 1997): its exact construction, baselines and two ways to
-#   score it; a tanh RNN, an IRNN, an LSTM and a GRU trained on it with the same budget, and why the GRU, which starts
-#   with the weakest gradient, learns first;
-# - what the gates of a trained LSTM do, read off heatmaps;
-# - why the **forget gate** (and a forget bias of 1) matters, and what the GRU's update-gate bias does;
-# - two LSTM variants, **peephole connections** and the **coupled input-forget gate**, measured against the standard
-#   LSTM.
-#
+# - how an **LSTM** cell computes, and what its gates cost;
+# - the **constant error carousel**: why $c_t = f_t \odot c_{t-1} + i_t \odot g_t$ keeps a value *and its
+#   gradient* while $f_t = 1$, and a tanh RNN cannot;
+# - the **GRU**, as Cho et al. wrote it and as PyTorch computes it;
+# - the **adding problem**: baselines, two ways to score it, four cells with one budget, and why the GRU learns first;
+# - what the gates of a trained LSTM do;
+# - the **forget gate** and its bias, and the GRU's update-gate bias;
+# - two LSTM variants: **peepholes** and the **coupled input-forget gate**.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **Prerequisites**: lesson 01 (the recurrence), lesson 02 (BPTT), lesson 03 (Jacobian products, vanishing
 # gradients, IRNN and orthogonal initialisation).
 #
@@ -124,14 +121,15 @@ notebook_start = time.perf_counter()
 # $T - k$ Jacobians of the product $J_T J_{T-1} \cdots J_{k+1}$, and for a tanh RNN each of them,
 # $J_t = \partial h_t/\partial h_{t-1} = \operatorname{diag}(1 - h_t^2)\, W_h^\top$, is the recurrent matrix scaled
 # by the slopes of the units. A product of many such matrices shrinks or grows geometrically.
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Worse, *remembering* and *learning to remember* pull against each other. To keep a value through many steps
 # without inputs, a tanh unit $h_t = \tanh(w\,h_{t-1})$ must sit at a **stable** fixed point
 # $h^\ast = \tanh(w h^\ast)$, and stable means the slope there, $w\,(1 - h^{\ast 2})$, is below 1. Then the gradient
 # through $k$ steps of holding shrinks like $\text{slope}^k$: the better the unit holds (the larger $h^\ast$), the
 # less the past can be learned from. (That is the latch of Bengio et al. 1994 from lesson 03.)
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 held = np.array([0.1, 0.3, 0.5, 0.7, 0.9])
 slopes = tanh_hold_slope(held)
 for stored, slope in zip(held, slopes):
@@ -178,7 +176,7 @@ plot_lstm_cell()
 # The whole cell fits in a few lines. Here it is written out, and checked against the package's
 # `lstm_step_forward`:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 def lstm_step(x, h_prev, c_prev, Wx, Wh, b):
     H = h_prev.shape[1]
     a = x @ Wx + h_prev @ Wh + b  # (N, 4H): the four blocks in one product
@@ -191,6 +189,7 @@ def lstm_step(x, h_prev, c_prev, Wx, Wh, b):
     return h, c
 
 
+# %% slideshow={"slide_type": "subslide"}
 rng = np.random.default_rng(0)
 N, D, H = 3, 5, 4
 x, h_prev, c_prev = rng.standard_normal((N, D)), rng.standard_normal((N, H)), rng.standard_normal((N, H))
@@ -208,7 +207,7 @@ assert np.abs(h_mine - h_pkg).max() < 1e-12 and np.abs(c_mine - c_pkg).max() < 1
 # Each of the four blocks has the weights of a whole vanilla RNN layer, so an LSTM has **4×** the parameters of a
 # tanh RNN of the same width H (a GRU, with three blocks, 3×): $G\,(DH + H^2 + H)$ with $G$ = 1, 4, 3.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 print(f"{'D':>4} {'H':>4} {'tanh RNN':>10} {'LSTM':>10} {'GRU':>10}")
 counts = {}
 for D_, H_ in ((2, 16), (64, 128), (256, 512)):
@@ -217,9 +216,10 @@ for D_, H_ in ((2, 16), (64, 128), (256, 512)):
     count = counts[D_, H_]
     print(f"{D_:>4} {H_:>4} {count['rnn']:>10,} {count['lstm']:>10,} {count['gru']:>10,}")
 
+# %% slideshow={"slide_type": "subslide"}
 lstm_params = counts[2, 16]["lstm"]
 H_same = next(h for h in range(1, 200) if h * (2 + h + 1) >= lstm_params)
-print(f"\nA tanh RNN needs H = {H_same} to have as many recurrent-layer parameters as an LSTM with H = 16 "
+print(f"A tanh RNN needs H = {H_same} to have as many recurrent-layer parameters as an LSTM with H = 16 "
       f"({H_same * (2 + H_same + 1):,} vs {lstm_params:,}).")
 
 # %% slideshow={"slide_type": "skip"}
@@ -254,7 +254,7 @@ params = carousel_params(forget=1.0)
 for name, value in params.items():
     print(f"{name} =\n{value}\n")
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Reading the columns (gate blocks i, f, g, o):
 # - **i** $= \sigma(40\,\text{write} - 20)$: $1 - 2\cdot 10^{-9}$ when the write flag is 1, $2\cdot 10^{-9}$ otherwise;
 # - **f** $= \sigma(40) = 1$ exactly in float64, whatever the input: keep everything;
@@ -313,12 +313,14 @@ carousel_demo()
 # sequence, computed with `state_jacobian_norms`: it sends the identity matrix back through the package's step
 # backward functions, so each row of the result is one row of the Jacobian product.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 lags = np.arange(100)
-x_random = rng.random((100, 2))
 flow = {f"hand-set LSTM, f = {f}": f**lags for f in (1.0, 0.99, 0.9)}
 holding = f"tanh unit holding {run.stored:.3f}"  # the value the hand-set cell stored above
 flow[holding] = tanh_hold_slope(run.stored) ** lags
+
+# %% slideshow={"slide_type": "subslide"}
+x_random = rng.random((100, 2))
 keep_at_init = {}  # the mean gate that keeps the old state: f for the LSTM, z for the GRU
 for label, cell in (("LSTM at init. (forget bias 1)", "lstm"), ("GRU at init.", "gru"), ("tanh RNN at init.", "rnn")):
     p0 = SequenceRegressor(2, 16, cell=cell, seed=0).params
@@ -331,10 +333,12 @@ for label, cell in (("LSTM at init. (forget bias 1)", "lstm"), ("GRU at init.", 
 print(f"mean forget gate of the LSTM: {keep_at_init['lstm']:.3f}; "
       f"mean update gate of the GRU: {keep_at_init['gru']:.3f}")
 
+# %% slideshow={"slide_type": "skip"}
+flow_colors = {"hand-set LSTM, f = 1.0": "#3f007d", "hand-set LSTM, f = 0.99": "#6a51a3",
+               "hand-set LSTM, f = 0.9": "#9e9ac8", holding: "#fd8d3c"}
+
 # %% slideshow={"slide_type": "subslide"}
-plot_state_gradients(flow, colors={"hand-set LSTM, f = 1.0": "#3f007d", "hand-set LSTM, f = 0.99": "#6a51a3",
-                                   "hand-set LSTM, f = 0.9": "#9e9ac8", holding: "#fd8d3c"},
-                     title="Gradient surviving the trip back: hand-set and freshly initialised cells")
+plot_state_gradients(flow, colors=flow_colors, title="Gradient surviving the trip back: hand-set and new cells")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Read this carefully: **at initialisation the LSTM's carousel leaks too**. A forget bias of 1 gives
@@ -396,6 +400,7 @@ def gru_step_pytorch_style(x, h_prev, Wx, Wh, b_x, b_h):
     return (1 - z) * n + z * h_prev
 
 
+# %% slideshow={"slide_type": "subslide"}
 Wx_gru, Wh_gru = rng.standard_normal((D, 3 * H)), rng.standard_normal((H, 3 * H))
 b_gru = rng.standard_normal(3 * H)
 h_cho, _ = gru_step_forward(x, h_prev, Wx_gru, Wh_gru, b_gru)
@@ -417,7 +422,7 @@ assert reset_differs > 0.01 and reset_open < 1e-12
 # the transposes: `weight_ih` is (3H, D), in the same r, z, n order). The course does not need PyTorch; without it
 # the cell says so and moves on.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 try:
     import torch
 except ImportError:
@@ -448,7 +453,8 @@ else:
 # | memory shown to the next layer | filtered by $o$ | all of it |
 # | path that carries the gradient | $\partial c_t/\partial c_{t-1} \ni \operatorname{diag}(f_t)$ | $\partial h_t/\partial h_{t-1} \ni \operatorname{diag}(z_t)$ |
 # | typical behaviour | the default; forget bias 1 matters; can count (its $c$ is unbounded) | comparable accuracy, fewer parameters; cannot count beyond its bounded state |
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The evidence behind the last row: Chung et al. (2014) found the two comparable on polyphonic music and speech
 # signal modelling, and both better than a tanh RNN (clearly so on speech). Jozefowicz et al. (2015) evaluated over
 # ten thousand architectures: the GRU beat the LSTM on all their tasks but language modelling, and adding a bias of 1
@@ -492,7 +498,7 @@ plot_adding_example(test, n=0)
 #
 # Checked on the test set:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 baseline_scores = {}
 for kind, exact in (("constant", CONSTANT_BASELINE_MSE), ("one value", ONE_VALUE_BASELINE_MSE)):
     baseline_scores[kind] = s = score_adding(baseline_predictions(test.x, kind), test.y)
@@ -579,7 +585,7 @@ for label, model in models.items():
         tracks[label], callback = tracker(model, label.lower())
     histories[label] = train(model, label, seed=0, callback=callback)
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "skip"}
 scores = {label: score_adding(model.predict(test.x), test.y) for label, model in models.items()}
 
 
@@ -589,17 +595,17 @@ def first_success(history):
     return next((step for step, mse in zip(history.eval_steps, history.metrics["mse"]) if mse <= level), None)
 
 
-print(f"T = {T}, {STEPS} updates of 32 sequences, seed 0\n")
-print(f"{'model':<17} {'params':>6} {'test MSE':>9} {'below const.':>13} {'solved':>7} {'first <= 1/60':>14} "
-      f"{'time':>6}")
+# %% slideshow={"slide_type": "subslide"}
+print(f"{'model':<17} {'params':>6} {'test MSE':>9} {'below const.':>13} {'solved':>7} {'first <= 1/60':>14}")
 for label, model in models.items():
-    s, h_ = scores[label], histories[label]
-    reached = first_success(h_)
+    s, reached = scores[label], first_success(histories[label])
     print(f"{label:<17} {model.num_params:>6} {s.mse:>9.4f} {s.improvement:>12.1f}x {100 * s.solved:>6.1f}% "
-          f"{'never' if reached is None else f'step {reached}':>14} {h_.seconds:>5.1f}s")
+          f"{'never' if reached is None else f'step {reached}':>14}")
+
+# %% slideshow={"slide_type": "skip"}
+colors = {f"tanh RNN, H = {H_same}": "#7f0000"}  # a darker red for the second tanh RNN
 
 # %% slideshow={"slide_type": "subslide"}
-colors = {f"tanh RNN, H = {H_same}": "#7f0000"}  # a darker red for the second tanh RNN
 fig, (ax_curves, ax_scores) = new_figure(figsize=(13, 4.6), ncols=2, gridspec_kw={"width_ratios": [1.5, 1]})
 plot_adding_curves(histories, colors=colors, ax=ax_curves, title=f"Adding problem, T = {T}: validation MSE")
 plot_adding_scores(scores, colors=colors, ax=ax_scores)
@@ -673,7 +679,7 @@ def seed_table(labels):
         print(f"{seed:>4} " + " ".join(f"{c:>24}" for c in cells))
 
 
-# %% slideshow={"slide_type": "fragment"}
+# %% slideshow={"slide_type": "subslide"}
 print("first step at the success level, test MSE\n")
 seed_table(["LSTM", "GRU"])
 
@@ -706,11 +712,12 @@ made_up_scores = {label: score_adding(prediction, test.y) for label, prediction 
 for label, s in made_up_scores.items():
     print(f"{label:<26} MSE {s.mse:.4f} ({s.improvement:5.1f}x below the constant), solved {100 * s.solved:5.1f} %")
 
+# %% slideshow={"slide_type": "subslide"}
 irnn_prediction = models["IRNN"].predict(test.x)[:, 0]
 error = irnn_prediction - test.y
 offset, spread = error.mean(), error.std()
 solved_without_offset = np.mean(np.abs(error - offset) < SOLVED_TOLERANCE)
-print(f"\nIRNN: correlation with the target {np.corrcoef(irnn_prediction, test.y)[0, 1]:.3f}; its errors: mean (offset) "
+print(f"IRNN: correlation with the target {np.corrcoef(irnn_prediction, test.y)[0, 1]:.3f}; its errors: mean (offset) "
       f"{offset:+.3f}, spread (sd) {spread:.3f}; MSE = offset^2 + sd^2 = {offset ** 2:.4f} + {spread ** 2:.4f}")
 print(f"      solved {100 * scores['IRNN'].solved:.1f} %; with the offset removed, {100 * solved_without_offset:.1f} %")
 
@@ -720,13 +727,13 @@ assert offset_only.improvement > 16 and offset_only.solved == 0  # 16x below the
 assert abs(noisy.mse - offset_only.mse) < 0.002 and noisy.solved > 0.5
 assert scores["IRNN"].improvement > 2 and scores["IRNN"].solved < min(scores["LSTM"].solved, scores["GRU"].solved) - 0.1
 assert np.corrcoef(irnn_prediction, test.y)[0, 1] > 0.9  # the IRNN has learned the sum ...
-assert abs(offset) > spread / 2 and solved_without_offset > scores["IRNN"].solved + 0.1  # ... up to an offset
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # An offset of 0.1 makes an MSE 16× below the constant and not one sequence solved; noise of the same MSE solves more
-# than half. The IRNN's predictions follow the target closely (a correlation above 0.9), but all sit off by a
-# common offset, comparable to their spread, left by where in an oscillation training stopped; remove it and far
-# more sequences count as solved. So quote both scores: the MSE ratio says how much a model learned about the
+# than half. The IRNN's predictions follow the target closely (a correlation above 0.9: it has learned the sum), but
+# its errors, split above into a common offset and a spread, are too large for the 0.08 tolerance on many more
+# sequences than the gated cells'; how much comes from each part depends on where in an oscillation training stopped
+# (rerun with `LONG_RUN` and compare). So quote both scores: the MSE ratio says how much a model learned about the
 # markers, the per-sequence rate whether it is *precise* on nearly every sequence, and it needs the constant's 15 %
 # beside it.
 #
@@ -738,7 +745,7 @@ assert abs(offset) > spread / 2 and solved_without_offset > scores["IRNN"].solve
 
 # %% slideshow={"slide_type": "subslide"}
 plot_gate_tracks(tracks, first_success={label: first_success(histories[label]) for label in tracks},
-                 title=f"Seed 0, T = {T}: the keep gate and the gradient from step T back to step 1")
+                 title=f"Seed 0, T = {T}: what training does to the memory path")
 
 # %% slideshow={"slide_type": "skip"}
 def change_by(track, key, step=50):
@@ -781,7 +788,7 @@ assert max(tracks["LSTM"]["flow"]) > 100 * lstm_flow_50  # ... and opens it late
 # its last cell state alone predicts the target (the correlation of $c_T$ with $y$). Units are numbered 1..H, as the
 # rows of the heatmaps below; the five with the most selective input gates:
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "skip"}
 lstm = models["LSTM"].params
 h_test, cache = lstm_forward(test.x, None, lstm["Wx"], lstm["Wh"], lstm["b"])
 gates, c_all = cache.gates, cache.c  # (N, T, 4H): blocks i, f, g, o side by side; (N, T, H) the cell states
@@ -790,12 +797,14 @@ marked = test.x[:, :, 1] > 0  # (N, T): True at the two marked steps of each seq
 i_marked, i_other = i_gate[marked].mean(axis=0), i_gate[~marked].mean(axis=0)
 selectivity = i_marked - i_other
 corr_y = np.array([np.corrcoef(c_all[:, -1, u], test.y)[0, 1] for u in range(H)])
+memory_unit = int(np.argmax(selectivity))  # an array index: unit number memory_unit + 1
+w_out = np.abs(lstm["W_out"][:, 0])
+
+# %% slideshow={"slide_type": "subslide"}
 print(f"{'unit':>4} {'i at markers':>13} {'i elsewhere':>12} {'mean f':>7} {'o at T':>7} {'W_out':>6} {'corr(c_T, y)':>13}")
 for u in np.argsort(-selectivity)[:5]:
     print(f"{u + 1:>4} {i_marked[u]:>13.2f} {i_other[u]:>12.2f} {f_gate[..., u].mean():>7.3f} "
           f"{o_gate[:, -1, u].mean():>7.2f} {lstm['W_out'][u, 0]:>6.2f} {corr_y[u]:>13.2f}")
-memory_unit = int(np.argmax(selectivity))  # an array index: unit number memory_unit + 1
-w_out = np.abs(lstm["W_out"][:, 0])
 print(f"\nread-out weights: largest |W_out| {w_out.max():.2f}, median {np.median(w_out):.2f}")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -804,7 +813,7 @@ print(f"\nread-out weights: largest |W_out| {w_out.max():.2f}, median {np.median
 # sum. What does it write at a marker? Fit its candidate $g$ at the marked steps against the marked value $v$, and
 # its final cell state against the target:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 u = memory_unit
 v_marked = test.x[:, :, 0][marked]  # (2N,) the marked values
 g_fit = np.polyfit(v_marked, g_gate[..., u][marked], 1)
@@ -835,7 +844,7 @@ assert c_resid.std() < 0.15 * c_all[:, -1, u].std()
 # is held to the end: the final cell state is a linear function of the target up to a small residual. Its cell state
 # on five test sequences:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 plot_cell_trace(c_all[:5, :, memory_unit], markers=test.markers[:5], unit=memory_unit + 1,
                 title=f"Unit {memory_unit + 1} of the trained LSTM: a step at each marker, held in between")
 
@@ -873,7 +882,7 @@ assert np.sum(selectivity > 0.3) >= 2 and np.sum(f_dip > 0.1) >= 2 and o_swing <
 #
 # Section 3's curves again, for the trained networks (seed 0) on test sequence 0:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 trained_flow = {}
 for label, cell in (("LSTM", "lstm"), ("GRU", "gru"), ("tanh RNN", "rnn"), ("IRNN", "rnn_relu")):
     p_ = models[label].params
@@ -888,7 +897,7 @@ print(f"IRNN: steps at which all its ReLU units are off: {all_off.tolist() or 'n
 # %% slideshow={"slide_type": "subslide"}
 plot_state_gradients(trained_flow, title="After training: gradient surviving the trip back")
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # After training, the LSTM's $\|\partial c_T/\partial c_k\|$ and the GRU's $\|\partial h_T/\partial h_k\|$ no
 # longer vanish: across the whole sequence they stay within two decades of 1, because some units learned
 # $f \approx 1$ (or $z \approx 1$), like the accumulator above. The IRNN's gradient passes through $W_h$ (no longer
@@ -919,7 +928,7 @@ assert all((irnn_flow[lag] == 0) == any(t > T - lag for t in all_off) for lag in
 # - **forget bias 0**;
 # - **forget bias 1** (the LSTM of section 5).
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "skip"}
 ablation_seeds = SEEDS if LONG_RUN else (0,)
 variants = {
     "no forget gate": lambda seed: NoForgetLSTMRegressor(2, H, seed=seed),
@@ -930,7 +939,9 @@ for label, make in variants.items():
         model = make(seed)
         runs[label, seed] = (model, train(model, f"{label}, seed {seed}", seed=seed))
 ablation = ("no forget gate", "forget bias 0", "LSTM")
+names = {"LSTM": "forget bias 1"}
 
+# %% slideshow={"slide_type": "subslide"}
 print(f"{'variant':<15} {'seed':>4} {'test MSE':>9} {'below const.':>13} {'first <= 1/60':>14}")
 for label in ablation:
     for seed in ablation_seeds:
@@ -941,15 +952,17 @@ for label in ablation:
         print(f"{'forget bias 1' if label == 'LSTM' else label:<15} {seed:>4} {s.mse:>9.4f} {s.improvement:>12.1f}x "
               f"{reached:>14}")
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "skip"}
 variant_colors = {"no forget gate": OKABE_ITO["vermillion"], "forget bias 0": OKABE_ITO["reddish_purple"],
                   "LSTM": CELL_COLORS["lstm"]}
-names = {"LSTM": "forget bias 1"}
-plot_adding_curves({f"{names.get(label, label)}, seed {seed}": runs[label, seed][1]
-                    for label in ablation for seed in ablation_seeds},
-                   colors={f"{names.get(label, label)}, seed {seed}": variant_colors[label]
-                           for label in ablation for seed in ablation_seeds},
-                   title="Forget-gate ablation: validation MSE during training")
+
+ablation_histories = {f"{names.get(label, label)}, seed {seed}": runs[label, seed][1]
+                      for label in ablation for seed in ablation_seeds}
+ablation_colors = {f"{names.get(label, label)}, seed {seed}": variant_colors[label]
+                   for label in ablation for seed in ablation_seeds}
+
+# %% slideshow={"slide_type": "subslide"}
+plot_adding_curves(ablation_histories, colors=ablation_colors, title="Forget-gate ablation: validation MSE")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Compare the step at which each variant first reaches the success level. Starting the forget gate at $\sigma(1) = 0.73$
@@ -970,7 +983,7 @@ assert any(score_adding(runs["no forget gate", seed][0].predict(test.x), test.y)
 # $c_0 = 0$ and needs only two additions. Its real weakness, which Gers et al. demonstrated, is a long stream with no
 # resets. Run the trained models on one sequence twenty times as long as the ones they were trained on:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 stream = adding_batch(1, 20 * T, rng=7)
 growth = {}
 for label in ("no forget gate", "LSTM"):
@@ -980,7 +993,7 @@ for label in ("no forget gate", "LSTM"):
     print(f"{names.get(label, label):15} largest |c_t| at t = {T}: {growth[label][T - 1]:6.2f}, "
           f"at t = {5 * T}: {growth[label][5 * T - 1]:6.2f}, at t = {20 * T}: {growth[label][-1]:6.2f}")
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Without a forget gate, whatever leaks through the input gates accumulates step after step, and nothing can take it
 # out again: over the stream its largest $|c_t|$ grows more than fivefold. With a forget gate, every step multiplies
 # the old content by $f < 1$, so the cell state stays of the size it had on the training sequences (within a factor
@@ -999,7 +1012,7 @@ assert growth["LSTM"][-1] < 2 * growth["LSTM"][T - 1]
 # $z \approx \sigma(1) = 0.73$, where the LSTM's forget gate starts. Section 5's explanation predicts that this
 # should help the GRU little, since training raises $z$ within a few dozen updates anyway. Measured on every seed:
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "skip"}
 for seed in SEEDS:
     model = SequenceRegressor(2, H, cell="gru", update_bias=1.0, seed=seed)
     runs["GRU, update bias 1", seed] = (model, train(model, f"GRU, update bias 1, seed {seed}", seed=seed))
@@ -1007,8 +1020,13 @@ start_flow = {}
 for label in ("GRU", "GRU, update bias 1"):
     p_ = SequenceRegressor(2, H, cell="gru", update_bias=1.0 if "bias" in label else 0.0, seed=0).params
     start_flow[label] = state_jacobian_norms("gru", validation.x[0], p_["Wx"], p_["Wh"], p_["b"])[-1]
+
+# %% slideshow={"slide_type": "subslide"}
+for label in ("GRU", "GRU, update bias 1"):
     print(f"{label:<19} at initialisation: ||dh_T/dh_1|| = {start_flow[label]:.1e}")
-print("\nfirst step at the success level, test MSE\n")
+
+# %% slideshow={"slide_type": "subslide"}
+print("first step at the success level, test MSE\n")
 seed_table(["GRU", "GRU, update bias 1", "LSTM"])
 
 # %% slideshow={"slide_type": "skip"}
@@ -1041,29 +1059,38 @@ for seed in SEEDS:
 # itself, only $h_{t-1} = o_{t-1} \odot \tanh(c_{t-1})$, which shows nothing while the output gate is shut. Peepholes
 # let each gate look at its unit's cell state through one weight per unit ($p_i, p_f, p_o$, each (H,): a diagonal
 # matrix), so a cell can time its gates from what it holds:
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The peephole LSTM, step by step ($a_t = x_t W_x + h_{t-1} W_h + b$ as before):
 #
 # $$
 # \begin{aligned}
-# i_t &= \sigma(a_t^{(i)} + p_i \odot c_{t-1}), \qquad f_t = \sigma(a_t^{(f)} + p_f \odot c_{t-1}), \qquad
-#   g_t = \tanh(a_t^{(g)}),\\
-# c_t &= f_t \odot c_{t-1} + i_t \odot g_t, \qquad
-#   o_t = \sigma(a_t^{(o)} + p_o \odot c_t) \;\;\text{(the output gate sees the new state)}, \qquad
-#   h_t = o_t \odot \tanh(c_t).
+# i_t &= \sigma(a_t^{(i)} + p_i \odot c_{t-1}) &&\text{input gate, reads } c_{t-1}\\
+# f_t &= \sigma(a_t^{(f)} + p_f \odot c_{t-1}) &&\text{forget gate, reads } c_{t-1}\\
+# g_t &= \tanh(a_t^{(g)})\\
+# c_t &= f_t \odot c_{t-1} + i_t \odot g_t\\
+# o_t &= \sigma(a_t^{(o)} + p_o \odot c_t) &&\text{output gate, reads the new } c_t\\
+# h_t &= o_t \odot \tanh(c_t)
 # \end{aligned}
 # $$
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **The coupled input-forget gate, CIFG** (Greff et al. 2017). No forget weights at all: $f_t = 1 - i_t$, so the
 # cell forgets exactly as much as it writes, the coupling of the GRU's $z$ and $1 - z$. Three blocks $i, g, o$:
 #
 # $$
-# i_t = \sigma(a_t^{(i)}), \quad g_t = \tanh(a_t^{(g)}), \quad o_t = \sigma(a_t^{(o)}), \quad
-# c_t = (1 - i_t) \odot c_{t-1} + i_t \odot g_t, \quad h_t = o_t \odot \tanh(c_t).
+# \begin{aligned}
+# i_t &= \sigma(a_t^{(i)}) \qquad g_t = \tanh(a_t^{(g)}) \qquad o_t = \sigma(a_t^{(o)})\\
+# c_t &= (1 - i_t) \odot c_{t-1} + i_t \odot g_t\\
+# h_t &= o_t \odot \tanh(c_t)
+# \end{aligned}
 # $$
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Both are in the package, `rnn_course/lstm_variants.py`, written like the cells: named gates, a visible loop over
 # time in each backward pass. Their backward passes, gradient-checked in float64:
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "skip"}
 rng_check = np.random.default_rng(4)
 xc = rng_check.standard_normal((3, 6, 2))  # N = 3, T = 6, D = 2, and H = 4 below
 h0c, c0c = rng_check.standard_normal((3, 4)), rng_check.standard_normal((3, 4))
@@ -1084,6 +1111,8 @@ cifg_report = gradcheck(lambda x, h0, c0, Wx, Wh, b: cifg_lstm_forward(x, h0, Wx
                         {"x": xc, "h0": h0c, "c0": c0c, **pc3},
                         {"x": g_cifg.dx, "h0": g_cifg.dh0, "c0": g_cifg.dc0, "Wx": g_cifg.dWx, "Wh": g_cifg.dWh,
                          "b": g_cifg.db}, dout=dout)
+
+# %%
 print("peephole LSTM:", "passed" if peep_report.ok else "FAILED", f"(worst relative error {peep_report.max_error:.1e})")
 print("CIFG LSTM:    ", "passed" if cifg_report.ok else "FAILED", f"(worst relative error {cifg_report.max_error:.1e})")
 
@@ -1098,7 +1127,7 @@ assert peep_report.ok and cifg_report.ok
 # before the first update), and the CIFG keeps the i, g, o blocks, with its input-gate bias at $-1$ so that its
 # forget gate $1 - i$ starts at $\sigma(1)$ like the LSTM's. The CIFG is tracked like the GRU in section 5.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "skip"}
 cifg_track = None
 for seed in SEEDS:
     model = PeepholeLSTMRegressor(2, H, seed=seed)
@@ -1108,14 +1137,18 @@ for seed in SEEDS:
     if seed == 0:
         cifg_track, callback = tracker(model)
     runs["CIFG LSTM", seed] = (model, train(model, f"CIFG LSTM, seed {seed}", seed=seed, callback=callback))
+
+# %% slideshow={"slide_type": "subslide"}
 print(f"parameters: LSTM {models['LSTM'].num_params}, peephole LSTM {runs['peephole LSTM', 0][0].num_params}, "
       f"CIFG LSTM {runs['CIFG LSTM', 0][0].num_params}\n")
 print("first step at the success level, test MSE\n")
 seed_table(["LSTM", "peephole LSTM", "CIFG LSTM"])
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "skip"}
 lstm_family = {"LSTM": CELL_COLORS["lstm"], "peephole LSTM": OKABE_ITO["sky_blue"],
                "CIFG LSTM": OKABE_ITO["reddish_purple"]}
+
+# %% slideshow={"slide_type": "subslide"}
 plot_adding_curves({f"{label}, seed {seed}": runs[label, seed][1] for label in lstm_family for seed in SEEDS},
                    colors={f"{label}, seed {seed}": color for label, color in lstm_family.items() for seed in SEEDS},
                    title="LSTM variants on the adding problem: validation MSE during training")
@@ -1160,7 +1193,8 @@ assert cifg_keep_50 > cifg_keep_0  # like the GRU's z, and unlike the LSTM's f, 
 # LSTM's, or lower. Like the GRU's $z$, and unlike the LSTM's $f$, its keep gate $1 - i$ rises from the first updates: keeping
 # more now also means writing less, so keeping no longer piles up distractors. That is section 5's explanation, tested:
 # give an LSTM the GRU's coupling and it learns like a GRU.
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # What Greff et al. (2017) found, over 5400 runs on speech recognition (TIMIT), handwriting recognition (IAM Online)
 # and polyphonic music (JSB Chorales): none of the eight variants improved significantly on their standard LSTM
 # (which *has* peepholes); removing the forget gate or the output activation hurt most; coupling the input and forget
@@ -1180,6 +1214,10 @@ assert cifg_keep_50 > cifg_keep_0  # like the GRU's z, and unlike the LSTM's f, 
 #   sits at a stable fixed point, where its gradient decays geometrically.
 # - The **GRU** merges cell and hidden state and couples keeping and writing ($z$, $1 - z$); Cho et al. reset
 #   before the product, PyTorch after. It has 3/4 of the LSTM's parameters.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Summary, continued
+#
 # - On the **adding problem** with the same budget, the LSTM and the GRU get at least 10× below the constant baseline
 #   on every seed; the tanh RNN stays at it, even with 4× the parameters; the IRNN learns, but unstably. Report the
 #   MSE ratio *and* the per-sequence rate (with the constant's 15 % beside it): they answer different questions.
@@ -1191,8 +1229,6 @@ assert cifg_keep_50 > cifg_keep_0  # like the GRU's z, and unlike the LSTM's f, 
 #   with a carousel that leaks less.
 # - **Peepholes** change little here; Greff et al. found neither peepholes nor coupled gates significantly better or
 #   worse than the standard LSTM.
-#
-# Time for this notebook on this machine:
 
 # %% slideshow={"slide_type": "skip"}
 print(f"{time.perf_counter() - notebook_start:.1f} s wall, {time.process_time():.1f} s CPU in this kernel "
@@ -1209,6 +1245,8 @@ print(f"{time.perf_counter() - notebook_start:.1f} s wall, {time.process_time():
 #    vanishing gradients?
 # 4. A GRU's update gate is $z_t = 1$ for one unit at every step. What does that unit compute, and what is
 #    $\partial h_t/\partial h_{t-1}$ for it?
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # 5. You load PyTorch GRU weights into the course's `gru_forward` (transposing them and adding `bias_ih + bias_hh`).
 #    Why do the outputs differ, and which one bias term cannot be folded in?
 # 6. The constant prediction "solves" about 15 % of test sequences. Why is per-sequence accuracy alone a poor success
@@ -1216,7 +1254,8 @@ print(f"{time.perf_counter() - notebook_start:.1f} s wall, {time.process_time():
 # 7. Why is the adding problem easy for an LSTM without a forget gate, while a continual stream is not?
 # 8. A CIFG cannot keep all of its cell state and add to it in the same step. How can it still add the two marked
 #    values?
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # <details><summary>Answers</summary>
 #
 # 1. Make the forget gate shut when the write flag is 1: give the $f$ column a weight of $-40$ on the write channel
@@ -1233,8 +1272,8 @@ print(f"{time.perf_counter() - notebook_start:.1f} s wall, {time.process_time():
 #    reset gates are not all 1. $b_{hn}$ sits inside the reset gate's product, so it cannot be added to $b_n$.
 # 6. Because the target has most of its mass near 1, a constant prediction of 1 is within 0.08 of it by chance 15 % of
 #    the time; a per-sequence rate needs the baseline's rate next to it. The MSE ratio says how much the model learned
-#    about the markers, but a small offset on every prediction (the IRNN's) keeps the MSE low while few sequences are
-#    within 0.08.
+#    about the markers, but a small offset on every prediction (the made-up predictor of section 5) keeps the MSE low
+#    while no sequence is within 0.08.
 # 7. Each sequence starts from $c_0 = 0$ and needs only two additions, so an integrator is exactly the right cell. On a
 #    stream, the small inputs that pass a nearly shut input gate accumulate without limit, and $\tanh(c)$ saturates.
 # 8. By writing different shares at the two markers. With $c_0 = 0$, $i = 1$ at the first marker stores $g_a$; $i = 1/2$
@@ -1275,6 +1314,10 @@ assert (1 - 0.5) * c_a + 0.5 * g_b == 0.5 * (g_a + g_b)
 # - F. A. Gers, J. Schmidhuber, "Recurrent nets that time and count", *IJCNN* 2000: peephole connections.
 # - K. Cho, B. van Merriënboer, C. Gulcehre, D. Bahdanau, F. Bougares, H. Schwenk, Y. Bengio, "Learning phrase
 #   representations using RNN encoder-decoder for statistical machine translation", *EMNLP* 2014: the GRU.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### References, continued
+#
 # - J. Chung, C. Gulcehre, K. Cho, Y. Bengio, "Empirical evaluation of gated recurrent neural networks on sequence
 #   modeling", arXiv:1412.3555, 2014.
 # - R. Jozefowicz, W. Zaremba, I. Sutskever, "An empirical exploration of recurrent network architectures",
@@ -1289,6 +1332,10 @@ assert (1 - 0.5) * c_a + 0.5 * g_b == 0.5 * (g_a + g_b)
 #   arXiv:1504.00941, 2015 (IRNN; the adding problem in the form used here).
 # - M. Arjovsky, A. Shah, Y. Bengio, "Unitary evolution recurrent neural networks", *ICML* 2016 (adding problem,
 #   same construction).
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### References, continued
+#
 # - C. Tallec, Y. Ollivier, "Can recurrent neural networks warp time?", *ICLR* 2018 (chrono initialisation of the
 #   forget and update biases).
 # - G. Weiss, Y. Goldberg, E. Yahav, "On the practical computational power of finite precision RNNs for language

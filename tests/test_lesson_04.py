@@ -421,7 +421,7 @@ def test_the_lesson_asserts_its_claims():
     code = "\n".join("".join(c["source"]) for c in _lesson_cells() if c["cell_type"] == "code")
     assert len(re.findall(r"^\s*assert ", code, re.M)) >= 40
     for needle in ("first_success(runs[\"CIFG LSTM\", seed][1]) < first_success(runs[\"LSTM\", seed][1])",
-                   "solved_without_offset > scores[\"IRNN\"].solved", "bias_gain"):
+                   "offset_only.solved == 0", "bias_gain"):
         assert needle in code, needle
 
 

@@ -204,13 +204,13 @@ def plot_gate_tracks(tracks: Mapping, *, first_success: Mapping | None = None, c
             for ax in axes:
                 ax.axvline(reached, color=color, ls=":", lw=1.5)
     ax_keep.set_ylim(0, 1)
-    ax_keep.set_ylabel("mean keep gate (f, z or 1 - i)")
-    ax_keep.set_title("How much of the old state each step keeps")
+    ax_keep.set_ylabel("mean keep gate")
+    ax_keep.set_title("Keep gate: f, z or 1 - i")
     ax_flow.set_yscale("log")
-    ax_flow.set_ylabel("||ds_T / ds_1|| (s = c for the LSTM)")
-    ax_flow.set_title("Gradient from the last step back to the first")
+    ax_flow.set_ylabel("||ds_T / ds_1||")
+    ax_flow.set_title("Gradient, last step to first (s = c in an LSTM)")
     for ax in axes:
-        ax.set_xlabel("training step (dotted: first at the success level)")
+        ax.set_xlabel("training step (dotted: success)")
         ax.grid(True, alpha=0.3)
         if ax.get_lines():
             ax.legend(loc="best", fontsize="x-small")
