@@ -1189,8 +1189,8 @@ assert cifg_keep_50 > cifg_keep_0  # like the GRU's z, and unlike the LSTM's f, 
 # All three solve the task on every seed. Peepholes change little: their median test error is within a factor of 3 of
 # the standard LSTM's, their median step to success within a quarter of it. The coupled gate is the clear difference:
 # the CIFG reaches the success level before the standard LSTM on every seed, its median step is less than 0.6 of the
-# LSTM's, and it is as early as the GRU (the medians within two evaluations); its median test error is about the
-# LSTM's, or lower. Like the GRU's $z$, and unlike the LSTM's $f$, its keep gate $1 - i$ rises from the first updates: keeping
+# LSTM's, and it is as early as the GRU (the medians within two evaluations); its median test error is about the LSTM's,
+# or lower. Like the GRU's $z$, and unlike the LSTM's $f$, its keep gate $1 - i$ rises from the first updates: keeping
 # more now also means writing less, so keeping no longer piles up distractors. That is section 5's explanation, tested:
 # give an LSTM the GRU's coupling and it learns like a GRU.
 
