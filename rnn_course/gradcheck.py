@@ -95,7 +95,7 @@ def numerical_gradient(f: Callable, x, dout=None, eps: float = 1e-6, order: int 
     if order not in _STENCILS:
         raise ValueError(f"order: expected 2 or 4, got {order!r}")
     offsets, weights = _STENCILS[order]
-    x = np.array(x, dtype=np.float64, copy=True)
+    x = np.array(x, dtype=np.float64, copy=True, order="C")  # C order, so x.reshape(-1) below is a view of x
     grad = np.zeros_like(x)
     flat = x.reshape(-1)
     gflat = grad.reshape(-1)

@@ -189,3 +189,16 @@ def test_non_finite_analytic_gradient_is_reported(rng):
     x = rng.standard_normal(3)
     rep = gradcheck(lambda x: x * 2, {"x": x}, lambda dout: {"x": np.full(3, np.nan)})
     assert not rep.ok and "non-finite" in rep["x"].problem
+
+
+def test_numerical_gradient_of_a_fortran_ordered_input():
+    """A transposed or column-sliced array (Fortran order) is perturbed like any other, not left at zero."""
+    rng = np.random.default_rng(3)
+    W = rng.standard_normal((4, 6)).T  # (6, 4), Fortran order
+    assert W.flags.f_contiguous and not W.flags.c_contiguous
+    A = rng.standard_normal((4, 6))
+    grad = numerical_gradient(lambda w: float(np.sum(np.tanh(w) * A.T)), W)
+    np.testing.assert_allclose(grad, (1 - np.tanh(W) ** 2) * A.T, rtol=1e-7, atol=1e-9)
+    cols = rng.standard_normal((5, 12))[:, 4:8]  # a column slice: neither C nor F contiguous
+    grad = numerical_gradient(lambda w: float(np.sum(w**2)), cols)
+    np.testing.assert_allclose(grad, 2 * cols, rtol=1e-7, atol=1e-9)
