@@ -7,10 +7,10 @@ A tanh RNN reads a random sequence and is scored by softmax cross-entropy at
 every step. Three panels, all computed by the package (``rnn_backward`` and
 ``rnn_course.gradient_flow``):
 
-1. how much every loss term E_t sends to every copy k of W_h (grey: the
+1. how much every loss term L_t sends to every copy k of W_h (grey: the
    pairs that truncated BPTT drops);
 2. how much of the last loss's gradient reaches each state h_k;
-3. each copy's share of dE/dW_h, with and without truncation, and the
+3. each copy's share of dL/dW_h, with and without truncation, and the
    relative error truncation makes.
 
 Everything is normalised by its largest value so the axes never move; the

@@ -1,6 +1,6 @@
 """Exercise 03, vanishing and exploding gradients: jacobian_norms, clip_grad_norm, gradient_fate (10 points).
 
-``gradient_fate`` is the auto-checked analysis question: will this W_hh make
+``gradient_fate`` is the auto-checked analysis question: will this W_h make
 the gradients of a linear RNN vanish or explode, and why (the number that
 decides it). Its cases are built so that the tempting wrong answers give a
 different verdict: a non-normal matrix whose largest singular value is above
