@@ -253,3 +253,22 @@ def test_the_grader_gives_the_solution_full_marks_and_the_blank_exercise_zero(tm
     assert solution["score"] == solution["max_score"] == 10, json.dumps(solution, indent=1)
     assert {i["status"] for i in solution["items"]} == {"correct"}
     assert blank["score"] == 0 and {i["status"] for i in blank["items"]} == {"not attempted"}, blank
+
+
+@pytest.mark.parametrize(("name", "source", "reference"), [
+    ("additive_attention_forward", """
+def additive_attention_forward(query, keys, Wq, Wk, v, mask=None):
+    from rnn_course.attention import additive_attention_forward as reference
+    return reference(query, keys, Wq, Wk, v, mask)
+""", "rnn_course.attention.additive_attention_forward"),
+    ("beam_search", """
+def beam_search(step, state, start_id, end_id, beam_size, max_len):
+    from rnn_course import decoding
+    found = decoding.beam_search(step, state, start_id=start_id, end_id=end_id, beam_size=beam_size, max_len=max_len)
+    return [(h.tokens, h.score) for h in found]
+""", "rnn_course.decoding.beam_search"),
+])
+def test_calling_the_reference_scores_zero(name, source, reference):
+    result = check(name, define(source, dict(namespace("solutions")), ITEMS[name].function))
+    assert result.status == "incorrect" and result.points == 0, result.text()
+    assert reference in result.text() and "reference implementation" in result.text()
