@@ -116,7 +116,7 @@ assert np.all(weights[1, 3:] == 0.0) and np.allclose(weights.sum(axis=1), 1.0)  
 # `additive_attention_backward(dcontext, cache)` returns $(\bar{q}, \bar{k}, \bar{W}_q, \bar{W}_k, \bar{v})$.
 # Checked against centred differences in float64, with the mask:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 report = gradcheck(lambda **kw: additive_attention_forward(**kw, mask=mask)[0], inputs,
                    lambda dcontext: additive_attention_backward(dcontext, cache))
 print(report)
@@ -143,7 +143,7 @@ plot_gradcheck(report)
 # the 5 before. We keep the checkpoint with the best validation accuracy, and report accuracy by length on
 # separate test examples.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 def exact_match(model, sources, targets, source_vocab, target_vocab):
     """Per-example hits of greedy decoding (the whole output must equal the target)."""
     outputs = model.translate(sources, source_vocab, target_vocab, max_len=20)
@@ -201,7 +201,7 @@ for name, cls in (("without attention", Seq2Seq), ("with attention", AttentionSe
 # %% slideshow={"slide_type": "subslide"}
 plot_metric_curves(rev_runs, "exact match", title="Reversal: validation accuracy while training")
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} tags=["remove-input"]
 rev_lengths = np.array([len(s) for s in rev_test[0]])
 lengths = np.arange(2, 15)
 rev_by_length = {}
@@ -221,8 +221,9 @@ gap = (with_ - without)[-3:].mean()
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # Without attention the accuracy falls with the length of the string, and the longest strings are almost never
-# reversed; with attention every length is right. The model without attention has the smaller state to carry
-# everything (both have $H = 16$), and it stopped improving: its curve flattened well below the other.
+# reversed; with attention every length is right. The model without attention must carry the whole string in its
+# final state ($h$ and $c$, 16 values each), and it stopped improving: its curve flattened far below the other's.
+# (The model with attention also has more parameters, printed above; lesson 07 showed what a larger state buys.)
 
 # %% slideshow={"slide_type": "skip"}
 scores = rev_runs["without attention"].metrics["exact match"]
@@ -259,7 +260,7 @@ for name, cls in (("without attention", Seq2Seq), ("with attention", AttentionSe
 # %% slideshow={"slide_type": "subslide"}
 plot_metric_curves(date_runs, "exact match", title="Dates: validation accuracy while training")
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} tags=["remove-input"]
 date_lengths = np.array([len(s) for s in date_test[0]])
 buckets = [(10, 13), (14, 17), (18, 21), (22, 25), (26, 28)]
 date_by_length = {}
@@ -294,7 +295,7 @@ assert reached["with attention"] * 3 <= reached["without attention"]  # attentio
 # first in the output but last in the source, so the bright cells cross; nobody told the model where anything is.
 # It learned these alignments from the loss alone.
 
-# %%
+# %% slideshow={"slide_type": "subslide"} tags=["remove-input"]
 dates_attention = date_models["with attention"]
 
 
@@ -305,6 +306,13 @@ def attention_map(model, source, source_vocab, target_vocab, **kwargs):
 
 
 attention_map(dates_attention, "august 17, 1986", *date_vocabs, title="Dates: where each output character looks")
+
+
+# %% slideshow={"slide_type": "skip"}
+src, lengths = pad_sequences([SOURCE_VOCAB.encode("august 17, 1986")])
+_, (crossing,) = dates_attention.greedy_decode(src, lengths, max_len=20, return_weights=True)
+assert crossing[0, -4:].sum() > 0.5  # the first output character (the year's) reads the end of the source
+assert crossing[5:7, :6].sum(axis=1).min() > 0.5  # the month's two digits read "august", at the start
 
 # %% slideshow={"slide_type": "subslide"}
 attention_map(rev_models["with attention"], "hgfjabcdee", *rev_vocabs, title="Reversal: an anti-diagonal")
@@ -338,9 +346,9 @@ print(f"dates with a weekday: the weekday is {weekday_chars:.0%} of the characte
 assert np.mean(on_diagonal) > 0.9 and weekday_share < weekday_chars / 2
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# In reversal practically every step looks at the character it writes, or the next one (its encoder state, read left
-# to right, has just seen the character before); in dates the weekday, which carries nothing the output needs,
-# gets a small share of the attention.
+# In reversal practically every step looks at the character it writes, or at the one after it, whose encoder state
+# has just read it; in dates the weekday, which carries nothing the output needs, gets a small share of the
+# attention.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Demo: scrub through the output steps
@@ -368,7 +376,7 @@ attention_demo(dates_attention)
 # beam size: the share of outputs exactly right, their mean log-probability, the share that are too short, and
 # the cost.
 
-# %%
+# %% slideshow={"slide_type": "subslide"} tags=["remove-input"]
 beam_sources, beam_targets = rev_test[0][:300], rev_test[1][:300]
 source_ids = [REVERSAL_SOURCE_VOCAB.encode(s) for s in beam_sources]
 attention_run = rev_runs["with attention"]
@@ -406,7 +414,7 @@ plot_beam_search({name: r for name, r in beam_results.items()}, title="Beam sear
 # **search error**, which a wider beam can fix) or less (a **model error**: the model prefers a wrong output, and
 # no search will find the right one)? The total log-probability of the right output is one teacher-forced pass.
 
-# %%
+# %% tags=["remove-input"]
 def target_log_probs(model, sources, targets):
     """log p(target | source) under the model, "</s>" included, for every pair."""
     batch = encode_pairs(sources, targets, *rev_vocabs)
@@ -447,8 +455,8 @@ assert beam_results["with attention"]["accuracy"][0] >= 0.99 and gain["with atte
 # time much less: the $k$ hypotheses go through the decoder as one batch). It turned a few wrong outputs into right
 # ones for the two models that make mistakes, nothing for the final model with attention, which has nothing left to
 # fix; the lengths of the outputs barely moved. It cannot do more: most of greedy's mistakes are model errors, and a
-# better search only finds the model's wrong favourite more surely. Translation systems use beams of about 4 to 10;
-# Sutskever et al. (2014) found that a beam of 2 already gave most of the benefit, as here.
+# better search only finds the model's wrong favourite more surely. Sutskever et al. (2014) found in translation that
+# a beam of 2 already gave most of the benefit of beam search, as here.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Where it leads: attention without the recurrence
