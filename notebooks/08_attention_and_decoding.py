@@ -6,6 +6,23 @@
 #     name: python3
 # ---
 
+# %% [markdown] slideshow={"slide_type": "skip"} tags=["colab"]
+# **[Open in Colab](https://colab.research.google.com/github/rnn-course/rnn-course/blob/main/notebooks/08_attention_and_decoding.ipynb)**: run this notebook in Google Colab, nothing to install.
+
+# %% slideshow={"slide_type": "skip"} tags=["colab"]
+# On Google Colab this installs the course (about a minute); anywhere else it does nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    import importlib
+    import subprocess
+
+    pip = [sys.executable, "-m", "pip", "install", "--quiet"]
+    # --no-deps: keep Colab's own ipywidgets, the version its sliders work with
+    subprocess.run([*pip, "--no-deps", "rnn-course @ git+https://github.com/rnn-course/rnn-course@main"], check=True)
+    subprocess.run([*pip, "numpy>=1.24", "matplotlib>=3.7", "tqdm>=4.60", "threadpoolctl>=3.1"], check=True)
+    importlib.invalidate_caches()
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # # 08 · Attention and decoding
 #
@@ -23,6 +40,12 @@
 # and gradient checking), lesson 05 (log-probabilities, greedy decoding of a language model).
 #
 # **Time**: 60 minutes. The notebook runs top to bottom in about a minute (it trains four small models).
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: lesson 07 ended on the bottleneck; today we measure it, remove it, and look inside the fix. Then
+#   a better way to pick the output sequence, beam search, and how much it really helps.
+# - **Ask**: in lesson 07, what happened to the small model's accuracy as the strings to reverse got longer?
+# - **Answer**: it fell towards zero: its final state could not hold the whole string.
 
 # %% slideshow={"slide_type": "skip"}
 # %matplotlib inline
@@ -72,6 +95,13 @@ use_blas_threads(1)
 # \mathrm{ctx}_u], h^{dec}_{u-1})$, and to the read-out, $\mathrm{logits}_u = [h^{dec}_u, \mathrm{ctx}_u]
 # W_{out} + b_{out}$. (Bahdanau et al. write the context $c_i$; in this course $c$ is the LSTM's cell state.)
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: three lines: score every encoder state against the decoder's state, softmax the scores, average the
+#   states with the weights. The context changes at every output step; the encoder runs once.
+# - **Show**: the diagram: step u reads all encoder states; without weights yet, every line is as thick.
+# - **Ask**: what is the context when all the scores are equal?
+# - **Answer**: the plain average of the encoder states: weights 1/S each.
+
 # %% slideshow={"slide_type": "subslide"}
 plot_attention_decoder(list("may 3, 1999"), list("1999-05-03"), step=6)
 
@@ -83,6 +113,13 @@ plot_attention_decoder(list("may 3, 1999"), list("1999-05-03"), step=6)
 # `mask` (N, T) says which positions are real. A padded position gets the score $-\infty$ *before* the softmax, so
 # its weight is exactly 0 and the real weights still sum to 1. (Open it with `additive_attention_forward??`: the
 # code is the equations, line by line.)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: masking happens on the scores, before the softmax: padding gets exactly 0 and the rest still sums to 1.
+#   The backward pass is five lines, read bottom-up from the forward pass; the keys get two terms.
+# - **Show**: the printed weights (the zeros of the shorter source), then the gradcheck table.
+# - **Ask**: why does the query's gradient sum over the source positions?
+# - **Answer**: the same query is added to every position's score: its gradient collects from all of them.
 
 # %%
 rng = np.random.default_rng(0)
@@ -142,6 +179,14 @@ plot_gradcheck(report)
 # when its curve has **flattened**: the mean of its last 5 measurements is less than 2.5 points above the mean of
 # the 5 before. We keep the checkpoint with the best validation accuracy, and report accuracy by length on
 # separate test examples.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: same batches, same step budget at most, each model stopped when its validation curve flattens;
+#   accuracy by length on test data it never saw.
+# - **Show**: the two curves per task, then accuracy by length: reversal falls with length without attention,
+#   dates do not.
+# - **Ask**: why do dates not need attention, when reversal does?
+# - **Answer**: a date compresses to a day, a month and a year; a random string does not compress at all.
 
 # %% slideshow={"slide_type": "subslide"}
 def exact_match(model, sources, targets, source_vocab, target_vocab):
@@ -295,6 +340,13 @@ assert reached["with attention"] * 3 <= reached["without attention"]  # attentio
 # first in the output but last in the source, so the bright cells cross; nobody told the model where anything is.
 # It learned these alignments from the loss alone.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: each row is one output step, each column a source character; the bright cell is what it read.
+# - **Show**: the crossing of year and month in "august 17, 1986", the anti-diagonal of reversal, then the demo:
+#   drag the output step.
+# - **Ask**: why does the reversal map look at the character being written *or the one after it*?
+# - **Answer**: the encoder reads left to right, so the state one position later has also just seen that character.
+
 # %% slideshow={"slide_type": "subslide"} tags=["remove-input"]
 dates_attention = date_models["with attention"]
 
@@ -375,6 +427,14 @@ attention_demo(dates_attention)
 # earlier checkpoint, part-trained (its first checkpoint with a validation accuracy between 60% and 90%). For each
 # beam size: the share of outputs exactly right, their mean log-probability, the share that are too short, and
 # the cost.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: greedy commits to one character at a time; a beam keeps k alternatives and compares totals of
+#   log-probabilities. It costs about k times the decoder steps, less in time because beams are batched.
+# - **Show**: the table and the two panels; then the search-error count below.
+# - **Ask**: beam search makes the model without attention better by only a few points. Why not more?
+# - **Answer**: most of its errors are model errors: it rates a wrong output above the right one, and a better
+#   search finds that wrong output more surely.
 
 # %% slideshow={"slide_type": "subslide"} tags=["remove-input"]
 beam_sources, beam_targets = rev_test[0][:300], rev_test[1][:300]
@@ -468,6 +528,12 @@ assert beam_results["with attention"]["accuracy"][0] >= 0.99 and gain["with atte
 # **Transformer** (Vaswani et al. 2017), whose layers compute all positions at once. It is what large language
 # models are built from; the alignments you read above are the same idea, applied everywhere.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: one paragraph, no more: self-attention is this lesson's attention applied within one sequence, with
+#   the recurrence taken out; positions are computed in parallel.
+# - **Ask**: what tells a Transformer the order of the words, now that there is no recurrence?
+# - **Answer**: positional encodings added to the inputs.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
@@ -480,6 +546,9 @@ assert beam_results["with attention"]["accuracy"][0] >= 0.99 and gain["with atte
 # - The weights are an alignment the model learned by itself: the anti-diagonal of reversal, year-month-day in dates.
 # - Beam search finds more probable outputs at about $k$ times the cost; it helps when the errors are search errors,
 #   not when the model itself prefers a wrong output.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the five points, then the questions on the next slide; the answers are under them in the notebook.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Check your understanding

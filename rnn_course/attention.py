@@ -27,7 +27,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._checks import as_array, check_finite, check_shape
-from .cells import Grads
+from .grads import Grads
 
 __all__ = ["AttentionCache", "additive_attention_forward", "additive_attention_backward", "masked_softmax"]
 

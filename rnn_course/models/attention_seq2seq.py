@@ -175,7 +175,7 @@ class AttentionSeq2Seq(Model):
         rows, last = np.arange(N), lengths - 1
         if self.cell.name == "lstm":
             keys, cell_cache = lstm_forward(emb, None, *enc_params)
-            c0 = cell_cache.c[last, rows]  # the cache is time-major (T, N, H)
+            c0 = cell_cache.c[rows, last]  # the LSTM cell state at the last real token
         else:
             keys, cell_cache = self.cell.forward(emb, None, *enc_params)
             c0 = None
