@@ -35,7 +35,8 @@ if "google.colab" in sys.modules:
 # - how to read **attention weights** as an alignment between source and output characters;
 # - **beam search** against greedy decoding: when it helps, and what it costs;
 # - where it leads: **self-attention** and Transformers.
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **Prerequisites**: lesson 07 (encoder-decoder, teacher forcing, greedy decoding), lesson 02 (backward passes
 # and gradient checking), lesson 05 (log-probabilities, greedy decoding of a language model).
 #
@@ -121,7 +122,7 @@ plot_attention_decoder(list("may 3, 1999"), list("1999-05-03"), step=6)
 # - **Ask**: why does the query's gradient sum over the source positions?
 # - **Answer**: the same query is added to every position's score: its gradient collects from all of them.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 rng = np.random.default_rng(0)
 N, T, Hq, Hk, A = 2, 5, 3, 4, 6
 inputs = dict(query=rng.standard_normal((N, Hq)), keys=rng.standard_normal((N, T, Hk)),
@@ -188,7 +189,7 @@ plot_gradcheck(report)
 # - **Ask**: why do dates not need attention, when reversal does?
 # - **Answer**: a date compresses to a day, a month and a year; a random string does not compress at all.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "skip"}
 def exact_match(model, sources, targets, source_vocab, target_vocab):
     """Per-example hits of greedy decoding (the whole output must equal the target)."""
     outputs = model.translate(sources, source_vocab, target_vocab, max_len=20)
@@ -221,7 +222,7 @@ def train_until_flat(model, batches, validate, *, max_steps, every=100, window=5
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Reversal
 
-# %%
+# %% tags=["remove-input"]
 rev_val = reversal_data(500, rng=1, min_len=2, max_len=14)
 rev_test = reversal_data(1000, rng=2, min_len=2, max_len=14)
 rev_vocabs = (REVERSAL_SOURCE_VOCAB, REVERSAL_TARGET_VOCAB)
@@ -254,6 +255,8 @@ for name, model in rev_models.items():
     hits = exact_match(model, *rev_test, *rev_vocabs)
     rev_by_length[name] = (lengths, np.array([hits[rev_lengths == L].mean() for L in lengths]))
     print(f"{name:>17}: " + "  ".join(f"{L}:{a:.0%}" for L, a in zip(*rev_by_length[name])))
+
+# %% slideshow={"slide_type": "subslide"}
 plot_position_accuracy(rev_by_length, xlabel="string length (characters)",
                        title="Reversal: accuracy by length, H = 16")
 
@@ -264,7 +267,7 @@ assert with_.min() >= 0.95  # with attention, every length is reversed
 assert without[0] >= 0.9 and without[-3:].max() <= 0.1  # without: short strings right, 12-14 letters almost never
 gap = (with_ - without)[-3:].mean()
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Without attention the accuracy falls with the length of the string, and the longest strings are almost never
 # reversed; with attention every length is right. The model without attention must carry the whole string in its
 # final state ($h$ and $c$, 16 values each), and it stopped improving: its curve flattened far below the other's.
@@ -280,7 +283,7 @@ assert late_gain < 0.025 and gap > 0.8
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Dates
 
-# %%
+# %% tags=["remove-input"]
 date_val = dates_data(500, rng=1)[:2]
 date_test = dates_data(1000, rng=2)[:2]
 date_vocabs = (SOURCE_VOCAB, TARGET_VOCAB)
@@ -315,6 +318,8 @@ for name, model in date_models.items():
     date_by_length[name] = (np.array([(lo + hi) / 2 for lo, hi in buckets]), np.array(acc))
     print(f"{name:>17}: overall {hits.mean():.1%};  by source length: "
           + "  ".join(f"{lo}-{hi}: {a:.1%}" for (lo, hi), a in zip(buckets, acc)))
+
+# %% slideshow={"slide_type": "subslide"}
 plot_position_accuracy(date_by_length, xlabel="source length (characters, buckets of 4)",
                        title="Dates: accuracy by source length, H = 32")
 
@@ -326,7 +331,7 @@ assert all(date_flat.values())
 assert min(acc.min() for _, acc in date_by_length.values()) >= 0.95  # both models, every length bucket
 assert reached["with attention"] * 3 <= reached["without attention"]  # attention gets there 3 times sooner or more
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Dates are different: both models end up right on at least 95% of the test dates at every source length. A date is
 # easy to compress (a day, a month, a year), so $H = 32$ values hold it whatever the format; what attention changes
 # here is how fast the model learns (above: at least three times fewer steps to reach 90%). The bottleneck bites
@@ -458,11 +463,11 @@ for name, model in beam_models.items():
         r["steps"].append(counts["steps"] / len(source_ids))
         r["log_prob"].append(np.mean([h.score for h in found]))
         r["too_short"].append(np.mean([len(o) < len(t) for o, t in zip(outputs, beam_targets)]))
-    print(f"{name}:")
+print(f"{'model':>26}  k  right  log-prob  too short  steps  ms CPU   (per string)")
+for name, r in beam_results.items():
     for i, k in enumerate(beams):
-        print(f"   k = {k}: {r['accuracy'][i]:6.1%} right, mean log-probability {r['log_prob'][i]:7.3f}, "
-              f"{r['too_short'][i]:5.1%} too short, {r['steps'][i]:5.1f} decoder steps and "
-              f"{1000 * r['seconds'][i] / len(source_ids):4.2f} ms CPU per string")
+        print(f"{name if i == 0 else '':>26}  {k}  {r['accuracy'][i]:5.1%}  {r['log_prob'][i]:8.3f}  "
+              f"{r['too_short'][i]:9.1%}  {r['steps'][i]:5.1f}  {1000 * r['seconds'][i] / len(source_ids):6.2f}")
 
 # %% slideshow={"slide_type": "subslide"}
 plot_beam_search({name: r for name, r in beam_results.items()}, title="Beam search on reversal (300 test strings)")
@@ -474,7 +479,7 @@ plot_beam_search({name: r for name, r in beam_results.items()}, title="Beam sear
 # **search error**, which a wider beam can fix) or less (a **model error**: the model prefers a wrong output, and
 # no search will find the right one)? The total log-probability of the right output is one teacher-forced pass.
 
-# %% tags=["remove-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["remove-input"]
 def target_log_probs(model, sources, targets):
     """log p(target | source) under the model, "</s>" included, for every pair."""
     batch = encode_pairs(sources, targets, *rev_vocabs)
@@ -592,6 +597,10 @@ assert beam_results["with attention"]["accuracy"][0] >= 0.99 and gain["with atte
 #   system on sentences without unknown words; its weights gave plausible word alignments.
 # - K. Cho, B. van Merriënboer, D. Bahdanau, Y. Bengio, "On the properties of neural machine translation:
 #   encoder-decoder approaches", SSST 2014 (quality falls with sentence length without attention).
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### References, continued
+#
 # - M.-T. Luong, H. Pham, C. D. Manning, "Effective approaches to attention-based neural machine translation",
 #   EMNLP 2015 (dot-product and other scores; global and local attention).
 # - I. Sutskever, O. Vinyals, Q. V. Le, "Sequence to sequence learning with neural networks", NeurIPS 2014 (beam
