@@ -94,7 +94,8 @@ use_blas_threads(1)
 # The weights $\alpha_{u,\cdot}$ are a distribution over the source positions; the **context** $\mathrm{ctx}_u$ is
 # fed to the decoder with the previous output, $h^{dec}_u = \mathrm{cell}([\mathrm{embed}(y_{u-1}),
 # \mathrm{ctx}_u], h^{dec}_{u-1})$, and to the read-out, $\mathrm{logits}_u = [h^{dec}_u, \mathrm{ctx}_u]
-# W_{out} + b_{out}$. (Bahdanau et al. write the context $c_i$; in this course $c$ is the LSTM's cell state.)
+# W_y + b_y$ (`W_out`, `b_out` in the code, as in lesson 07). (Bahdanau et al. write the context $c_i$; in this
+# course $c$ is the LSTM's cell state.)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # - **Say**: three lines: score every encoder state against the decoder's state, softmax the scores, average the

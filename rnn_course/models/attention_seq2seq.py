@@ -10,7 +10,7 @@ weighted average of them, the context, chosen by its previous state:
     logits_u       = [h^dec_u, ctx_u] W_out + b_out                 and of the read-out
 
 (Bahdanau et al. write the context c_i; here c is the LSTM's cell state, so
-the context is ``ctx``.) Because ctx_u depends on h^dec_{u-1}, the decoder
+the context is ``ctx``. W_out, b_out are the lessons' W_y, b_y.) Because ctx_u depends on h^dec_{u-1}, the decoder
 runs one step at a time, forward and backward; the encoder runs as a whole
 sequence. Training uses teacher forcing, as in lesson 07.
 
