@@ -130,6 +130,8 @@ LECTURE_MOVES = {
     + choose("second_modifier", "not", "never", "really", ""),
     "teacher_forcing_demo": idrag("step", 0, 600, 13) + choose("mode", "free running", "teacher forcing")
     + choose("date", *_date_menu()) + idrag("step", 600, 0, 13) + choose("mode", "free running"),
+    "attention_demo": idrag("step", 1, 11) + idrag("step", 11, 1) + choose(  # every date of its menu
+        "date", *__import__("rnn_course.demos.attention", fromlist=["attention_menu"]).attention_menu()),
 }
 #: the figure slot and the height left for it (CSS px) in JupyterLab at 1920 x 1080, left sidebar closed,
 #: Presentation Mode (measured by tests/test_browser.py): controls beside the figure, or above it

@@ -255,6 +255,31 @@ demos.sentiment_demo(presenter=True)
 demos.teacher_forcing_demo(presenter=True)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
+# ## 10 · Attention: where the decoder looks (lesson 08)
+#
+# The same date task with attention: at every output step the decoder reads a weighted average of *all* the
+# encoder's states. The demo trains a small model when it is built (a few seconds) and decodes a menu of dates, one
+# in every format. Top: the weights of every output step (rows) over the source characters (columns); bottom: the
+# outlined row as bars. In lesson 08, pass the lesson's model: `demos.attention_demo(dates_attention,
+# presenter=True)`.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: **"year, first digit"**: a date written "month d, yyyy"; the first output character looks at the
+#   year, at the *end* of the source. **"month"**, then **"day"**: the focus jumps back to the month's name and to
+#   the day, so the bright cells cross. Drag **output step u** through the whole date. **"with a weekday"**: how
+#   much weight do the weekday's letters get?
+# - **Say**: without attention (lesson 07) everything about the source must pass through one fixed-size state;
+#   with it, each step reads what it needs, and the weights show an alignment nobody taught the model: it learned
+#   them from the loss alone (Bahdanau, Cho & Bengio 2014 saw the same between English and French words).
+# - **Ask**: the weights of a row sum to 1. What does a row look like for an output character that needs no
+#   particular source character, such as the "-" between year and month?
+# - **Answer**: it cannot be empty: it spreads over several characters or rests near the field just written. The
+#   decoder's own state, not the context, tells it that a "-" comes next.
+
+# %% slideshow={"slide_type": "subslide"}
+demos.attention_demo(presenter=True)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Driving a demo from code
 #
 # Every demo is an object: keep it in a variable, and move it from a cell with `set`, which redraws once for

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-EXERCISE_SETS = ("01_forward_pass", "02_bptt", "03_gradients", "04_gates", "05_language_model")
+EXERCISE_SETS = ("01_forward_pass", "02_bptt", "03_gradients", "04_gates", "05_language_model", "06_attention")
 
 
 @contextlib.contextmanager

@@ -23,7 +23,7 @@ LESSONS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
 
 def test_every_lesson_of_the_course_map_is_checked():
     assert LESSONS[:3] == ["00_welcome", "01_sequences_and_unrolling", "02_backpropagation_through_time"]
-    assert len(LESSONS) == 8, LESSONS
+    assert len(LESSONS) == 9, LESSONS
 
 
 def _cells(name):

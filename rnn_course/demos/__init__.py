@@ -6,6 +6,7 @@ a static PNG of the figure anywhere else. Building blocks in ``demos._base``.
 """
 
 from ._base import Demo, dropdown, float_slider, int_slider, log_slider, nice_values
+from .attention import attention_demo  # lesson 08
 from .bptt import bptt_demo  # lesson 02
 from .classification import sentiment_demo  # lesson 06
 from .cliff import cliff_demo  # lesson 03
@@ -26,4 +27,5 @@ __all__ = [
     "temperature_demo",
     "sentiment_demo",
     "teacher_forcing_demo",
+    "attention_demo",
 ]  # fmt: skip

@@ -12,7 +12,7 @@ import dataclasses
 
 import numpy as np
 
-from .checks import bptt, forward_pass, gates, gradients, language_model
+from .checks import attention, bptt, forward_pass, gates, gradients, language_model
 from .checks.framework import Item
 from .checks.framework import run_item as checks_run_item
 from .result import Result
@@ -22,7 +22,7 @@ __all__ = ["EXERCISES", "ITEMS", "get_item", "run_item", "max_score"]
 #: forbidden to every graded function: the modules holding the exercises' reference code and known-wrong
 #: variants, the package's models and training loops (whole models around the reference cells), and the
 #: lecture demos (which run those models)
-ALWAYS_FORBIDDEN = tuple(m.__name__ for m in (forward_pass, bptt, gradients, gates, language_model)) + (
+ALWAYS_FORBIDDEN = tuple(m.__name__ for m in (forward_pass, bptt, gradients, gates, language_model, attention)) + (
     "rnn_course.models", "rnn_course.train", "rnn_course.wrappers", "rnn_course.demos")
 
 
@@ -33,7 +33,7 @@ def _with_check_modules(items):
 
 EXERCISES: dict[str, tuple[Item, ...]] = {
     module.EXERCISE: _with_check_modules(module.ITEMS)
-    for module in (forward_pass, bptt, gradients, gates, language_model)
+    for module in (forward_pass, bptt, gradients, gates, language_model, attention)
 }
 
 ITEMS: dict[str, Item] = {item.name: item for items in EXERCISES.values() for item in items}

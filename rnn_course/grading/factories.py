@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["FACTORIES", "build", "smooth_function"]
+__all__ = ["FACTORIES", "build", "smooth_function", "toy_decoder"]
 
 
 def smooth_function(A, B, c=0.0, *, scalar=False):
@@ -31,6 +31,30 @@ def smooth_function(A, B, c=0.0, *, scalar=False):
     return f
 
 
+def toy_decoder(embed, Wh, W_out, b_out):
+    """``step(tokens, h) -> (log_probs, h)``: a small tanh RNN decoder for beam search (exercise 06).
+
+    ``h = tanh(embed[tokens] + h @ Wh)``, ``log_probs = log_softmax(h @ W_out + b_out)``; tokens (B,),
+    h (B, H), log_probs (B, V). The log-softmax is written out here (no package function is called, so
+    nothing a graded function may not use runs inside it).
+    """
+    embed, Wh = np.asarray(embed, dtype=float), np.asarray(Wh, dtype=float)
+    W_out, b_out = np.asarray(W_out, dtype=float), np.asarray(b_out, dtype=float)
+
+    def step(tokens, h):
+        tokens, h = np.asarray(tokens, dtype=np.int64), np.asarray(h, dtype=float)
+        if tokens.ndim != 1 or h.ndim != 2 or h.shape[0] != tokens.shape[0]:
+            raise ValueError(f"step: got tokens of shape {tokens.shape} and states of shape {h.shape}; expected "
+                             "tokens (B,) and states (B, H), one state row per hypothesis in the same order "
+                             "(state = new_state[parents])")
+        h = np.tanh(embed[tokens] + h @ Wh)
+        logits = h @ W_out + b_out
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True)), h
+
+    return step
+
+
 def _optimizer(kind, **kwargs):
     from .. import optim
 
@@ -43,6 +67,7 @@ def _optimizer(kind, **kwargs):
 FACTORIES = {
     "smooth": smooth_function,
     "optimizer": _optimizer,
+    "toy_decoder": toy_decoder,
 }
 
 

@@ -12,8 +12,10 @@ train any of them.
     SequenceClassifier     many-to-one classification, final or pooled state (lesson 06)
     SequenceTagger         synced many-to-many, bidirectional and stacked (lesson 06)
     Seq2Seq                encoder-decoder with teacher forcing (lesson 07)
+    AttentionSeq2Seq       the same with additive attention over the encoder's states (lesson 08)
 """
 
+from .attention_seq2seq import AttentionSeq2Seq
 from .base import MODELS, Model, load_model, register_model
 from .classifier import SequenceClassifier
 from .language import CharLanguageModel
@@ -25,5 +27,5 @@ from .tagger import SequenceTagger
 __all__ = [
     "MODELS", "Model", "load_model", "register_model",
     "SequenceRegressor", "NoForgetLSTMRegressor", "PeepholeLSTMRegressor", "CIFGLSTMRegressor",
-    "CharLanguageModel", "SequenceClassifier", "SequenceTagger", "Seq2Seq",
+    "CharLanguageModel", "SequenceClassifier", "SequenceTagger", "Seq2Seq", "AttentionSeq2Seq",
 ]  # fmt: skip

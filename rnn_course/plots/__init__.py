@@ -5,6 +5,7 @@ and taking an optional ``ax``. Conventions (figures without pyplot, presenter mo
 
 from .activations import plot_activations, plot_softmax  # lesson 01
 from .adding import plot_adding_curves, plot_adding_example, plot_adding_scores, plot_gate_tracks  # lesson 04
+from .attention import plot_attention, plot_attention_decoder, plot_beam_search  # lesson 08
 from .bptt import (  # lesson 02
     plot_contribution_matrix,
     plot_copy_contributions,
@@ -98,4 +99,7 @@ __all__ = [
     "plot_tagged_sentence",
     "plot_encoder_decoder",
     "plot_sequence_accuracy_gap",
+    "plot_attention",
+    "plot_attention_decoder",
+    "plot_beam_search",
 ]
