@@ -13,6 +13,8 @@ The helper package of the course. One idea per module:
     init        initialisers: small Gaussian, Xavier, orthogonal, identity, forget bias
     activations numerically stable sigmoid, softmax, log-softmax
     blas        use_blas_threads(n): how many threads numpy's matrix products may use
+    attention   additive attention (Bahdanau et al. 2014), forward and hand-written backward
+    decoding    greedy and beam search over any decoder step
 
 Above them: models and tasks, train, plots (which imports the rest and is
 imported by nothing below it), demos, grading and tools (tests/test_architecture.py
