@@ -107,6 +107,24 @@ def test_no_execute_converts_as_is_and_reads_py_percent(tmp_path):
     assert 'class="jp-OutputArea jp-Cell-outputArea"' not in text  # ...and no output
 
 
+def test_split_output_puts_the_output_on_a_slide_below_its_code(tmp_path):
+    code = _cell("code", "print('LONG', 'CODE', sep='-')", "subslide", tags=["split-output"])
+    code.outputs = [nbformat.v4.new_output("stream", name="stdout", text="THE-OUTPUT\n")]
+    nb = nbformat.v4.new_notebook(cells=[_cell("md", "# Title", "slide"), code, _cell("md", "say both", "notes"),
+                                         _cell("md", "### next", "subslide")])
+    nbformat.write(nb, tmp_path / "split.ipynb")
+    deck = slides.build_deck(tmp_path / "split.ipynb", tmp_path, execute=False)  # keeps the stored output
+    assert (deck.slides, deck.subslides) == (1, 3)  # the code's subslide, the output's, "next"
+    text = deck.path.read_text(encoding="utf-8")
+    sections = re.findall(r"<section[^>]*>(.*?)</section>", text.replace("\n", " "), re.S)
+    with_code = [s for s in sections if "CODE" in s]
+    with_output = [s for s in sections if "THE-OUTPUT" in s]
+    assert len(with_code) == len(with_output) == 1 and with_code != with_output
+    assert "THE-OUTPUT" not in with_code[0] and "print" not in with_output[0]
+    assert "say both" in with_code[0] and "say both" in with_output[0]  # the notes, on both slides
+    assert sections.index(with_output[0]) == sections.index(with_code[0]) + 1
+
+
 def test_bad_arguments_name_the_argument(tmp_path):
     with pytest.raises(ValueError, match="notebook: expected an existing"):
         slides.build_deck(tmp_path / "missing.ipynb", tmp_path)

@@ -14,7 +14,9 @@ press, ``skip`` is left out, ``notes`` goes to the speaker view (press S): what 
 say, what to ask and the answers, for the lecturer's eyes only (every deck
 has them: ``tests/test_slides.py``).
 Cell tags ``remove-input`` / ``remove-output`` / ``remove-cell`` hide parts of
-a cell on the slides only.
+a cell on the slides only, and ``split-output`` shows a cell's output on a
+slide of its own, below its code (for a cell whose code and output together
+are taller than the screen; the notes cells right after it are shown with both).
 
 By default each notebook is executed first (in its own folder, with a fresh
 kernel), so the deck shows the lesson's figures; a lesson runs in well under
@@ -54,6 +56,7 @@ WIDTH, HEIGHT = 1280, 800
 _REMOVE_INPUT = ("remove-input", "remove_input", "hide-input")
 _REMOVE_OUTPUT = ("remove-output", "remove_output", "hide-output")
 _REMOVE_CELL = ("remove-cell", "remove_cell")
+_SPLIT_OUTPUT = ("split-output",)
 
 
 @dataclass(frozen=True)
@@ -151,14 +154,35 @@ def slides_without_notes(nb) -> list[str]:
     return missing
 
 
+def _notes_after(cells, index: int) -> list:
+    """The notes cells that directly follow ``cells[index]``."""
+    notes = []
+    for cell in cells[index + 1:]:
+        if cell.metadata.get("slideshow", {}).get("slide_type") != "notes":
+            break
+        notes.append(cell)
+    return notes
+
+
+def _copy(cell, suffix: str):
+    """A deep copy of ``cell`` with an id of its own (nbformat rejects duplicate ids)."""
+    twin = copy.deepcopy(cell)
+    if "id" in twin:
+        twin["id"] = f"{cell['id']}-{suffix}"[-64:]
+    return twin
+
+
 def _prepare(nb) -> None:
-    """Slide-only clean-up: drop stderr (progress bars), widget state, and what the tags hide."""
+    """Slide-only clean-up: drop stderr (progress bars), widget state, and what the tags hide; a cell tagged
+    ``split-output`` becomes its code, then (after copies of the notes that follow it, so that the code's
+    slide has them too) its output alone on a new subslide."""
     nb.metadata.pop("widgets", None)
     kept = []
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):
         tags = set(cell.metadata.get("tags", ()))
         if tags & set(_REMOVE_CELL):
             continue
+        below = None
         if cell.cell_type == "code":
             if tags & set(_REMOVE_INPUT):
                 cell.metadata.setdefault("transient", {})["remove_source"] = True
@@ -166,7 +190,15 @@ def _prepare(nb) -> None:
                 cell.outputs = []
             cell.outputs = [o for o in cell.outputs
                             if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            if tags & set(_SPLIT_OUTPUT) and cell.outputs:
+                below = _copy(cell, "output")
+                below.metadata["slideshow"] = {"slide_type": "subslide"}
+                below.metadata.setdefault("transient", {})["remove_source"] = True
+                cell.outputs = []
         kept.append(cell)
+        if below is not None:
+            kept.extend(_copy(note, "again") for note in _notes_after(nb.cells, index))
+            kept.append(below)
     nb.cells = kept
 
 
