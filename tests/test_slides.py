@@ -313,8 +313,9 @@ def executed_demo_deck(tmp_path_factory):
 def test_decks_are_built_quietly_with_presenter_figures(tmp_path, capfd):
     nb = nbformat.v4.new_notebook(cells=[_cell("md", "# Fonts", "slide"), _cell("code", """\
 import matplotlib as mpl
-import rnn_course.plots.style
-print("font size", mpl.rcParams["font.size"])""")])
+from rnn_course.plots.style import new_figure
+print("font size", mpl.rcParams["font.size"])
+print("figure size", tuple(float(v) for v in new_figure((5.9, 2.0))[0].get_size_inches()))""")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, tmp_path / "fonts.ipynb")
     assert main(["slides", str(tmp_path / "fonts.ipynb"), "--out", str(tmp_path / "decks")]) == 0
@@ -324,6 +325,26 @@ print("font size", mpl.rcParams["font.size"])""")])
 
     text = (tmp_path / "decks" / "fonts.slides.html").read_text(encoding="utf-8")
     assert f"font size {PRESENTER_RC['font.size']}" in text
+    assert "figure size (11.8, 4.0)" in text  # drawn at the size the slide shows it (slide_figsize)
+
+
+def test_slide_figsize_fills_the_slides_figure_box_and_never_shrinks(monkeypatch):
+    from rnn_course.plots import style
+
+    assert style.slide_figsize((5.9, 2.0)) == (11.8, 4.0)  # limited by the width
+    assert style.slide_figsize((4.0, 4.0)) == (6.0, 6.0)  # limited by the height
+    assert style.slide_figsize((14.0, 4.4)) == (14.0, 4.4)  # wider than the box: as asked
+    with pytest.raises(ValueError, match="figsize: expected a positive"):
+        style.slide_figsize((0, 3))
+    assert tuple(style.new_figure((5.9, 2.0))[0].get_size_inches()) == (5.9, 2.0)  # in a notebook: as asked
+    monkeypatch.setattr(style, "_FOR_SLIDES", True)
+    fig, ax = style.new_figure((5.9, 2.0))
+    assert tuple(fig.get_size_inches()) == pytest.approx((11.8, 4.0))
+    # text sized for a notebook grows with the figure, up to the presenter style's smallest text
+    tiny, small, large = (ax.text(0, 0, name, fontsize=size) for name, size in (("a", 5), ("b", 9), ("c", 20)))
+    fig.canvas.draw()
+    fig.canvas.draw()  # idempotent: sizes are computed from the sizes the text was made with
+    assert [t.get_fontsize() for t in (tiny, small, large)] == pytest.approx([10, style.SMALLEST_TEXT, 20])
 
 
 @pytest.mark.browser

@@ -14,7 +14,13 @@
   is over 18 px, larger than JupyterLab's body text even in Presentation Mode.
 * The environment variable ``RNN_COURSE_STYLE=presenter`` switches every
   figure to the presenter style when this module is imported: the slide
-  builder runs the lessons with it, so decks get figures for the room.
+  builder runs the lessons with it, so decks get figures for the room. There
+  ``new_figure`` also draws a figure smaller than a slide's figure box
+  enlarged to fill it (``slide_figsize``): the deck shows every figure as
+  large as the box allows, so a small one drawn at its own size would show
+  its text enlarged, and crowd (even clip) its labels in presenter fonts.
+  Text a plot sized in points for a notebook (a legend at 8 pt) grows with
+  the enlargement, up to the presenter style's smallest size.
 * ``apply_theme(fig, "dark")`` recolours a finished figure for a dark
   background (JupyterLab's dark theme); ``"light"`` restores it.
 * Colours that tell things apart (cells, gates, methods, right and wrong)
@@ -58,6 +64,8 @@ __all__ = [
     "scale_fonts",
     "themed_color",
     "STYLE_ENV",
+    "SLIDE_FIGURE",
+    "slide_figsize",
 ]
 
 DIVERGING = "RdBu_r"  # values around 0 (weights, hidden states, gradients)
@@ -100,8 +108,26 @@ PRESENTER_RC = {
 }
 #: ``RNN_COURSE_STYLE=presenter``: every figure in the presenter style (the slide builder sets it)
 STYLE_ENV = "RNN_COURSE_STYLE"
-if os.environ.get(STYLE_ENV, "").strip().lower() == "presenter":
+#: the box a figure fills on a slide, in inches at the presenter style's 100 px per inch: the deck
+#: (rnn_course.tools.slides) shows an image at most 1180 px wide (the 1280 px slide less its margins) and 600 px high
+SLIDE_FIGURE = (11.8, 6.0)
+_FOR_SLIDES = os.environ.get(STYLE_ENV, "").strip().lower() == "presenter"
+if _FOR_SLIDES:
     mpl.rcParams.update(PRESENTER_RC)
+
+
+#: the presenter style's smallest text in points ("small" at 16 pt, 18.5 px at 100 px per inch)
+SMALLEST_TEXT = PRESENTER_RC["font.size"] / 1.2
+
+
+def slide_figsize(figsize, box=SLIDE_FIGURE) -> tuple[float, float]:
+    """``figsize`` (width, height in inches) enlarged, aspect kept, until it fills ``box``; a figure already
+    as wide or as high as the box is returned as it is (never drawn smaller than its author asked)."""
+    width, height = (float(v) for v in figsize)
+    if width <= 0 or height <= 0:
+        raise ValueError(f"figsize: expected a positive (width, height) in inches, got {tuple(figsize)!r}")
+    scale = max(1.0, min(box[0] / width, box[1] / height))
+    return (width * scale, height * scale)
 
 
 @contextlib.contextmanager
@@ -220,9 +246,32 @@ def scale_fonts(fig, scale: float, floor: float = 0.0) -> None:
             axis.set_tick_params(which="both", labelsize=max(size * scale, floor))
 
 
+class _SlideFigure(Figure):
+    """A figure drawn ``slide_scale`` times larger than asked, for a slide (``new_figure`` in a deck). Before each
+    draw, text smaller than ``SMALLEST_TEXT`` grows as the figure did, up to that size: a label sized for a
+    notebook keeps the size it had relative to the figure, so it stays readable."""
+
+    slide_scale = 1.0
+
+    def draw(self, renderer):
+        from matplotlib.text import Text
+
+        made = self.__dict__.setdefault("_rnn_course_made_size", {})
+        for text in self.findobj(Text):
+            size = made.setdefault(id(text), (text, text.get_fontsize()))[1]
+            text.set_fontsize(max(size, min(SMALLEST_TEXT, size * self.slide_scale)))
+        super().draw(renderer)
+
+
 def new_figure(figsize=(6.4, 4.0), nrows: int = 1, ncols: int = 1, **subplot_kw):
-    """A figure not registered with pyplot, and its axes (an array when nrows * ncols > 1)."""
-    fig = Figure(figsize=figsize, layout="constrained")
+    """A figure not registered with pyplot, and its axes (an array when nrows * ncols > 1). When a deck is
+    built (``RNN_COURSE_STYLE=presenter``) the figure is drawn at ``slide_figsize(figsize)``, the size it is
+    shown at on a slide."""
+    if _FOR_SLIDES:
+        fig = _SlideFigure(figsize=slide_figsize(figsize), layout="constrained")
+        fig.slide_scale = fig.get_size_inches()[0] / float(figsize[0])
+    else:
+        fig = Figure(figsize=figsize, layout="constrained")
     FigureCanvasAgg(fig)  # render without pyplot: demos redraw through this canvas
     axes = fig.subplots(nrows, ncols, squeeze=True, **subplot_kw)
     return fig, axes
