@@ -215,6 +215,52 @@ def test_deck_opens_offline_in_chromium(executed_deck, artifacts):
 
 
 @pytest.mark.browser
+def test_small_code_sets_one_cells_code_and_output_smaller(tmp_path):
+    cells = [_cell("md", "# Code", "slide"), _cell("code", "print('normal')"),
+             _cell("code", "print('small')", "subslide", tags=["small-code"])]
+    for cell, text in zip(cells[1:], ("normal\n", "small\n"), strict=True):
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), tmp_path / "code.ipynb")
+    deck = slides.build_deck(tmp_path / "code.ipynb", tmp_path, execute=False)
+    with launch() as browser:
+        page = browser.new_context(viewport={"width": 1280, "height": 800}, offline=True).new_page()
+        page.goto(deck.path.as_uri())
+        page.wait_for_function("window.Reveal && Reveal.isReady()")
+        sizes = page.evaluate("""() => Array.from(document.querySelectorAll('.jp-CodeCell')).map(cell => [
+            getComputedStyle(cell.querySelector('.jp-InputArea-editor pre')).fontSize,
+            getComputedStyle(cell.querySelector('.jp-RenderedText pre')).fontSize])""")
+    assert sizes == [["24px", "24px"], ["20px", "20px"]]
+
+
+@pytest.mark.browser
+def test_fit_output_keeps_a_wide_tables_rows_on_one_line(tmp_path):
+    row = " | ".join(f"column {i:2d}" for i in range(9))  # 105 characters: wraps at 24 px
+    cells = [_cell("md", "# Tables", "slide")]
+    for text, tags in ((row, ["fit-output"]), ("a short row", ["fit-output"]), (row, []), (row * 2, ["fit-output"])):
+        cell = _cell("code", "print(row)", "subslide", tags=tags)
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"{text}\n{text}\n")]
+        cells.append(cell)
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), tmp_path / "tables.ipynb")
+    deck = slides.build_deck(tmp_path / "tables.ipynb", tmp_path, execute=False)
+    with launch() as browser:
+        page = browser.new_context(viewport={"width": 1280, "height": 800}, offline=True).new_page()
+        page.goto(deck.path.as_uri())
+        page.wait_for_function("window.Reveal && Reveal.isReady() && window.rnnCourseDeck.mathjax === 'done'")
+        shown = []
+        for v in range(1, 5):  # fitted when shown: reveal.js lays out only the slides near the current one
+            page.evaluate(f"Reveal.slide(0, {v})")
+            page.wait_for_timeout(50)
+            shown.append(page.evaluate("""() => { const pre = Reveal.getCurrentSlide().querySelector('.jp-RenderedText pre');
+                const line = parseFloat(getComputedStyle(pre).lineHeight);
+                return {size: parseFloat(getComputedStyle(pre).fontSize), lines: Math.round(pre.clientHeight / line),
+                        overflow: pre.scrollWidth > pre.clientWidth}; }"""))
+    fitted, short, plain, too_wide = shown
+    assert 16 <= fitted["size"] < 24 and fitted["lines"] <= 3 and not fitted["overflow"]  # two rows, one line each
+    assert short["size"] == 24 and plain["size"] == 24 and plain["lines"] >= 4  # untagged: wraps
+    assert too_wide["size"] == 16 and not too_wide["overflow"] and too_wide["lines"] >= 4  # at the floor: wraps
+
+
+@pytest.mark.browser
 def test_a_slide_taller_than_the_screen_scrolls(tmp_path, artifacts):
     nb = nbformat.v4.new_notebook(cells=[
         _cell("md", "# Short", "slide"),
@@ -283,12 +329,24 @@ def test_every_slide_of_every_deck_has_speaker_notes(notebook):
     assert missing == [], f"{notebook.name}: slides without speaker notes: {missing}"
 
 
+#: lessons whose every slide, each vertical one too, has notes of its own
+NOTES_ON_EVERY_SLIDE = [p for p in LESSONS if p.stem[:2] in {"00", "01"}]
+
+
+@pytest.mark.parametrize("notebook", NOTES_ON_EVERY_SLIDE, ids=[p.stem for p in NOTES_ON_EVERY_SLIDE])
+def test_every_vertical_slide_has_notes_of_its_own(notebook):
+    """The speaker view shows the current slide's notes: in these lessons none is left empty."""
+    missing = slides.slides_without_notes(nbformat.read(notebook, as_version=4), each_subslide=True)
+    assert missing == [], f"{notebook.name}: slides without speaker notes: {missing}"
+
+
 def test_the_notes_check_sees_a_slide_without_notes():
     nb = nbformat.v4.new_notebook(cells=[
         _cell("md", "# One", "slide"), _cell("md", "say one", "notes"), _cell("md", "### below", "subslide"),
         _cell("md", "## Two", "slide"), _cell("code", "x = 1", "skip"),
         _cell("md", "## Three", "slide"), _cell("md", "more", "fragment"), _cell("md", "say three", "notes")])
     assert slides.slides_without_notes(nb) == ["## Two"]
+    assert slides.slides_without_notes(nb, each_subslide=True) == ["### below", "## Two"]
 
 
 def test_the_demo_deck_keeps_the_lecturers_script_in_the_notes(executed_demo_deck):

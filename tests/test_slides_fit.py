@@ -4,8 +4,9 @@ The decks are built as `rnn-course slides` builds them: each notebook executed i
 figures and the demos' static PNGs take their real height, then opened from file:// in Chromium and
 measured slide by slide. A slide taller than the screen still works (the deck makes it scroll), but in a
 lecture hall it means scrolling in front of the room: split it with the cells' slideshow metadata
-(``subslide``, ``skip`` for helper cells, the tag ``remove-input`` for code a lecture need not show),
-never by removing content from the notebook.
+(``subslide``, ``skip`` for helper cells; the tags ``remove-input`` for code a lecture need not show,
+``split-output`` for an output on a slide below its code, ``small-code`` for a long function that must
+be seen whole: rnn_course.tools.slides), never by removing content from the notebook.
 
 Slow: it runs every lesson once (about as long as executing the notebooks).
 """

@@ -14,9 +14,14 @@ press, ``skip`` is left out, ``notes`` goes to the speaker view (press S): what 
 say, what to ask and the answers, for the lecturer's eyes only (every deck
 has them: ``tests/test_slides.py``).
 Cell tags ``remove-input`` / ``remove-output`` / ``remove-cell`` hide parts of
-a cell on the slides only, and ``split-output`` shows a cell's output on a
-slide of its own, below its code (for a cell whose code and output together
-are taller than the screen; the notes cells right after it are shown with both).
+a cell on the slides only, ``split-output`` shows a cell's output on a slide
+of its own, below its code (for a cell whose code and output together are
+taller than the screen; the notes cells right after it are shown with both),
+and ``small-code`` sets a cell's code and text output at 20 px instead of 24
+(for a function that must be seen whole but is taller than the screen, or a
+printed table whose rows wrap at 24 px: about 76 characters fit a line at
+24 px, 91 at 20); ``fit-output`` shrinks a printed table's text, down to
+16 px, until its longest row fits the slide's width (a wider table still wraps).
 
 By default each notebook is executed first (in its own folder, with a fresh
 kernel), so the deck shows the lesson's figures; a lesson runs in well under
@@ -133,15 +138,18 @@ def _execute(nb, folder: Path, timeout: int):
     return nb
 
 
-def slides_without_notes(nb) -> list[str]:
+def slides_without_notes(nb, *, each_subslide: bool = False) -> list[str]:
     """The slides (horizontal, with the vertical ones below them) that have no speaker notes: the
-    first line of each, in order. A ``notes`` cell anywhere in a slide's stack counts for it."""
+    first line of each, in order. A ``notes`` cell anywhere in a slide's stack counts for it; with
+    ``each_subslide``, every vertical slide needs notes of its own (the speaker view shows the
+    current slide's)."""
+    starts = ("slide", "subslide") if each_subslide else ("slide",)
     stacks: list[list] = []
     for cell in nb.cells:
         kind = cell.metadata.get("slideshow", {}).get("slide_type", "-")
         if kind == "skip":
             continue
-        if kind == "slide" or not stacks:
+        if kind in starts or not stacks:
             stacks.append([cell])
         else:
             stacks[-1].append(cell)
