@@ -64,12 +64,12 @@ def plot_activations(names=("sigmoid", "tanh", "relu"), *, derivatives: bool = T
         if derivatives:
             ax.plot(a, df(a), color="#e6550d", lw=2.0, ls="--", label=dformula)
             peak = float(np.max(df(a)))
-            ax.text(0.03, 0.97, f"max slope {peak:.2g}", transform=ax.transAxes, va="top", fontsize=9,
+            ax.text(0.03, 0.97, f"max slope {peak:.2g}", transform=ax.transAxes, va="top", fontsize="small",
                     color="#e6550d")
         ax.set_ylim(-1.3, 2.3)
         ax.set_xlabel("pre-activation $a$ (unitless)")
         ax.set_title(name)
-        ax.legend(loc="lower right", fontsize=8, frameon=True)
+        ax.legend(loc="lower right", fontsize="small", frameon=True)
         ax.grid(alpha=0.25)
     axes[0].set_ylabel("value")
     return fig

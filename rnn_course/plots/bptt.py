@@ -137,7 +137,7 @@ def plot_copy_contributions(G, *, mask=None, ax=None, title: str | None = None):
     ax.set_xlabel("copy $k$ of $W_h$ (time step)")
     ax.set_ylabel(r"$\|\sum_t \partial L_t/\partial W_h^{(k)}\|$")
     _integer_ticks(ax, y=False)
-    ax.legend(loc="best", fontsize=8)
+    ax.legend(loc="best", fontsize="small")
     ax.set_title(title if title is not None else r"each step's contribution to $\partial L/\partial W_h$")
     return fig
 
@@ -169,7 +169,7 @@ def plot_gradient_reaching(norms, *, ax=None, title: str | None = None):
     ax.set_xlabel("step $k$")
     ax.set_ylabel(r"$\|\partial L_T / \partial h_k\|$")
     _integer_ticks(ax, y=False)
-    ax.legend(loc="best", fontsize=8)
+    ax.legend(loc="best", fontsize="small")
     ax.grid(alpha=0.25, which="both")
     ax.set_title(title if title is not None else "how much of the last loss's gradient reaches each step")
     return fig
@@ -248,7 +248,7 @@ def plot_truncation(ks, errors, *, costs=None, axes=None, T: int | None = None, 
     ax.grid(alpha=0.25, which="both")
     if T is not None:
         ax.axvline(T, color="#999999", ls=":", lw=1)
-    ax.legend(loc="best", fontsize=8)
+    ax.legend(loc="best", fontsize="small")
     ax.set_title("how wrong the truncated gradient is")
     if costs:
         ax = axes[1]
@@ -264,7 +264,7 @@ def plot_truncation(ks, errors, *, costs=None, axes=None, T: int | None = None, 
         ax.yaxis.set_minor_formatter(NullFormatter())
         _integer_ticks(ax, y=False)
         ax.grid(alpha=0.25, which="both")
-        ax.legend(loc="best", fontsize=8)
+        ax.legend(loc="best", fontsize="small")
         ax.set_title("what it costs")
     if title is not None:
         fig.suptitle(title)
