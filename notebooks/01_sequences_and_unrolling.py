@@ -283,7 +283,7 @@ plot_unrolled(60, max_steps=8, outputs="last", title="Unrolled over T = 60 steps
 # feed-forward net with the same unrolled shape but **separate weights at every step** needs a copy per step,
 # and cannot read a sequence longer than the one it was built for.
 
-# %%
+# %% tags=["fit-output"]
 D = V = 65
 H = 128
 shared = {**init_cell_params(D, H, rng=0), "Wy": np.zeros((H, V)), "by": np.zeros(V)}
@@ -332,7 +332,7 @@ by_hand = [0.0, 0.0]
 # - **Answer**: $x_1 W_x + b$ = the first row of $W_x$ plus $b$ = $(0.5, -0.5) + (0, 0.1) = (0.5, -0.4)$: the next
 #   slide prints it.
 
-# %% slideshow={"slide_type": "subslide"} tags=["split-output"]
+# %% slideshow={"slide_type": "subslide"} tags=["split-output", "fit-output"]
 h_prev = [0.0, 0.0]
 hand_h, hand_p = [], []
 for t, x_t in enumerate(x_hand, start=1):
