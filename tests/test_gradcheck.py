@@ -170,6 +170,9 @@ def test_report_table_html_and_plot(rng, artifacts):
     fig.savefig(artifacts / "gradcheck_report_dh_prev_not_accumulated.png", dpi=90)
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     assert any(t.startswith("x: WRONG") for t in titles)
+    panels = [ax for ax in fig.axes if ax.get_title()]  # one per input (colour bars have no title)
+    rows = {round(ax.get_position().y0, 3) for ax in panels}
+    assert len(panels) == len(report.inputs) == 5 and len(rows) == 2  # three to a row, not a 5-panel strip
     ok = gradcheck_layer(rnn_forward, rnn_backward, inputs_for("rnn", rng))
     assert "passed" in ok.summary() and "<table>" in ok._repr_html_()
     plot_gradcheck(ok)

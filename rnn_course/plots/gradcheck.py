@@ -14,11 +14,16 @@ from .style import RIGHT, WRONG, new_figure
 __all__ = ["plot_gradcheck"]
 
 
+#: panels side by side before a new row starts: a layer's five inputs in one row made a strip too
+#: thin to read in a notebook or on a slide
+PANELS_PER_ROW = 3
+
+
 def plot_gradcheck(report, names=None, *, figsize=None):
     """Where a gradient check's error sits: per time step for sequence inputs, per entry otherwise.
 
-    Returns the matplotlib Figure (one panel per input; failing inputs
-    first when ``names`` is None).
+    Returns the matplotlib Figure (one panel per input, at most ``PANELS_PER_ROW`` to a row; failing
+    inputs first when ``names`` is None).
     """
     from matplotlib.colors import LogNorm
     from matplotlib.ticker import MaxNLocator
@@ -31,10 +36,14 @@ def plot_gradcheck(report, names=None, *, figsize=None):
         ax.text(0.5, 0.5, report.summary(), ha="center", va="center", wrap=True)
         ax.set_axis_off()
         return fig
-    fig, axes = new_figure(figsize or (3.6 * len(reports), 3.2), 1, len(reports))
-    axes = np.atleast_1d(axes)[None, :]
+    ncols = min(len(reports), PANELS_PER_ROW)
+    nrows = -(-len(reports) // ncols)
+    fig, axes = new_figure(figsize or (3.6 * ncols, 3.2 * nrows), nrows, ncols)
+    axes = np.atleast_1d(axes).reshape(-1)
+    for ax in axes[len(reports):]:
+        ax.set_axis_off()
     floor = 1e-16
-    for ax, r in zip(axes[0], reports):
+    for ax, r in zip(axes, reports):
         status = "ok" if r.ok else "WRONG"
         if r.time_errors is not None:
             T = len(r.time_errors)
