@@ -403,6 +403,12 @@ def test_slide_figsize_fills_the_slides_figure_box_and_never_shrinks(monkeypatch
     fig.canvas.draw()
     fig.canvas.draw()  # idempotent: sizes are computed from the sizes the text was made with
     assert [t.get_fontsize() for t in (tiny, small, large)] == pytest.approx([10, style.SMALLEST_TEXT, 20])
+    # a title wider than its axes in presenter fonts is broken into two lines; one that fits is left alone
+    fig, (left, right) = style.new_figure((14.0, 4.0), ncols=2)
+    left.set_title("a title far too long to sit above half of this figure in presenter fonts, as one line")
+    right.set_title("a short title")
+    fig.canvas.draw()
+    assert left.get_title().count("\n") == 1 and right.get_title() == "a short title"
 
 
 @pytest.mark.browser

@@ -246,10 +246,21 @@ def scale_fonts(fig, scale: float, floor: float = 0.0) -> None:
             axis.set_tick_params(which="both", labelsize=max(size * scale, floor))
 
 
+def _two_lines(text: str) -> str:
+    """``text`` broken at the space nearest its middle (unchanged when it has no space)."""
+    spaces = [i for i, c in enumerate(text) if c == " "]
+    if not spaces:
+        return text
+    cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
+    return text[:cut] + "\n" + text[cut + 1:]
+
+
 class _SlideFigure(Figure):
     """A figure drawn ``slide_scale`` times larger than asked, for a slide (``new_figure`` in a deck). Before each
     draw, text smaller than ``SMALLEST_TEXT`` grows as the figure did, up to that size: a label sized for a
-    notebook keeps the size it had relative to the figure, so it stays readable."""
+    notebook keeps the size it had relative to the figure, so it stays readable. A one-line title wider than
+    its axes (or a figure title wider than the figure) is broken into two lines, instead of running into its
+    neighbour in presenter fonts."""
 
     slide_scale = 1.0
 
@@ -260,6 +271,13 @@ class _SlideFigure(Figure):
         for text in self.findobj(Text):
             size = made.setdefault(id(text), (text, text.get_fontsize()))[1]
             text.set_fontsize(max(size, min(SMALLEST_TEXT, size * self.slide_scale)))
+        titles = [(ax.title, ax.get_position().width * self.bbox.width) for ax in self.axes if ax.get_visible()]
+        if getattr(self, "_suptitle", None) is not None:
+            titles.append((self._suptitle, self.bbox.width))
+        for title, room in titles:
+            text = title.get_text()
+            if text and "\n" not in text and "$" not in text and title.get_window_extent(renderer).width > room:
+                title.set_text(_two_lines(text))
         super().draw(renderer)
 
 
