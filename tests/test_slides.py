@@ -250,7 +250,8 @@ def test_fit_output_keeps_a_wide_tables_rows_on_one_line(tmp_path):
         for v in range(1, 5):  # fitted when shown: reveal.js lays out only the slides near the current one
             page.evaluate(f"Reveal.slide(0, {v})")
             page.wait_for_timeout(50)
-            shown.append(page.evaluate("""() => { const pre = Reveal.getCurrentSlide().querySelector('.jp-RenderedText pre');
+            shown.append(page.evaluate("""() => {
+                const pre = Reveal.getCurrentSlide().querySelector('.jp-RenderedText pre');
                 const line = parseFloat(getComputedStyle(pre).lineHeight);
                 return {size: parseFloat(getComputedStyle(pre).fontSize), lines: Math.round(pre.clientHeight / line),
                         overflow: pre.scrollWidth > pre.clientWidth}; }"""))
