@@ -38,6 +38,14 @@ if "google.colab" in sys.modules:
 #   text repeats itself;
 # - a vanilla RNN against an LSTM on the same text and the same budget.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: today a character-level language model of four Shakespeare plays, trained with the tools of lessons
+#   02-04, then used to write text. Two honest results on the way: the LSTM beats the vanilla RNN, and a count
+#   model that needs no training beats both on this corpus.
+# - **Ask**: your phone suggests the next word as you type. What is it computing?
+# - **Answer**: a language model: a probability for every possible next word given the words so far; it shows
+#   the likeliest few.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **Prerequisites**: lessons 01–04 (the recurrence, BPTT and its truncation, clipping, LSTM/GRU); softmax and
 # cross-entropy.
@@ -45,6 +53,13 @@ if "google.colab" in sys.modules:
 # **Time**: 45–60 minutes. The notebook runs top to bottom in well under a minute: the default training run is
 # short on purpose. Set `LONG_RUN = True` below for 8x the training steps (a few minutes), and see section 6 for
 # what that buys on this corpus.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the training run is short on purpose, so that the notebook runs in class; `LONG_RUN = True` trains
+#   8x longer, and section 6 says what that buys on this corpus (not the lead over the count model).
+# - **Ask**: which idea of lesson 02 do we need to train on a whole text of several plays?
+# - **Answer**: truncated BPTT: the text is far too long to back-propagate through at once, so section 3 cuts it
+#   into chunks and carries the state from one chunk to the next.
 
 # %% slideshow={"slide_type": "skip"}
 # %matplotlib inline
@@ -87,6 +102,14 @@ LONG_RUN = False  # True: 8x more training steps (a few minutes); section 6 chec
 # $p(x_{t+1} \mid x_{\le t})$. This is the **many-to-many, synced** pattern of lesson 01 where the target
 # sequence is the input shifted by one.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the chain rule of probability turns "the probability of a text" into a product of next-character
+#   predictions, and an RNN makes exactly those, one per step, from a state $h_t$ that summarises what it has
+#   read.
+# - **Ask**: which input/output pattern of lesson 01 is this, and what is the target at step $t$?
+# - **Answer**: many-to-many, synced; the target at step $t$ is $x_{t+1}$, the next character of the same text
+#   (the input shifted by one).
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### The loss: cross-entropy and perplexity
 #
@@ -98,6 +121,14 @@ LONG_RUN = False  # True: 8x more training steps (a few minutes); section 6 chec
 # \frac{L}{T}\ \text{in nats per character},\qquad \text{perplexity} = e^{L/T}.$$
 #
 # Perplexity reads as "the model is as unsure as if it chose uniformly among $e^{L/T}$ characters".
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the loss is the model's surprise at the character that really came next, $-\ln p$, summed into $L$
+#   and divided by the number of characters. Perplexity turns it back into "as unsure as a uniform choice among
+#   so many characters".
+# - **Ask**: a model always gives the right next character probability one half. What are its loss per
+#   character and its perplexity?
+# - **Answer**: $\ln 2$ nats per character and a perplexity of 2: a coin toss between two characters.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### The corpus
@@ -115,8 +146,23 @@ print(f"{len(text):,} characters, vocabulary of V = {vocab.size}")
 print(f"train {len(train_ids):,}, validation {len(val_ids):,}")
 print(repr(vocab.chars))
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: four plays ship with the package, nothing is downloaded. Validation is the last tenth (the second
+#   half of *Hamlet*), kept as one block.
+# - **Ask**: what does the printed vocabulary tell you about what the model must predict?
+# - **Answer**: one of $V$ characters at every step: lower- and upper-case letters (speakers' names are in
+#   capitals), punctuation, a few digits, the space and the newline; a newline is a character to predict like
+#   any other.
+
 # %% slideshow={"slide_type": "subslide"}
 print(text[9500:9900])
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: what the model must learn: a speaker's name in capitals on its own line, stage directions in
+#   brackets, verse broken into short lines, Elizabethan spelling.
+# - **Ask**: which of these needs more than the last few characters?
+# - **Answer**: who speaks next, or closing a bracket opened long before; spelling and line breaks mostly need
+#   only a few characters (section 6 shows how far four characters go).
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### What "good" means: three baselines
@@ -128,6 +174,13 @@ print(text[9500:9900])
 # The bigram model is two lines of NumPy; `ngram_baselines` adds a little smoothing so that a pair never seen in
 # training costs a finite amount.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: a loss means something only next to what a model that knows nothing, or very little, would score.
+#   Each baseline knows one more thing than the one before.
+# - **Ask**: why smooth the counts? What would a pair never seen in training cost without smoothing?
+# - **Answer**: probability 0, so a loss of $-\ln 0$, infinite: one unseen pair in the validation text would make
+#   the whole validation loss infinite.
+
 # %% slideshow={"slide_type": "subslide"}
 pairs = np.full((vocab.size, vocab.size), 0.1)  # add-0.1 smoothing
 np.add.at(pairs, (train_ids[:-1], train_ids[1:]), 1.0)  # count every (previous, next) pair
@@ -137,6 +190,15 @@ print(f"bigram by hand: {-np.log(bigram[val_ids[:-1], val_ids[1:]]).mean():.3f} 
 baselines = ngram_baselines(train_ids, val_ids, vocab.size)
 for name, nats in baselines.items():
     print(f"{name:>8}: {nats:.3f} nats/char   perplexity {np.exp(nats):5.1f}")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: the bigram by hand in two lines (add 0.1 to every pair, count, normalise each row) is the package's
+#   bigram (asserted to $10^{-3}$). Each baseline is at least half a nat per character below the one before
+#   (asserted); uniform is exactly $\ln V$.
+# - **Ask**: why `np.add.at` and not `pairs[prev, next] += 1`?
+# - **Answer**: with repeated index pairs, `+=` on a fancy index adds once per distinct pair; `np.add.at` counts
+#   every occurrence.
+# - **Say**: keep these three lines in mind: every model today is judged against them.
 
 # %% slideshow={"slide_type": "skip"}
 # The two lines by hand are the package's bigram; uniform is ln V; each baseline knows more than the one before.
@@ -155,6 +217,13 @@ assert baselines["uniform"] > baselines["unigram"] + 0.5 > baselines["bigram"] +
 #
 # (In the code $W_y, b_y$ are `W_out`, `b_out`, and the scores $y_t$ are called logits.)
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: any cell of lessons 01-04 computes $h_t$; an affine read-out $y_t = h_t W_y + b_y$ gives one score
+#   per character, and the softmax turns the scores into the next character's probabilities. In the code $W_y,
+#   b_y$ are `W_out`, `b_out`, and $y_t$ are the logits.
+# - **Ask**: with $H$ units and a vocabulary of $V$ characters, what is the shape of $W_y$?
+# - **Answer**: $(H, V)$: each unit's weight towards each character's score.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **One-hot or embedding?** The one-hot vector of character $k$ has a 1 in position $k$ and zeros elsewhere, so
 # multiplying it by $W_x$ just picks row $k$ of $W_x$. An embedding layer does that lookup directly, without
@@ -168,6 +237,13 @@ one_hot = np.eye(vocab.size)[k]
 print("one_hot @ W_x  :", one_hot @ W_x)
 print("W_x[k] (lookup):", W_x[k])
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: `one_hot @ W_x` and `W_x[k]` print the same row (asserted equal, exactly).
+# - **Say**: an embedding is not a new idea, only a faster one: the lookup skips multiplying $V - 1$ zeros.
+# - **Ask**: with one-hot inputs, which rows of $W_x$ get a gradient from step $t$?
+# - **Answer**: only row $k$, the character read at step $t$: the gradient $x_t^\top \, da_t$ is zero in every
+#   other row. Characters absent from a batch give their rows no gradient in that batch.
+
 # %% slideshow={"slide_type": "skip"}
 assert np.array_equal(one_hot @ W_x, W_x[k])  # the product picks row k, exactly
 
@@ -180,6 +256,13 @@ assert np.array_equal(one_hot @ W_x, W_x[k])  # the product picks row k, exactly
 # %%
 lstm = CharLanguageModel(vocab, H=128, cell="lstm", seed=0)
 lstm
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: the model's printout lists each array with its shape: the LSTM's `Wx` and `Wh` have $4H$ columns.
+# - **Ask**: why $4H$?
+# - **Answer**: one block of $H$ columns per gate, $i, f, g, o$ (lesson 04), computed in one product.
+# - **Say**: every backward pass in this model is the hand-written one of the earlier lessons, and the tests
+#   gradient-check the whole model through its loss.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Training on a long text: truncated BPTT across batches
@@ -198,6 +281,14 @@ lstm
 # `TextBatches` yields `(x, y, reset)`; `CharLanguageModel.loss` carries its state over between calls and starts
 # from zeros where `reset` is true (at the start of every pass over the text).
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: three rules: lanes of text, consecutive chunks in consecutive batches, the state carried over but
+#   the gradient cut at each batch boundary. The model can *use* memory from before the chunk; it gets no
+#   gradient for *storing* it.
+# - **Ask**: why not shuffle the chunks, as we shuffle images in a mini-batch?
+# - **Answer**: the carried state would then come from an unrelated piece of text. The lanes make row $n$ of
+#   batch $k+1$ the continuation of row $n$ of batch $k$.
+
 # %% slideshow={"slide_type": "subslide"}
 batches = TextBatches(train_ids, batch_size=32, seq_len=32)
 print(batches)
@@ -205,6 +296,13 @@ first, second = (batch for batch, _ in zip(batches, range(2)))
 for name, (x, y, reset) in (("batch 0", first), ("batch 1", second)):
     print(f"{name}, lane 1: x = {vocab.decode(x[1])!r}")
     print(f"{' ' * len(name)}          y = {vocab.decode(y[1])!r}   reset = {reset[1]}")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: lane 1 of batch 1 starts exactly where lane 1 of batch 0 stopped, and `y` is `x` shifted by one
+#   (both asserted). `reset` is true in the first batch of a pass over the text only.
+# - **Ask**: what does `reset = True` do?
+# - **Answer**: that row starts from a zero state, as at the start of the text; every other row starts from the
+#   previous batch's final state.
 
 # %% slideshow={"slide_type": "skip"}
 # y is x shifted by one, and every lane of batch 1 starts where the same lane of batch 0 stopped
@@ -230,6 +328,12 @@ lstm_history = fit(lstm, TextBatches(train_ids, batch_size=32, seq_len=32), step
                    clip=5.0, evaluate=evaluate, eval_every=100, seed=0, desc="LSTM")
 print(lstm_history)
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: Adam and clipping of the global gradient norm (lesson 03); a validation probe every 100 steps.
+# - **Ask**: why clip when training a language model?
+# - **Answer**: products of recurrent Jacobians (lesson 03) explode now and then; one huge step can undo
+#   training. Clipping the global norm bounds the step and keeps its direction.
+
 # %% slideshow={"slide_type": "subslide"}
 lstm_val = lstm.cross_entropy(val_ids)
 print(f"LSTM: {STEPS} steps ({STEPS * 32 * 32:,} characters) in {lstm_history.seconds:.1f} s; "
@@ -237,6 +341,12 @@ print(f"LSTM: {STEPS} steps ({STEPS * 32 * 32:,} characters) in {lstm_history.se
 print(f"that is {baselines['bigram'] - lstm_val:.2f} nats/char below the bigram baseline "
       f"(perplexity {np.exp(baselines['bigram']):.1f} -> {np.exp(lstm_val):.1f})")
 print(f"the first training batch cost {lstm_history.loss[0]:.3f} nats/char; uniform is ln V = {np.log(vocab.size):.3f}")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: the validation loss and its perplexity; the LSTM is more than 0.3 nats per character below the
+#   bigram (asserted), and its first training batch cost $\ln V$ to within 0.1 (asserted).
+# - **Ask**: the LSTM is well below the bigram. What does that tell you it uses?
+# - **Answer**: more than the previous character: its state carries context from further back.
 
 # %% slideshow={"slide_type": "skip"}
 assert lstm_val < baselines["bigram"] - 0.3  # the text below relies on it
@@ -256,6 +366,13 @@ plot_lm_curves({"LSTM": lstm_history}, baselines, ax=axes[1], unit="perplexity")
 
 # %%
 lm_figure
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: left in nats per character, right the same curves as perplexity on a log axis; the horizontal
+#   lines are the three baselines. The curves cross the bigram line early in training.
+# - **Ask**: at the end the training curve lies below the validation curve. A problem?
+# - **Answer**: a small gap is normal (the model has seen the training text). The warning sign is a validation
+#   loss that rises while the training loss falls: overfitting, which lesson 06 provokes and cures with dropout.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Generating text
@@ -277,14 +394,36 @@ lm_figure
 #     logits, state = model.next_logits(np.array([[x_next]]), state)  # feed the choice back in
 # ```
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: generation runs the language model in a loop on its own choices. *How* we pick from the
+#   distribution is a choice separate from the model: greedy, sampling at a temperature $\tau$ (the scores $y_t$
+#   divided by $\tau$), top-k.
+# - **Ask**: what does sampling become as $\tau \to 0$, and as $\tau \to \infty$?
+# - **Answer**: greedy decoding (the argmax every time), and uniformly random characters.
+
 # %% slideshow={"slide_type": "subslide"}
 prime = "MACBETH.\n"
 samples = {tau: lstm.sample(200, prime=prime, temperature=tau, rng=1) for tau in (0.0, 0.5, 1.0)}
 for tau in (0.0, 0.5):
     print(f"----- temperature {tau} -----\n{prime}{samples[tau]}\n")
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: the greedy text falls into a loop; at $\tau = 0.5$ the text varies and keeps Shakespeare's layout
+#   (how many of its words are real is measured two slides on).
+# - **Ask**: why does greedy decoding loop when sampling does not?
+# - **Answer**: once a phrase is the most likely continuation of itself, greedy repeats it for ever: nothing
+#   random breaks the cycle. A sample leaves the loop as soon as a less likely character is drawn.
+
 # %% slideshow={"slide_type": "subslide"}
 print(f"----- temperature 1.0 -----\n{prime}{samples[1.0]}")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: at $\tau = 1$ the layout is right (names in capitals, short lines) but many words are invented.
+#   The skipped cell checks that 1,000 greedy characters on the text is still in a loop, and that this sample
+#   has none.
+# - **Ask**: is this the model at its worst?
+# - **Answer**: it is the model's own distribution, unaltered: everything it is unsure about shows. A lower
+#   $\tau$ hides that uncertainty; it does not remove it.
 
 
 # %% slideshow={"slide_type": "skip"}
@@ -326,6 +465,13 @@ word_rates["uniform random characters"] = known_word_fraction(
 for name, rate in word_rates.items():
     print(f"{name:>26}: {rate:.0%} of the words are real words")
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: the share of real words: the LSTM at $\tau = 0.5$, the LSTM at $\tau = 1$, the bigram's samples,
+#   random characters, each clearly below the one before (more than 5 points apart, asserted).
+# - **Ask**: more real words at $\tau = 0.5$: is it a better model?
+# - **Answer**: it is the same model; $\tau$ changes how we sample, not what the model knows. A lower $\tau$
+#   buys real words with less variety, and at the extreme with loops.
+
 # %% slideshow={"slide_type": "skip"}
 rates = list(word_rates.values())  # LSTM at 0.5, LSTM at 1.0, bigram, uniform: each clearly below the one before
 assert all(a > b + 0.05 for a, b in zip(rates, rates[1:])), word_rates
@@ -344,6 +490,13 @@ entropies = {tau: entropy(temperature_probs(logits[0], tau)) for tau in (0.25, 0
 for tau, nats in entropies.items():
     print(f"tau = {tau:4}: entropy {nats:.2f} nats (max ln V = {np.log(vocab.size):.2f})")
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: dividing the scores by $\tau$ is raising every probability to the power $1/\tau$ and renormalising
+#   (the skipped cell checks it for each $\tau$). The entropy grows with $\tau$ and stays below $\ln V$
+#   (asserted).
+# - **Ask**: at which $\tau$ is the entropy the model's own?
+# - **Answer**: $\tau = 1$: the distribution the model was trained to produce.
+
 # %% slideshow={"slide_type": "skip"}
 for tau in entropies:  # softmax(y / tau) is p^(1/tau), renormalised
     powered = temperature_probs(logits[0], 1.0) ** (1 / tau)
@@ -353,6 +506,13 @@ assert all(np.diff(list(entropies.values())) > 0) and entropies[2.0] < np.log(vo
 # %% slideshow={"slide_type": "subslide"}
 plot_temperature(logits[0], vocab.chars, temperatures=(0.5, 1.0, 2.0), context=context)
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: after "...done the dee": at $\tau = 0.5$ the likeliest characters grow and the tail shrinks; at
+#   $\tau = 2$ the bars flatten towards each other.
+# - **Ask**: top-k with $k = 3$ at $\tau = 2$: what is left of the distribution?
+# - **Answer**: the three likeliest characters, made more alike by the high $\tau$, and nothing else: variety
+#   among safe choices only.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Demo: the temperature slider
 #
@@ -361,8 +521,21 @@ plot_temperature(logits[0], vocab.chars, temperatures=(0.5, 1.0, 2.0), context=c
 # starting values.) Lecturers: `temperature_demo()` with no model starts instantly with a 5-gram count model of
 # the same corpus; `presenter=True` makes everything bigger.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: in the notebook the demo is live: the slider samples new text and redraws the distribution. The
+#   lecture demo deck has it with presets (greedy, $\tau = 0.5$, 1, 2, and $\tau = 1.5$ with top-5).
+# - **Ask**: before moving the slider: what will the text look like at $\tau = 2$?
+# - **Answer**: the layout dissolves: the flattened distribution draws many unlikely characters, so invented words
+#   and stray punctuation appear.
+
 # %% slideshow={"slide_type": "subslide"}
 temperature_demo(model=lstm, prime=prime, temperature=0.5)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: drag $\tau$ from 0 to 2: the bars flatten and the text goes from a loop to noise. Then a high $\tau$
+#   with top-k = 5: the tail is cut and the text recovers. **seed** draws another sample at the same settings.
+# - **Ask**: with top-k = 1, does $\tau$ matter?
+# - **Answer**: no: one character is left, so it is greedy decoding whatever $\tau$ (question 5 at the end).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Vanilla RNN against LSTM
@@ -376,6 +549,12 @@ rnn = CharLanguageModel(vocab, H=128, cell="rnn", seed=0)
 rnn_history = fit(rnn, TextBatches(train_ids, batch_size=32, seq_len=32), steps=STEPS, optimizer=Adam(2e-2),
                   clip=5.0, evaluate=evaluate, eval_every=100, seed=0, desc="vanilla RNN")
 print(rnn_history)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: everything is the same except the cell. The vanilla cell has one block of $W_x, W_h, b$ where the
+#   LSTM has four (the skipped cell checks the quarter).
+# - **Ask**: predict: which ends lower after the same number of steps, and which has the cheaper steps?
+# - **Answer**: the next slide: the LSTM ends lower, the vanilla RNN's steps are cheaper.
 
 
 # %% slideshow={"slide_type": "skip"}
@@ -399,6 +578,13 @@ for name, model, history, val in (("vanilla RNN", rnn, rnn_history, rnn_val), ("
 step_ms = {"vanilla RNN": cpu_ms_per_step(rnn), "LSTM": cpu_ms_per_step(lstm)}
 print("CPU time per step (forward and backward):", {k: f"{v:.1f} ms" for k, v in step_ms.items()})
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: the LSTM's validation loss is below the vanilla RNN's, and both are below the bigram (asserted).
+#   The LSTM's step costs more than twice the vanilla RNN's CPU time (asserted).
+# - **Ask**: why measure the step's CPU time rather than read the `seconds` column?
+# - **Answer**: the machine may be shared: wall time includes waiting for other processes. `process_time`
+#   counts this process's CPU only, and the cell keeps the fastest of seven repeats.
+
 # %% slideshow={"slide_type": "skip"}
 assert lstm_val < rnn_val < baselines["bigram"]  # the text below relies on it
 assert rnn.params["Wh"].size * 4 == lstm.params["Wh"].size and rnn.params["Wx"].size * 4 == lstm.params["Wx"].size
@@ -412,6 +598,13 @@ plot_lm_curves({"vanilla RNN": rnn_history, "LSTM": lstm_history}, baselines, ax
 # %% slideshow={"slide_type": "subslide"}
 cells_figure
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: the same batches for both (the training curves overlap at first); the LSTM's validation curve ends
+#   below the vanilla RNN's.
+# - **Ask**: is this a fair comparison?
+# - **Answer**: fair in steps, not in time or in parameters: the LSTM has more parameters and more work per
+#   step. With the same training time the vanilla RNN would get more steps.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # At the same number of steps the LSTM ends lower, but each of its steps costs more (more than twice the CPU
 # time here): with the same training *time* the vanilla RNN would get more steps. With $T = 32$ most of what a
@@ -424,12 +617,24 @@ cells_figure
 # %%
 print(prime + rnn.sample(250, prime=prime, temperature=0.5, rng=1))
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: with chunks of 32 characters, most of what a character model needs lies a few characters back,
+#   where a vanilla RNN's gradient has not yet vanished. Karpathy, Johnson & Fei-Fei (2016) trace the LSTM's
+#   advantage to long-range structure.
+# - **Ask**: name something in this corpus that needs a long memory.
+# - **Answer**: closing a stage direction's bracket, or naming as the next speaker someone who is in the scene.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Two things to keep in perspective
 #
 # **Counting is a strong baseline on small data.** A character 5-gram model (counts of 5-character windows, with
 # Witten-Bell interpolation down to shorter contexts) needs no training at all. Four characters of context take it
 # far below the bigram, and on this corpus it beats the LSTM we trained above:
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the honest result of the lesson: a count model, with no training at all, beats the LSTM we trained.
+# - **Ask**: how many characters of context does a 5-gram model use to predict the next one?
+# - **Answer**: four: the 5-character window is those four plus the one it predicts.
 
 # %% slideshow={"slide_type": "subslide"}
 start = time.perf_counter()
@@ -441,6 +646,14 @@ lstm_probe = lstm.cross_entropy(probe)
 for n in sorted(ngram_probe):
     print(f"{n}-gram on the validation probe: {ngram_probe[n]:.3f} nats/char")
 print(f"LSTM after {STEPS} steps: {lstm_probe:.3f} nats/char")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: 2- to 6-gram models on the validation probe, and the LSTM. The 5-gram is more than half a nat below
+#   the bigram, the 6-gram is worse than the 5-gram, and the LSTM is behind the 5-gram by more than 0.1 nats at
+#   this budget (all asserted).
+# - **Ask**: why is the 6-gram worse than the 5-gram?
+# - **Answer**: most 6-character windows occur too rarely in the training text to estimate what follows them;
+#   one more character of context costs more in noisy counts than it brings.
 
 # %% slideshow={"slide_type": "skip"}
 assert ngram_probe[5] < ngram_probe[2] - 0.5  # four characters of context go a long way
@@ -455,6 +668,14 @@ if not LONG_RUN:
 # loss has almost stopped falling while its training loss keeps going down: the extra steps fit the four training
 # plays better, not the language (the cell below measures both, and checks them when `LONG_RUN` is on).
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: with `LONG_RUN = True` the LSTM gets much closer but stays behind the 5-gram, and over the second
+#   half of that run the training loss falls more than twice as much as the validation loss (checked when
+#   `LONG_RUN` is on).
+# - **Ask**: what does "training loss falling, validation loss flat" mean?
+# - **Answer**: the extra steps fit these four plays, not the language. The remedy is more data or
+#   regularisation (dropout, lesson 06), not more steps.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The count model has its own limits: it cannot generalise beyond windows it has seen, its table grows with the
 # data, and its context is fixed (one more character already makes it worse, above). The RNN has a fixed number
@@ -464,6 +685,14 @@ if not LONG_RUN:
 # character-level LSTMs ahead of n-gram models on a novel and on source code of a few million characters each,
 # their advantage coming from long-range structure. Goldberg (2015) shows how good a count model's Shakespeare
 # already looks.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: what counts cannot do: generalise beyond the windows they have seen; their context is fixed and their
+#   table grows with the data. RNN language models overtook them with more data, larger models and
+#   regularisation (Mikolov et al. 2010; Karpathy, Johnson & Fei-Fei 2016).
+# - **Ask**: which of the two grows with the training data, the count table or the RNN?
+# - **Answer**: the count table: one entry per window seen. The RNN keeps a fixed number of parameters however
+#   much text it reads.
 
 # %% slideshow={"slide_type": "skip"}
 half = STEPS // 2
@@ -494,6 +723,12 @@ with tempfile.TemporaryDirectory() as folder:
     print("same text from the same seed:", same_text)
 assert same_text
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: one `.npz` file with the parameters and the configuration, vocabulary included; the reloaded model
+#   samples the same text from the same seed (asserted).
+# - **Ask**: why not pickle the model?
+# - **Answer**: loading a pickle can run arbitrary code; an `.npz` of arrays and a configuration is only data.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
@@ -508,6 +743,14 @@ assert same_text
 # - With the same number of steps the LSTM beats the vanilla RNN; each LSTM step costs more.
 # - On half a million characters a 5-gram count model beats the LSTM trained here. RNN language models overtook
 #   count models with more data, larger models and regularisation, not with more steps on a small corpus.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: one line per bullet; the thread is "judge a model against baselines, and say honestly what the
+#   baselines did".
+# - **Ask**: in one sentence each: what does truncated BPTT across batches carry over and what does it cut, and
+#   what does the temperature change?
+# - **Answer**: it carries the state from chunk to chunk and cuts the gradient at the chunk boundary; the
+#   temperature reshapes the distribution we sample from, not the model.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Check your understanding
@@ -548,6 +791,16 @@ assert same_text
 #    corpus. Our LSTM finds its own $\tau=1$ samples about as surprising as real text, its $\tau=0.5$ samples much
 #    less.
 # </details>
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: three minutes in pairs on questions 1, 5 and 6, then compare with the answers (on the slide, folded).
+# - **Answers, with the notebook's numbers**: (1) perplexity $e^{1.6} \approx 4.95$, $1.6 / \ln 2 \approx 2.31$
+#   bits per character. (3) the LSTM scores lower with its state carried from chunk to chunk than restarting
+#   from zeros every 32 characters (asserted, by more than 0.02 nats). (5) top-1 is exactly greedy; $\tau = 0.01$
+#   differs only at near-ties, fewer than 1% of 2,000 validation positions (asserted). (6) at least one
+#   30-character continuation that starts with another character is more probable than the greedy one (asserted).
+#   (7) the LSTM finds its $\tau = 1$ samples about as surprising as real text (within 0.2 nats) and its
+#   $\tau = 0.5$ samples much less (more than 0.3 nats below real text), both asserted.
 
 # %% slideshow={"slide_type": "skip"}
 # The numbers behind the answers (read the answers first).
@@ -618,6 +871,10 @@ assert abs(surprise[1.0] - real_text) < 0.2 and surprise[0.5] < real_text - 0.3
 #   `min-char-rnn.py`; A. Karpathy, J. Johnson, L. Fei-Fei, "Visualizing and understanding recurrent networks",
 #   *ICLR Workshop* 2016.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: to go further: Karpathy's blog post and `min-char-rnn.py` are the shortest way from this lesson to
+#   a char-rnn of your own; Shannon (1951) measured how predictable English is, long before neural networks.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### References, continued
 #
@@ -631,3 +888,7 @@ assert abs(surprise[1.0] - real_text) < 0.2 and surprise[0.5] < real_text - 0.3
 # - I. H. Witten, T. C. Bell, "The zero-frequency problem", *IEEE Trans. Information Theory* 37(4), 1991.
 # - D. Jurafsky, J. H. Martin, *Speech and Language Processing*, 3rd ed. draft, chapters 3 (n-grams, perplexity)
 #   and 8–9 (RNN language models).
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: Williams & Peng for truncated BPTT; Witten & Bell for the smoothing our 5-gram uses; Holtzman et al.
+#   for why greedy text loops; Jurafsky & Martin's chapters 3 and 8-9 as the textbook treatment.

@@ -40,6 +40,13 @@ if "google.colab" in sys.modules:
 #
 # **Time**: 45 minutes. The notebook runs top to bottom in under a minute.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: two shapes of problem: one label for a whole sequence, and one label per token; both on generated
+#   data, built so that the point cannot be missed. Then dropout: where it goes in an RNN, measured twice.
+# - **Ask**: name a many-to-one task and a task with one label per token, from your phone or your work.
+# - **Answer**: spam filtering, a review's rating, who is speaking; autocorrect flagging each word, or finding the
+#   names in a message, one label per word.
+
 # %% slideshow={"slide_type": "skip"}
 # %matplotlib inline
 import numpy as np
@@ -82,8 +89,19 @@ use_blas_threads(1)
 # - **many-to-many, synced**: one output per input step (part-of-speech tags, named entities, a label for every
 #   frame of a video).
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the same recurrent encoder as before; today's models differ only in what they read out of its states.
+# - **Ask**: in a many-to-one model, which states does the loss see directly?
+# - **Answer**: only the summary (the final state, or a pooling of all of them); every other state gets its
+#   gradient through BPTT.
+
 # %% slideshow={"slide_type": "subslide"}
 plot_io_patterns(["many-to-one", "many-to-many-synced"])
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: left, one output after the last step; right, one output at every step.
+# - **Ask**: where does the loss enter in the synced pattern?
+# - **Answer**: at every step: $L = \sum_t L_t$, one term per token's label.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Many-to-one: sentiment where word order matters
@@ -99,6 +117,14 @@ plot_io_patterns(["many-to-one", "many-to-many-synced"])
 # The generator is built so that the words alone carry almost nothing: each adjective occurs as often in positive
 # as in negative reviews, and a *but* sentence holds one positive and one negative clause, in either order.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: three kinds of review in equal numbers, and a generator that balances every word between positive and
+#   negative reviews: the words alone say almost nothing.
+# - **Ask**: "the plot was really clever" and "the plot was not really clever": what must a model know to label
+#   both?
+# - **Answer**: that *not* flips what follows it: an interaction between words, which a sum over words cannot
+#   express.
+
 # %% slideshow={"slide_type": "subslide"}
 train_sentences, train_labels, train_kinds = sentiment_data(3000, rng=0)
 test_sentences, test_labels, test_kinds = sentiment_data(1500, rng=1)
@@ -108,6 +134,12 @@ x_train, y_train, len_train = encode_sentiment(train_sentences, train_labels)
 x_test, y_test, len_test = encode_sentiment(test_sentences, test_labels)
 print(f"\n{len(train_sentences)} training and {len(test_sentences)} test reviews, vocabulary {SENTIMENT_VOCAB.size} "
       f"words, padded to T = {x_train.shape[1]} (lengths {len_train.min()} to {len_train.max()})")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: a few reviews with their labels; reviews are right-padded to the longest. The skipped cell checks the
+#   balance: every word's share of positive reviews is within 6 points of one half.
+# - **Ask**: if every word is balanced, where is the label?
+# - **Answer**: in the order: which adjective is negated, and which clause comes after *but*.
 
 # %% slideshow={"slide_type": "skip"}
 # Each word is in positive and negative reviews about equally often: words alone carry almost nothing.
@@ -139,6 +171,13 @@ print(f"bag of words: train {bow.accuracy(x_train, y_train, len_train):.1%}, "
       f"test {bow.accuracy(x_test, y_test, len_test):.1%}")
 print({kind: f"{acc:.1%}" for kind, acc in bow_acc.items()})
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: the bag of words is below 60% on negated and on contrast reviews, and below 60% overall
+#   (asserted): hardly better than a coin.
+# - **Ask**: why can logistic regression not get both "not good" and "not bad" right?
+# - **Answer**: it would need $w_{good} < -w_{not} < w_{bad}$, so $w_{good} < w_{bad}$, against
+#   $w_{good} > 0 > w_{bad}$: a weight per word cannot change with the words around it.
+
 # %% slideshow={"slide_type": "skip"}
 assert bow_acc["negated"] < 0.6 and bow_acc["contrast"] < 0.6  # the text below relies on it
 assert bow.accuracy(x_test, y_test, len_test) < 0.6  # overall, hardly better than a coin
@@ -156,6 +195,13 @@ assert bow.accuracy(x_test, y_test, len_test) < 0.6  # overall, hardly better th
 # - `"mean"`: $\frac{1}{T_n}\sum_{t=1}^{T_n} h_t$ — every step contributes;
 # - `"max"`: the maximum of each unit over time — "was this feature seen anywhere?".
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: embed the words, run a GRU with 24 units, classify a summary of its states. The model gets the real
+#   lengths, so the summary never reads padding.
+# - **Ask**: a review of 5 words in a batch padded to 12 positions: which state does the readout `"last"` take?
+# - **Answer**: $h_5$, the state after the fifth word, not the state at position 12 (question 2 at the end
+#   measures what reading the padded end costs).
+
 # %% slideshow={"slide_type": "subslide"}
 def train_classifier(readout, steps=200, seed=0):
     model = SequenceClassifier(SENTIMENT_VOCAB.size, 2, H=24, E=16, cell="gru", readout=readout, seed=seed)
@@ -170,6 +216,12 @@ for readout in ("last", "mean", "max"):
     classifiers[readout], histories[readout] = train_classifier(readout)
     print(f"readout {readout:>4}: test accuracy {histories[readout].final('accuracy'):.1%} after 200 steps "
           f"({histories[readout].seconds:.1f} s)")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Ask** (before running): on this task the deciding words come last. Which readout will learn slowest?
+# - **Answer**: the mean: it averages the states before the deciding words in with the ones after them.
+# - **Show**: the printed test accuracy of each readout after 200 steps; the next slide compares them by kind of
+#   review and while training.
 
 # %% slideshow={"slide_type": "skip"}
 gru_acc = accuracy_by_kind(classifiers["last"].predict)
@@ -188,6 +240,15 @@ assert min(learning_speed["last"], learning_speed["max"]) > learning_speed["mean
 # %% slideshow={"slide_type": "subslide"}
 fig
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: left, the bag of words near chance on negated and contrast reviews and the GRU's final state above
+#   95% on all three kinds (asserted); right, the test accuracy while training: `"last"` and `"max"` rise first,
+#   the mean more than 5 points behind on average over the run (asserted).
+# - **Ask**: the bag of words does better on plain reviews. How, if every word is balanced?
+# - **Answer**: balanced over all reviews, not within the plain ones: there the adjective decides. What the bag
+#   learns from plain reviews it then gets wrong on the negated ones (plain is more than 10 points above the
+#   other two kinds, asserted).
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The bag of words stays near chance on negated and contrast reviews, whatever it learns about plain ones; the RNN
 # reads the order and gets them right. All three readouts get there; in this run, on a task where the deciding
@@ -195,6 +256,13 @@ fig
 # the states before the deciding words in). Pooling pays off when the evidence can sit anywhere in a long input —
 # the final state of a vanilla RNN forgets the start (lesson 03) — and a bidirectional encoder's "final state" is
 # the forward state at the end joined with the backward state at the start.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: pooling pays off when the evidence can sit anywhere in a long input; a bidirectional encoder's "final
+#   state" joins the forward state at the end with the backward state at the start.
+# - **Ask**: a 500-word review whose verdict is in its first sentence, read by a vanilla RNN. Which readout?
+# - **Answer**: max or mean pooling: the final state of a vanilla RNN has forgotten the start (lesson 03), while a
+#   pooled summary takes the first sentence's states in directly.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Demo: read a review word by word
@@ -206,14 +274,35 @@ fig
 # then **"good but dull"** against **"dull but good"**, and drag **words read t** to replay the reading. Before the
 # adjective the verdict means little: the classifier was trained on whole reviews only.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the curve is what each classifier would answer if the review stopped after that word; the star is
+#   the meaning of the whole review.
+# - **Ask**: before clicking: what will the bag of words say for "good but dull" and for "dull but good"?
+# - **Answer**: exactly the same thing: the same words make the same bag.
+
 # %% slideshow={"slide_type": "subslide"}
 sentiment_demo(classifiers["last"])
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: the presets **"negated: not good"**, **"double: not bad"**, then **"good but dull"** against
+#   **"dull but good"**; drag **words read t** to replay. Top: the RNN's P(positive) swings at *not* and at each
+#   adjective, the bag of words stays near one half. Bottom: the state $h_t$ changes pattern after *not*.
+# - **Ask**: why does the RNN's verdict jump about before the adjective?
+# - **Answer**: it was trained on whole reviews only: a verdict in mid-review answers a question it was never
+#   asked. Only the value after the last word means anything.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # After *the plot was not* the RNN is in a different state than after *the plot was*, and the same adjective then
 # pushes its verdict to the opposite end. The bag of words adds a fixed amount per word, whatever came before: it
 # stays close to 50% on all of these reviews, and it gives "good but dull" and "dull but good" exactly the same
 # score — they are the same bag.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: after *the plot was not* the RNN is in another state, so the same adjective drives its verdict the
+#   other way; the bag of words adds a fixed amount per word.
+# - **Ask**: how would you give the bag of words a chance on negation?
+# - **Answer**: add word pairs as features ("not good" as one feature): that captures local order. A *but* clause
+#   that decides only because it comes last still escapes it.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Tagging: when the label depends on later words
@@ -227,6 +316,11 @@ x_te, tags_te, len_te, name_te = entity_data(1000, rng=1)
 for n in range(3):
     words = ENTITY_VOCAB.decode(x_tr[n]).split()
     print("  ".join(f"{w}/{ENTITY_TAGS[t]}" for w, t in zip(words, tags_tr[n])))
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: the same name words are tagged PER or LOC; only the word after the name decides.
+# - **Ask**: when must a left-to-right tagger commit to the tag of *kent* in *jordan kent station*?
+# - **Answer**: at *kent*, one step before *station* arrives.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # A **unidirectional** RNN tags token $t$ from $h_t$, which has read tokens $1..t$ only. A **bidirectional** RNN
@@ -260,6 +354,13 @@ for label, kwargs in (("unidirectional", {}), ("unidirectional, 2 layers", {"lay
 # %%
 print("\n".join(tagger_table))
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: the table. On name tokens the unidirectional tagger is at chance (within 10 points of 50%), a second
+#   layer adds less than 5 points, and both bidirectional taggers are above 95% (all asserted).
+# - **Ask**: the unidirectional tagger is right on most tokens overall. Why is that number misleading?
+# - **Answer**: most tokens are not names (tagged O) and are easy; the name tokens are the task, and on them it
+#   tosses a coin between PER and LOC.
+
 # %% slideshow={"slide_type": "skip"}
 # Name tokens: the unidirectional taggers are at chance (PER or LOC, 50%), a second layer does not help,
 # the bidirectional ones are right.
@@ -273,11 +374,23 @@ words = ENTITY_VOCAB.decode(x_te[n]).split()
 plot_tagged_sentence(words, tags_te[n], {k: taggers[k].predict(x_te[n:n + 1], len_te[n:n + 1])[0]
                                          for k in ("unidirectional", "bidirectional")}, ENTITY_TAGS)
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: one test sentence: true tags, then each tagger's; a red outline is a wrong tag.
+# - **Ask**: which word decides each name's tag?
+# - **Answer**: the word right after the name: the unidirectional tagger has not read it when it tags the name.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # On name tokens the unidirectional taggers are at chance: when they must decide, the deciding word has not
 # arrived. A second layer does not help — depth adds computation, not lookahead. The bidirectional taggers get
 # them right. The price: a bidirectional model needs the whole sequence before it can output anything, so it
 # cannot tag a stream as it arrives (speech recognition in real time, typing suggestions).
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: depth adds computation, not lookahead. The price of a bidirectional model: it needs the whole
+#   sequence before it can output anything.
+# - **Ask**: live captions must tag words as they are spoken. What can you do?
+# - **Answer**: wait a few words before committing to a tag (a short lookahead at the cost of a delay), or
+#   accept the unidirectional errors; a bidirectional model waits for the end of the sentence.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Where dropout goes
@@ -292,9 +405,22 @@ plot_tagged_sentence(words, tags_te[n], {k: taggers[k].predict(x_te[n:n + 1], le
 #   unit of a GRU or vanilla RNN carries survives $t$ steps only if that unit is kept $t$ times in a row:
 #   probability $(1-p)^t$, which is $0.5^{10} \approx 0.001$ for $p = 0.5$.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: two kinds of connections. A value that one unit copies forward survives naive recurrent dropout only
+#   if the unit is kept at every step: $(1-p)^t$.
+# - **Ask**: with $p = 0.5$, how likely is a unit to be kept 10 steps in a row?
+# - **Answer**: $0.5^{10} = 1/1024$, about one in a thousand.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Two questions: what does each placement do to what the network **remembers**, and which ones **regularise** a
 # model that overfits?
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: memory and regularisation are separate questions, so there are two experiments: the first has fresh
+#   data at every step (nothing to overfit), the second far too little data.
+# - **Ask**: why might the two give different advice?
+# - **Answer**: a placement can damage memory and not matter where little memory is needed; and regularising
+#   only pays when a model overfits.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Dropout and memory
@@ -303,6 +429,13 @@ plot_tagged_sentence(words, tags_te[n], {k: taggers[k].predict(x_te[n:n + 1], le
 # steps. GRU taggers with $T = 50$, $p = 0.5$: no dropout, dropout on the non-recurrent connections, naive dropout
 # on the recurrent state; and an LSTM with the same naive recurrent dropout, where the mask on $h_{t-1}$ reaches
 # only the gates and the cell state $c_t$ passes untouched.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: every word is tagged with the topic of the *first* word, so position $t$ needs $t$ steps of memory.
+#   Four taggers, $p = 0.5$.
+# - **Ask**: predict which of the four will forget.
+# - **Answer**: the GRU with naive recurrent dropout: its state itself is masked at every step. The LSTM's mask
+#   reaches only the gates; its cell state $c_t$ passes untouched.
 
 # %% slideshow={"slide_type": "skip"}
 T_TOPIC, P = 50, 0.5
@@ -328,6 +461,14 @@ for label, (cell, kwargs) in placements.items():
 # %% slideshow={"slide_type": "subslide"}
 print("\n".join(topic_table))
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: left half with dropout active (what training sees), right half at test time. Non-recurrent dropout:
+#   above 95% at test time at every position; the LSTM with naive recurrent dropout: above 95% in both halves
+#   (asserted). The naive GRU erodes with $t$.
+# - **Ask**: the non-recurrent GRU is not perfect with dropout on, but perfect at test time. Why?
+# - **Answer**: the masks on inputs and outputs perturb each prediction while training; they never touch the
+#   state, so nothing is forgotten, and at test time there are no masks.
+
 # %% slideshow={"slide_type": "skip"}
 styles = {"GRU, no dropout": {"ls": "--", "lw": 3.5, "color": "0.55"}}  # under the other lines where all are 100%
 topic_figure, axes = new_figure(figsize=(12.5, 4.2), ncols=2)
@@ -345,6 +486,13 @@ assert eval_curves[naive_gru][10:].max() < 0.9  # and worse at test time too
 # %% slideshow={"slide_type": "subslide"}
 topic_figure
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: left, the naive GRU's accuracy falls with $t$ while training but levels off well above chance (the
+#   dashed line); right, at test time it stays below 90% from $t = 10$ on (asserted).
+# - **Ask**: $(1-p)^{49}$ is about $10^{-15}$ (asserted). Why is the GRU still right on about half the topics at
+#   $t = 49$?
+# - **Answer**: the next slide: the memory is a pattern spread over 32 units and written back at every step.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **Reconciling $(1-p)^t$ with the curves.** With dropout on, the naive GRU still gets about half of the topics
 # right at $t = 49$, where $(1-p)^{49} \approx 10^{-15}$ would leave nothing but chance. The survival argument
@@ -355,6 +503,13 @@ topic_figure
 # about $t = 10$ on: it learned a code coarse enough to survive the masks, which tells some topics apart and
 # merges others:
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: $(1-p)^t$ is for one unit copying itself. A pattern over many units, rewritten at every step through
+#   $W_h$, survives as long as enough of it does. The masks destroy detail instead.
+# - **Ask**: what would "losing detail" look like in the predictions?
+# - **Answer**: some topics still told apart, others merged into one guess: the confusion table on the next
+#   slide.
+
 # %% slideshow={"slide_type": "subslide"}
 confusion = np.zeros((len(TOPICS), len(TOPICS)), dtype=int)  # rows: true topic, columns: predicted at t = 49
 np.add.at(confusion, (tags_topic[:, 49], topic_models[naive_gru].predict(x_topic)[:, 49]), 1)
@@ -363,6 +518,12 @@ print(f"{naive_gru}, test time, t = 49 (rows: true topic, columns: predicted)")
 print(f"{'':>8}" + "".join(f"{t:>8}" for t in TOPICS))
 for topic, row, r in zip(TOPICS, confusion, recall):
     print(f"{topic:>8}" + "".join(f"{n:>8}" for n in row) + f"   {r:.0%} right")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: rows are true topics, columns predicted ones, at $t = 49$, test time: one topic above 95% right,
+#   another below 60% (asserted); the weak topics are mistaken for each other.
+# - **Ask**: is this forgetting in the sense of $(1-p)^t$?
+# - **Answer**: no: it is selective. The code that survives the masks keeps one distinction and merges the others.
 
 # %% slideshow={"slide_type": "skip"}
 assert recall.max() > 0.95 and recall.min() < 0.6  # some topics kept perfectly, others merged
@@ -376,6 +537,14 @@ assert 0.35 < train_curves[naive_gru][49] < 0.6 and 1e-15 < (1 - P) ** 49 < 1e-1
 # sequence, is the variational dropout of Gal & Ghahramani (2016); Semeniuta, Severyn & Barth (2016) instead drop
 # the candidate $g_t$, so that what is dropped is a step's update, never the memory.)
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: non-recurrent dropout leaves the path $h_0 \to h_1 \to \dots$ intact. In the LSTM the masked
+#   $h_{t-1}$ only feeds the gates, and $c_t$ carries the topic. Gal & Ghahramani keep one mask per sequence;
+#   Semeniuta et al. drop the candidate $g_t$.
+# - **Ask**: why is dropping $g_t$ safe for the memory?
+# - **Answer**: $g_t$ is what this step proposes to write into $c_t$ (through $i_t$): dropping it loses one step's
+#   write, never what $c_t$ already holds.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Dropout as a regulariser
 #
@@ -383,6 +552,12 @@ assert 0.35 < train_curves[naive_gru][49] < 0.6 and 1e-15 < (1 - P) ** 49 < 1e-1
 # does overfit: a language model (lesson 05) with far too little text, 5,000 characters of *Macbeth*, validated on
 # the next 5,000. A language model is a tagger — tag every character with the one that follows it — so
 # `SequenceTagger` serves.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: now a model that does overfit: a language model on far too little text. A language model is a
+#   tagger: tag every character with the one that follows it.
+# - **Ask**: how do you see overfitting in the training curves?
+# - **Answer**: the training loss keeps falling while the validation loss turns up.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # An LSTM with 64 units, 400 steps, $p = 0.25$, four placements:
@@ -392,6 +567,12 @@ assert 0.35 < train_curves[naive_gru][49] < 0.6 and 1e-15 < (1 - P) ** 49 < 1e-1
 # - **non-recurrent** only (Zaremba et al. 2014; the rule in the seed tutorials);
 # - **variational** (Gal & Ghahramani 2016): the same places as naive, but *one* mask per sequence, used at every
 #   step.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: four placements, the same model, steps and $p$; naive and variational mask the same places, fresh at
+#   every step or once per sequence.
+# - **Ask**: predict: which placement ends with the lowest validation loss?
+# - **Answer**: the next slide: all three beat no dropout and end within 0.05 nats of each other, no clear winner.
 
 # %% slideshow={"slide_type": "skip"}
 text = load_corpus()
@@ -441,6 +622,13 @@ for label, losses in final.items():
     print(f"{label:>14} {losses['training text']:>14.3f} {losses['validation text']:>16.3f}")
 print(f"{'none, best':>14} {'':>14} {best_none:>16.3f}   (stopped at its best evaluation)")
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: without dropout the training loss ends more than 0.8 nats below the validation loss; its validation
+#   loss was lowest by step 250 and then rose by more than 0.1. Every placement of dropout ends below even that
+#   best, and the three are within 0.05 nats of each other (all asserted).
+# - **Ask**: would stopping early, at the best step, do as well as dropout here?
+# - **Answer**: no: each placement of dropout ends lower than no dropout at its best moment.
+
 # %% slideshow={"slide_type": "skip"}
 val = {label: losses["validation text"] for label, losses in final.items()}
 with_dropout = [val[k] for k in ("naive", "non-recurrent", "variational")]
@@ -458,6 +646,13 @@ for ax, metric in zip(axes, ("training text", "validation text")):
 # %% slideshow={"slide_type": "subslide"}
 lm_figure
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: left, on the training text no dropout falls fastest; right, on the validation text it turns up after
+#   its minimum while the three dropout curves keep falling together.
+# - **Ask**: dropout makes the training loss worse. Why is that the point?
+# - **Answer**: it makes learning the training text by heart harder, which pushes the model towards what
+#   generalises; the loss on new text is the one that matters.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Without dropout the model learns the 5,000 training characters by heart: its training loss keeps falling while
 # its validation loss turns up after a few hundred steps. Every placement of dropout stops that and ends below the
@@ -465,11 +660,25 @@ lm_figure
 # of each other. Naive recurrent dropout does no harm here, where a few characters of memory go a long way
 # (lesson 05); on the topic task, where memory is the whole job, it is the placement that hurt the GRU.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: naive recurrent dropout does no harm on this language model, where a few characters of memory go a
+#   long way; on the topic task, where memory is the whole job, it is the placement that hurt the GRU.
+# - **Ask**: so which placement would you use on a new problem?
+# - **Answer**: measure on a validation set, as here; and be wary of fresh masks on a GRU's or vanilla RNN's state
+#   when the task needs a long memory.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Gal & Ghahramani's case for one mask per sequence is that the mask then acts like one sample of the weights,
 # which do not change along a sequence; on the Penn Treebank their variational LSTMs reached a lower perplexity
 # than Zaremba et al.'s. Which placement wins on a given problem depends on the model, the data and $p$: measure
 # it, as here.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: one mask per sequence acts like one sample of the weights, which do not change along a sequence; on
+#   the Penn Treebank their variational LSTMs reached a lower perplexity than Zaremba et al.'s.
+# - **Ask**: why is a fresh mask at every step less like a sample of the weights?
+# - **Answer**: it is a different thinned network at every step; a mask kept for the sequence is one thinned
+#   network applied throughout, as the weights are.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
@@ -481,6 +690,11 @@ lm_figure
 # - Tagging labels every token from its state. A label that depends on later tokens needs a bidirectional RNN;
 #   stacking layers adds capacity, not lookahead.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Ask**: you tag every word of a sentence with its part of speech, offline. Which direction, and why?
+# - **Answer**: bidirectional: a word's part of speech often depends on the words after it, and offline the whole
+#   sentence is there.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Summary: dropout
 #
@@ -490,6 +704,11 @@ lm_figure
 # - In a model that overfits, dropout helps: here naive, non-recurrent and variational (one mask per sequence)
 #   dropout all beat no dropout, even stopped at its best, and ended within a few hundredths of a nat of each
 #   other.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Ask**: in one sentence: why does the LSTM keep its memory under naive recurrent dropout?
+# - **Answer**: the mask reaches $h_{t-1}$, which only feeds the gates; the cell state $c_t$ carries the memory
+#   past the masks.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Check your understanding
@@ -522,6 +741,13 @@ lm_figure
 # 6. The backward direction reads the future: it would see the very character it is supposed to predict.
 # </details>
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: three minutes in pairs on questions 2, 4 and 5, then compare with the answers (on the slide, folded).
+# - **Answers, with the notebook's numbers**: (1) the bag of words is more than 10 points better on plain reviews
+#   than on the other two kinds (asserted): real reviews are mostly plain. (2) reading the padded end instead of
+#   each review's own last state costs the classifier more than 5 points (asserted). (5) $0.7^{20} \approx 0.0008$
+#   (asserted); with dropout on the inputs only, the recurrent path is untouched.
+
 # %% slideshow={"slide_type": "skip"}
 # The numbers behind the answers (read the answers first).
 # 1. the bag of words does best on the plain reviews, where the adjective decides
@@ -549,3 +775,7 @@ assert abs(0.7**20 - 0.0008) < 0.0001
 #   (negation and contrast in real sentiment data).
 # - G. Lample et al., "Neural architectures for named entity recognition", *NAACL* 2016 (BiLSTM taggers).
 # - R. Pascanu, C. Gulcehre, K. Cho, Y. Bengio, "How to construct deep recurrent neural networks", *ICLR* 2014.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: Schuster & Paliwal for bidirectional RNNs; Zaremba et al. and Gal & Ghahramani for dropout; Socher
+#   et al. for negation and contrast in real sentiment data.

@@ -36,10 +36,23 @@ if "google.colab" in sys.modules:
 # - a tour of what recurrent networks are used for — speech, captions, translation, music — in the input/output
 #   patterns of lesson 01.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: inputs and outputs of different lengths: one RNN reads, another writes, and a single state joins them.
+#   Then the limit of that state, measured, a look at attention, and a tour of what RNNs are used for.
+# - **Ask**: name a task whose output is shorter than its input, and one whose output is longer.
+# - **Answer**: speech to text or summarisation (many audio frames or words in, fewer out); image captioning, or
+#   text to speech.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **Prerequisites**: lessons 01–06 (especially the LSTM of lesson 04 and generation in lesson 05).
 #
 # **Time**: 45–60 minutes. The notebook runs top to bottom in under a minute.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the decoder is lesson 05's language model with another starting state, and both halves are lesson 04's
+#   LSTM.
+# - **Ask**: where did lesson 05's language model get its initial state?
+# - **Answer**: zeros at the start of the text, or the previous chunk's final state; here it gets the encoder's.
 
 # %% slideshow={"slide_type": "skip"}
 # %matplotlib inline
@@ -83,8 +96,21 @@ use_blas_threads(1)
 #
 # ($W_y, b_y$ are `W_out`, `b_out` in the code.) With LSTMs, $s$ is both $h$ and the cell state $c$.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the encoder reads, the decoder writes, and $s$ is all that passes between them. With LSTMs $s$ is both
+#   $h$ and the cell state $c$.
+# - **Ask**: what does the decoder read at its first step?
+# - **Answer**: the start token `<s>` as its input, with $s$ as its initial state.
+
 # %% slideshow={"slide_type": "subslide"}
 plot_encoder_decoder(list("3 may 1999"), list("1999-05-03"))
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: the encoder's outputs are ignored, everything about the source passes through the red state $s$,
+#   and each character the decoder writes is its input at the next step (the dashed arrows).
+# - **Ask**: how many numbers cross from the encoder to the decoder for a 10-character input, and for a
+#   100-character one?
+# - **Answer**: the same: $H$ for $h$ and $H$ for $c$, whatever the length. That is the bottleneck of section 3.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. A toy translation task: dates
@@ -93,11 +119,24 @@ plot_encoder_decoder(list("3 may 1999"), list("1999-05-03"))
 # abbreviated, ordinal suffixes, weekdays — and asks for the ISO form `YYYY-MM-DD`. The model must learn month
 # names, find the day wherever it is, pad it to two digits, and ignore the weekday.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: a translation task small enough to train in class: seven ways of writing a date, one ISO form.
+# - **Ask**: what must the model learn besides copying digits?
+# - **Answer**: month names as numbers, where the day is in each format, padding the day to two digits, and
+#   ignoring the weekday.
+
 # %% slideshow={"slide_type": "subslide"}
 sources, targets, formats = dates_data(12, rng=3)
 for source, target in zip(sources[:8], targets[:8]):
     print(f"{source:>28}  ->  {target}")
 print(f"\nsource characters: {SOURCE_VOCAB.size} tokens; target: {TARGET_VOCAB.tokens}")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: sources in several formats and their ISO targets; the target vocabulary is the digits, the dash
+#   and three special tokens.
+# - **Ask**: "3 may 1999" and "may 3, 1999" have the same target. What must the encoder's final state hold?
+# - **Answer**: the day, the month and the year, in some form the decoder can read: little information, which is
+#   why dates compress well (section 3 takes a task that does not).
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Teacher forcing
@@ -112,6 +151,13 @@ batch = encode_pairs(["3 may 1999"], ["1999-05-03"])
 print("decoder input :", TARGET_VOCAB.decode(batch.tgt_in[0], skip_specials=False))
 print("decoder target:", TARGET_VOCAB.decode(batch.tgt_out[0], skip_specials=False))
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: the decoder input starts with `<s>`, the target ends with `</s>`: the same shift by one as lesson
+#   05's language model.
+# - **Ask**: why train on the true previous token rather than the model's own guess?
+# - **Answer**: every step then has the right context, so one forward and backward pass covers the whole target
+#   and early bad guesses do not derail training. The price is paid at test time (next slides).
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Training
 #
@@ -124,6 +170,12 @@ print("decoder target:", TARGET_VOCAB.decode(batch.tgt_out[0], skip_specials=Fal
 #
 # We also keep a copy of the model every 50 steps (`fit`'s `callback` runs after every step), to replay the
 # training run in a demo below.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: two measures: token accuracy under teacher forcing, exact match of whole dates with greedy decoding.
+#   A copy of the model every 50 steps feeds the demo below.
+# - **Ask**: predict: which of the two will be higher early in training?
+# - **Answer**: token accuracy: a date counts only if every character is right.
 
 # %% slideshow={"slide_type": "skip"}
 test_sources, test_targets, test_formats = dates_data(1000, rng=1)
@@ -162,6 +214,13 @@ dates_history = fit(dates_model, date_batches, steps=600, optimizer=Adam(2e-2), 
                     eval_every=100, seed=0, desc="dates", callback=keep_checkpoint)
 print(dates_history)
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: the run's summary line: 600 steps, and where both measures ended; the next slides look at how they
+#   got there.
+# - **Ask**: why evaluate on the same 1,000 test dates every time rather than fresh ones?
+# - **Answer**: so that the curves compare like with like: a change from one evaluation to the next comes from
+#   the model, not from another sample of dates.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Greedy decoding, and a gap
 #
@@ -171,6 +230,12 @@ print(dates_history)
 # per-token accuracy $a$ and independent errors the exact match would be about $a^{11}$ (dotted); and in
 # free-running decoding one wrong character is fed back in as input, a situation teacher forcing never showed the
 # model (*exposure bias*, Bengio et al. 2015).
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: with independent errors, exact match would be about $a^{11}$; in free-running decoding a wrong
+#   character is also fed back as input, a situation teacher forcing never showed the model (exposure bias).
+# - **Ask**: why the power 11, when a date has 10 characters?
+# - **Answer**: the end token `</s>` must be right too: a date is right only if the model also stops.
 
 # %% slideshow={"slide_type": "skip"}
 token_acc = np.array(dates_history.metrics["token accuracy (teacher forcing)"])
@@ -183,6 +248,14 @@ gap_figure = plot_sequence_accuracy_gap(dates_history, token="token accuracy (te
 # %% slideshow={"slide_type": "subslide"}
 gap_figure
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: at step 100 most characters are right (token accuracy above 50%) while most dates are wrong (exact
+#   match below 50%); token accuracy is never below exact match. At the first two evaluations exact match is more
+#   than 5 points below the dotted $a^{11}$; at the end the two agree within 2 points (all asserted).
+# - **Ask**: exact match below the independent-errors curve: what does that say about the errors?
+# - **Answer**: they compound: a wrong character fed back in makes the next one more likely wrong. Errors that
+#   clustered in a few dates would have put exact match above the curve.
+
 # %% slideshow={"slide_type": "subslide"}
 final, hits = exact_match(dates_model, test_sources, test_targets)
 print(f"exact match after {dates_history.steps[-1]} steps: {final:.1%}")
@@ -191,6 +264,13 @@ for k, fmt in enumerate(FORMATS):
 tricky = ["1st of january 2000", "31.12.1999", "sunday, 29 february 2004", "dec 25 1950", "june 7, 2049"]
 for source, output in zip(tricky, dates_model.translate(tricky, SOURCE_VOCAB, TARGET_VOCAB)):
     print(f"{source:>28}  ->  {output}")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: exact match above 95% overall and above 90% in every one of the seven formats (asserted), and the
+#   tricky dates: an ordinal, a leap day with its weekday, the ends of the range.
+# - **Ask**: could this model tell you that "29 february 2005" is not a date?
+# - **Answer**: no: the generator writes only real dates, so the model never saw an impossible one and was never
+#   trained to reject one; it maps text to digits.
 
 # %% slideshow={"slide_type": "skip"}
 assert final > 0.95 and min(hits[test_formats == k].mean() for k in range(len(FORMATS))) > 0.9  # every format learned
@@ -207,8 +287,22 @@ assert final > 0.95 and min(hits[test_formats == k].mean() for k in range(len(FO
 # picked from this run: among the checkpoints that get 80% of the characters right under teacher forcing, the
 # checkpoint and date of the menu where running free costs the most characters.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the demo replays this training run from its checkpoints; its presets are picked from the run.
+# - **Ask**: in "part-trained, free running", what happens after the first red character in the *reads* row?
+# - **Answer**: the decoder reads its own mistake, a prefix it never saw in training, and the characters after it
+#   tend to go wrong too: exposure bias.
+
 # %% slideshow={"slide_type": "subslide"}
 teacher_forcing_demo(checkpoints)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: **"part-trained, teacher forcing"**, then **"part-trained, free running"** (the same model and date:
+#   count the red characters in *reads*), then **"trained, free running"**; drag **training step**. Right: the
+#   two curves on other test dates.
+# - **Ask**: under teacher forcing, can a wrong output make the next output wrong?
+# - **Answer**: not through the input: the next step reads the true character whatever was written. Only free
+#   running feeds mistakes back.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. The bottleneck
@@ -222,6 +316,12 @@ teacher_forcing_demo(checkpoints)
 # One rule before reading a plot like this: **train until the curves stop moving.** A small model learns more
 # slowly, and stopping early makes slow look like impossible. Here each model trains until its last five
 # evaluations, 1,000 steps, agree within 4 points.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: reversing random letters cannot be compressed: every letter must be in the state. Two models, 4 and
+#   32 units, each trained until its exact match is flat (the last five evaluations within 4 points, asserted).
+# - **Ask**: how many numbers does the 4-unit LSTM hand to its decoder?
+# - **Answer**: 8: four in $h$ and four in the cell state $c$.
 
 # %% slideshow={"slide_type": "skip"}
 MIN_LEN, MAX_LEN = 2, 7
@@ -271,6 +371,13 @@ print("(flat from step: within 4 points of the final exact match from then on; s
 print("exact match by string length")
 print("\n".join(length_table))
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: by length, 4 units reverse most two-letter strings (above 75%) and almost no six- or seven-letter
+#   ones (below 15%), falling with the length; 32 units are above 85% at every length and above 95% overall at the
+#   last evaluation (all asserted).
+# - **Ask**: why check "flat from step" before comparing the two?
+# - **Answer**: a small model learns more slowly; stopped early, slow would look like impossible.
+
 # %% slideshow={"slide_type": "skip"}
 (small_label, small), (large_label, large) = ((k, v[1]) for k, v in by_length.items())
 curves = {k: np.array(h.metrics["exact match"]) for k, h in reversal_runs.items()}
@@ -287,12 +394,25 @@ plot_position_accuracy(by_length, xlabel="string length (letters)", ax=axes[1],
 # %% slideshow={"slide_type": "subslide"}
 bottleneck_figure
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: left, both curves flatten, at different heights; right, exact match by length: the 4-unit curve
+#   falls with the length, the 32-unit curve stays high.
+# - **Ask**: what would you expect from the 32-unit model on strings of many more letters?
+# - **Answer**: the same fall, further out: a larger state moves the limit, it does not remove it. Attention
+#   (lesson 08) removes it.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Both curves are flat long before the end of training, and the plateaus differ: the 32-unit model reverses strings
 # of every length here, the 4-unit model reverses most two-letter strings and almost no string of six or seven.
 # With the training converged, it is the size of the state (8 numbers with the cell state, against 64) that sets
 # where accuracy falls. This is the bottleneck Cho et al. (2014) and Bahdanau et al. (2015) saw in translation:
 # the quality of an encoder-decoder without attention drops for long sentences.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: with the training converged, the size of the state sets where accuracy falls; Cho et al. (2014) and
+#   Bahdanau et al. (2015) saw the same in translation, where quality fell with sentence length.
+# - **Ask**: how would you lift the limit without making $H$ huge?
+# - **Answer**: let the decoder read every encoder state instead of only the last: attention, next section.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Looking ahead: attention and transformers
@@ -309,6 +429,14 @@ bottleneck_figure
 # reversing a string becomes "look at position $S+1-u$", whatever $S$. The weights $\alpha$ also show *what* the
 # model looks at — alignments between words in translation.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: score each source position, softmax the scores into weights, read the weighted average
+#   $\mathrm{ctx}_u$; reversing becomes "look at position $S+1-u$", whatever $S$. (Bahdanau et al. call the
+#   context $c_i$; here $c$ is the LSTM's cell state.)
+# - **Ask**: what do the weights $\alpha_{u,t}$ give a human reader?
+# - **Answer**: an alignment: which source positions output $u$ was read from; in translation it lines up the
+#   words that correspond.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **Transformers** (Vaswani et al. 2017) drop the recurrence altogether: every position attends to every other
 # position (*self-attention*), word order enters through positional encodings, and all positions of a layer are
@@ -316,6 +444,13 @@ bottleneck_figure
 # modelling and translation. Recurrence is not gone: it runs in constant memory per step, which suits streaming
 # (on-device speech recognition), and recent state-space models (S4, Mamba) and linear-attention RNNs bring
 # recurrent computation back at scale.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: no recurrence: self-attention between all positions, positions encoded, a whole layer computed in
+#   parallel. Recurrence lives on where constant memory per step matters (streaming), and in state-space models.
+# - **Ask**: why is an RNN slower to train on a GPU than a transformer?
+# - **Answer**: step $t$ needs $h_{t-1}$, so the loop over time runs one step after another; a transformer layer
+#   computes all positions at once.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. A tour of applications
@@ -325,11 +460,24 @@ bottleneck_figure
 # %%
 plot_io_patterns()
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: lesson 01's patterns, now with the tasks that fill them.
+# - **Ask**: which pattern is image captioning?
+# - **Answer**: one-to-many: one image in, a sentence out.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # | application | what goes in | what comes out | pattern | architecture | key references |
 # |---|---|---|---|---|---|
 # | **speech recognition** | audio frames (e.g. 100 per second of log-mel features) | characters or words, far fewer than frames | many-to-many, unaligned | bidirectional LSTMs with CTC (a loss that sums over all alignments), or an encoder-decoder with attention ("listen, attend and spell"); streaming systems: the RNN transducer | Graves et al. 2006 (CTC); Graves, Mohamed & Hinton 2013; Chan et al. 2016; Graves 2012 (transducer); He et al. 2019 (on-device) |
 # | **image captioning** | one image | a sentence | one-to-many | a CNN encodes the image; its feature vector starts (or conditions) an LSTM language model; attention over image regions | Vinyals et al. 2015 (Show and Tell); Karpathy & Fei-Fei 2015; Xu et al. 2015 (Show, Attend and Tell) |
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: speech: far more frames than characters, and no given alignment: CTC sums over all alignments, the
+#   RNN transducer streams. Captioning: a CNN's features start an LSTM language model, later with attention over
+#   image regions.
+# - **Ask**: why can speech recognition not use the synced many-to-many pattern as it is?
+# - **Answer**: there is no label per frame: the characters are far fewer than the frames, and where each one
+#   falls is unknown.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # | application | what goes in | what comes out | pattern | architecture | key references |
@@ -339,6 +487,13 @@ plot_io_patterns()
 #
 # In every row the building blocks are the ones of this course: cells with gates (04), trained with BPTT (02)
 # and clipping (03), read out as a language model (05), a classifier or tagger (06), or an encoder-decoder (07).
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: translation went from this lesson's encoder-decoder to attention to transformers; music is lesson
+#   05's language model over note events, sampled with a temperature.
+# - **Ask**: what does the temperature do to generated music?
+# - **Answer**: what it does to text: a low $\tau$ plays it safe and repeats itself, a high $\tau$ wanders into
+#   noise.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
@@ -352,6 +507,11 @@ plot_io_patterns()
 # - The state $s$ has a fixed size: on a task that cannot be compressed, accuracy falls with the length, later for
 #   a larger state. Attention removes the bottleneck by letting the decoder read every encoder state; transformers
 #   replace recurrence with attention entirely.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Ask**: one sentence each: teacher forcing, exposure bias, the bottleneck.
+# - **Answer**: the decoder trains on the true previous tokens; at test time it reads its own, mistakes included,
+#   which training never showed it; one fixed-size state carries the whole input.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Check your understanding
@@ -392,6 +552,14 @@ plot_io_patterns()
 #    decoder generates left to right: its future outputs do not exist yet.
 # </details>
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: three minutes in pairs on questions 2, 3 and 5, then compare with the answers (on the slide, folded).
+# - **Answers, with the notebook's numbers**: (2) at steps 100, 200 and 300 the same checkpoints get fewer
+#   characters right running free than under teacher forcing (asserted). (3) $0.95^{11} \approx 57\%$ (asserted);
+#   in our run the exact match starts well below $a^{11}$ (errors compound) and ends within 2 points of it
+#   (asserted). (5) the 4-unit model's exact match is flat over its last 1,000 steps while its loss still creeps
+#   down (asserted).
+
 # %% slideshow={"slide_type": "skip"}
 # The numbers behind the answers (read the answers first).
 # 2. the same checkpoints, under teacher forcing and running free (characters in the right place, out of 10)
@@ -424,6 +592,10 @@ assert smooth[-1] < smooth[1499] and abs(curves[small_label][-1] - curves[small_
 # - S. Bengio, O. Vinyals, N. Jaitly, N. Shazeer, "Scheduled sampling for sequence prediction with recurrent neural
 #   networks", *NeurIPS* 2015 (exposure bias).
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: Sutskever et al. and Cho et al. for the encoder-decoder, Bahdanau et al. for attention, Bengio et al.
+#   for exposure bias and scheduled sampling, a cure for it.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### References, continued
 #
@@ -436,6 +608,10 @@ assert smooth[-1] < smooth[1499] and abs(curves[small_label][-1] - curves[small_
 #   A. Karpathy, L. Fei-Fei, "Deep visual-semantic alignments for generating image descriptions", *CVPR* 2015;
 #   K. Xu et al., "Show, attend and tell", *ICML* 2015.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the speech and captioning papers of the applications table: CTC, listen-attend-spell, the transducer,
+#   on-device recognition; Show and Tell, and Show, Attend and Tell.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### References, continued
 #
@@ -447,3 +623,7 @@ assert smooth[-1] < smooth[1499] and abs(curves[small_label][-1] - curves[small_
 #   Applications*, 2018.
 # - A. Gu, K. Goel, C. Ré, "Efficiently modeling long sequences with structured state spaces", *ICLR* 2022;
 #   A. Gu, T. Dao, "Mamba: linear-time sequence modeling with selective state spaces", arXiv:2312.00752, 2023.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: translation at scale (GNMT), the music papers of the table, and the state-space models (S4, Mamba)
+#   that bring recurrent computation back at scale.

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
+from matplotlib.text import Text
 
 from rnn_course.demos import temperature_demo
 from rnn_course.models import CharLanguageModel
@@ -54,10 +57,11 @@ def test_temperature_figure_shows_sharper_and_flatter_distributions(artifacts):
     fig.savefig(artifacts / "lesson05_temperature.png", dpi=80)
     ax = fig.axes[0]
     heights = np.array([p.get_height() for p in ax.patches]).reshape(3, 6)
-    assert heights[0, 0] > heights[1, 0] > heights[2, 0]  # the top character loses mass as T grows
+    assert heights[0, 0] > heights[1, 0] > heights[2, 0]  # the top character loses mass as tau grows
     assert heights[0, -1] < heights[1, -1] < heights[2, -1]  # the tail gains
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend[0].startswith("τ = 0.5") and "entropy" in legend[0]
+    assert legend[0].startswith(r"$\tau = 0.5$") and "entropy" in legend[0]  # typeset, as in the lesson
+    assert r"$\tau = 1$" in ax.get_xlabel()
     with pytest.raises(ValueError, match=r"logits: expected shape \(V,\) = \(5,\)"):
         plot_temperature(logits, "abcde")
 
@@ -86,6 +90,20 @@ def test_temperature_demo_with_a_trained_model_drives_every_control(tiny_lm, art
         demo.set(**values)
         assert demo.error is None, label
     assert len(demo.latencies) >= 5
+
+
+def test_temperature_demo_writes_the_temperature_as_the_lessons_tau():
+    """Figure text typesets $\\tau$ (mathtext, like the lesson and the slides); widget text writes τ; never T."""
+    demo = temperature_demo(temperature=0.5)
+    texts = {t.get_text() for t in demo.figure.findobj(Text) if t.get_text()}
+    about_tau = sorted(t for t in texts if "tau" in t or "τ" in t)
+    assert r"$\tau = 0.50$: entropy" in demo.animated[-2].get_text()  # the readout under the slider's value
+    assert any(r"ranked at $\tau = 1$" in t for t in texts) and len(about_tau) >= 4, about_tau
+    assert not [t for t in texts if "τ" in t or re.search(r"\bT\s*=", t)]
+    widget_text = [demo.controls["temperature"].description, demo.description, *demo.presets]
+    assert "τ" in widget_text[0] and all("$" not in t for t in widget_text)
+    demo.set(temperature=1.25)  # the readout is drawn (mathtext parsed) on every update
+    assert demo.error is None and r"$\tau = 1.25$" in demo.animated[-2].get_text()
 
 
 def test_temperature_demo_without_a_model_uses_a_count_model():

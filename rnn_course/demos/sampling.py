@@ -116,11 +116,11 @@ def temperature_demo(model=None, *, presenter: bool = False, temperature: float 
                                        gridspec_kw={"width_ratios": [1, 1.1] if presenter else [1.1, 1]})
         x = np.arange(top)
         ax_p.step(np.r_[x - 0.5, top - 0.5], np.r_[reference, reference[-1]], where="post", color="0.3", lw=1.2,
-                  label="τ = 1 (the model's distribution)")
-        bars = ax_p.bar(x, reference, width=0.75, color="#1f77b4", alpha=0.85, label="at the chosen τ")
+                  label=r"$\tau = 1$ (the model's distribution)")
+        bars = ax_p.bar(x, reference, width=0.75, color="#1f77b4", alpha=0.85, label=r"at the chosen $\tau$")
         ax_p.set_xticks(x, [char_label(chars[j]) for j in order], family="monospace")
         ax_p.set_ylim(0, 1.0)
-        ax_p.set_xlabel("next character (ranked at τ = 1)")
+        ax_p.set_xlabel(r"next character (ranked at $\tau = 1$)")
         ax_p.set_ylabel("probability")
         # titles flush left and short: side by side in presenter fonts, centred titles ran into each other
         ax_p.set_title(f"Next character after {prime[-16:]!r}" if not presenter else f"After {prime[-12:]!r}",
@@ -154,7 +154,7 @@ def temperature_demo(model=None, *, presenter: bool = False, temperature: float 
         for bar, p in zip(bars, probs[order]):
             bar.set_height(p)
         kept = int(np.count_nonzero(probs))
-        info.set_text(f"τ = {temperature:.2f}: entropy {entropy(probs):.2f} nats, {kept}/{len(chars)} possible")
+        info.set_text(f"$\\tau = {temperature:.2f}$: entropy {entropy(probs):.2f} nats, {kept}/{len(chars)} possible")
         body.set_text(_wrap(prime + generate(temperature, top_k, seed), grid["width"], grid["lines"]))
         return False
 

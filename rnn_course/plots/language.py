@@ -114,9 +114,9 @@ def plot_temperature(logits, chars: str, temperatures=(0.5, 1.0, 2.0), *, top: i
         probs = temperature_probs(logits, tau)
         color = cmap(0.1 + 0.8 * i / max(len(temperatures) - 1, 1))
         ax.bar(np.arange(top) + (i - (len(temperatures) - 1) / 2) * width, probs[order], width=width, color=color,
-               label=f"τ = {tau:g}   (entropy {entropy(probs):.2f} nats)")
+               label=f"$\\tau = {tau:g}$   (entropy {entropy(probs):.2f} nats)")
     ax.set_xticks(np.arange(top), [char_label(chars[j]) for j in order], family="monospace")
-    ax.set_xlabel(f"next character (the {top} most likely at τ = 1)")
+    ax.set_xlabel(f"next character (the {top} most likely at $\\tau = 1$)")
     ax.set_ylabel("probability")
     ax.set_ylim(0, 1.0)
     shown = "" if context is None else f" after {context[-20:]!r}"
