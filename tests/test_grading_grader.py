@@ -17,7 +17,10 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from grading_support import EXERCISE_SETS, ROOT, build_submissions, load_specs, write_submission
@@ -275,3 +278,15 @@ def rnn_step_forward(x, h_prev, Wx, Wh, b, activation="tanh"):
     return h, (x, h_prev, h, Wx, Wh, activation)
 ''')
     assert in_notebook.status == "incorrect" and in_notebook.points == is_entry["items"][0]["points"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="VmHWM is Linux's")
+def test_the_reported_peak_memory_is_the_graders_own_not_its_parents():
+    """The kernel carries ``ru_maxrss`` across exec: a grader started by a 500 MB process would report 500 MB."""
+    code = "from rnn_course.grading.grader import _peak_rss_mb; print(_peak_rss_mb())"
+    ballast = bytearray(500 * 1024 * 1024)
+    ballast[::4096] = b"\x01" * len(ballast[::4096])  # touch every page: it is resident
+    reported = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                    check=True).stdout)
+    del ballast
+    assert 0 < reported < 200, reported

@@ -290,7 +290,19 @@ def _own_cpu_seconds() -> float:
 
 
 def _peak_rss_mb() -> float:
-    """The grader's own peak resident memory (this process, not the submissions')."""
+    """The grader's own peak resident memory (this process, not the submissions').
+
+    On Linux it is VmHWM, the high-water mark of this program's memory: ``ru_maxrss`` would not do, since
+    the kernel carries it across ``exec`` and so reports the peak of whatever process started the grader
+    (a test runner that has grown to 400 MB, say) if that was larger.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024, 1)
 
