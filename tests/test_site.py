@@ -25,6 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
 LESSON = ROOT / "notebooks" / "00_welcome.ipynb"
 EXERCISE = ROOT / "exercises" / "01_forward_pass.ipynb"
+#: the numbered lessons (lecture_demos is a deck, not a page of the site)
+LESSONS = sorted(p for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +122,7 @@ def test_site_notebooks_are_the_lessons_then_the_exercises():
     names = [p.relative_to(ROOT).as_posix() for p in site.site_notebooks(ROOT)]
     assert names[0] == "notebooks/00_welcome.ipynb" and "notebooks/lecture_demos.ipynb" not in names
     assert not any(n.startswith("solutions/") for n in names)
-    assert names[-1].startswith("exercises/") and len(names) == len(list((ROOT / "exercises").glob("*.ipynb"))) + 8
+    assert names[-1].startswith("exercises/") and len(names) == len(EXERCISES) + len(LESSONS)
 
 
 # -- in Chromium -------------------------------------------------------------------------------------------
@@ -177,8 +180,8 @@ def test_whole_course_site(tmp_path):
     require_browser()  # skip before the build (minutes), not after it
     built = site.build_site(ROOT, tmp_path / "site", jobs=2)
     lessons = [p for p in built.pages if p.notebook.parent.name == "notebooks"]
-    assert len(lessons) == 8 and len(built.decks) == 8
-    assert len(built.pages) == 8 + len(list((ROOT / "exercises").glob("*.ipynb")))
+    assert len(LESSONS) >= 9 and len(lessons) == len(LESSONS) and len(built.decks) == len(LESSONS)
+    assert len(built.pages) == len(LESSONS) + len(EXERCISES)
     with launch() as browser:
         for page in built.pages:
             shown = open_offline(browser, page.path)
