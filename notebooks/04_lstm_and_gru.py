@@ -36,6 +36,16 @@ if "google.colab" in sys.modules:
 # - the **forget gate** and its bias, and the GRU's update-gate bias;
 # - two LSTM variants: **peepholes** and the **coupled input-forget gate**.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: lesson 03 ended with a diagnosis: the gradient from step $T$ back to step $k$ is a product of Jacobians,
+#   and it shrinks or grows geometrically. Today is the fix that made RNNs practical: a memory that is only scaled and
+#   added to. The thread: a hand-set cell shows the mechanism, four cells trained on one budget test it on the adding
+#   problem, and then we look inside what training built.
+# - **Ask**: which remedies for vanishing or exploding gradients did lesson 03 give, and what do they leave unsolved?
+# - **Answer**: clipping (caps each step of an exploding gradient) and initialisation (orthogonal $W_h$, the IRNN's
+#   $W_h = I$), which only choose where training starts. Neither lets a unit hold a value *and* pass its gradient back
+#   over many steps; section 1 shows why a tanh unit cannot do both.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **Prerequisites**: lesson 01 (the recurrence), lesson 02 (BPTT), lesson 03 (Jacobian products, vanishing
 # gradients, IRNN and orthogonal initialisation).
@@ -43,6 +53,13 @@ if "google.colab" in sys.modules:
 # **Time**: 90–120 minutes. The notebook runs in under a minute; set `LONG_RUN = True` below for the longer
 # experiment (sequences twice as long, three times the training, five seeds instead of three: about seven minutes of
 # computing, more on a busy machine). Every claim in the text is checked by an `assert` in both modes.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the notebook runs in under a minute, so nothing in the lecture waits for training. The slides show
+#   results; the code behind every number is in the notebook (slide-skipped cells), and every claim is checked there
+#   by an `assert`, in both `LONG_RUN` modes.
+# - **Show**: if the room has the notebook open, the exercise that follows is `exercises/04_gates`: one LSTM step
+#   forward and backward, one GRU step.
 
 # %% slideshow={"slide_type": "skip"}
 # %matplotlib inline
@@ -122,12 +139,29 @@ notebook_start = time.perf_counter()
 # $J_t = \partial h_t/\partial h_{t-1} = \operatorname{diag}(1 - h_t^2)\, W_h^\top$, is the recurrent matrix scaled
 # by the slopes of the units. A product of many such matrices shrinks or grows geometrically.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: recall $J_t = \operatorname{diag}(1 - h_t^2)\, W_h^\top$: the recurrent matrix scaled by the slopes of
+#   the units. The gradient from step $T$ back to step $k$ goes through $J_T J_{T-1} \cdots J_{k+1}$.
+# - **Ask**: what would every factor have to look like for the product to neither shrink nor grow over a hundred
+#   steps?
+# - **Answer**: size exactly 1 in the directions that matter, at every step: a slope of 1 and a $W_h$ that neither
+#   shrinks nor stretches. The next slide shows that a tanh unit that *holds* a value cannot have slope 1.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Worse, *remembering* and *learning to remember* pull against each other. To keep a value through many steps
 # without inputs, a tanh unit $h_t = \tanh(w\,h_{t-1})$ must sit at a **stable** fixed point
 # $h^\ast = \tanh(w h^\ast)$, and stable means the slope there, $w\,(1 - h^{\ast 2})$, is below 1. Then the gradient
 # through $k$ steps of holding shrinks like $\text{slope}^k$: the better the unit holds (the larger $h^\ast$), the
 # less the past can be learned from. (That is the latch of Bengio et al. 1994 from lesson 03.)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: to keep a value with no input, a tanh unit must sit at a fixed point $h^\ast = \tanh(w h^\ast)$, and to
+#   survive small perturbations that fixed point must be stable: slope $w(1 - h^{\ast 2}) < 1$. That same slope
+#   multiplies the gradient at every step of holding.
+# - **Ask**: to hold a larger value, does the unit need a larger or a smaller $w$, and what happens to the slope?
+# - **Answer**: a larger $w$ ($w = \operatorname{atanh}(h^\ast)/h^\ast$ grows with $h^\ast$), and yet the slope falls,
+#   because $1 - h^{\ast 2}$ falls faster. The better the unit holds, the faster its gradient dies: the table on the
+#   next slide.
 
 # %% slideshow={"slide_type": "subslide"}
 held = np.array([0.1, 0.3, 0.5, 0.7, 0.9])
@@ -145,6 +179,16 @@ assert slopes[-1] ** 50 < 1e-20 < 1e-2 < slopes[0] ** 50
 # Hochreiter & Schmidhuber's way out (1997): keep the memory in a **cell state** that is not squashed and not
 # multiplied by a weight matrix from step to step. It is only ever *scaled* by a gate and *added to*. Gates,
 # sigmoid units with their own weights, decide when to write, when to keep and when to read.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: every slope is below 1 and falls as the held value grows (asserted). After 50 steps the unit holding 0.9
+#   has passed back less than $10^{-20}$ of the gradient; the one holding 0.1 keeps more than $10^{-2}$, but only
+#   because its slope is close to 1: it is barely stable, and 0.1 is little to hold.
+# - **Say** (with the fragment): Hochreiter & Schmidhuber's way out is to keep the memory where it is never squashed
+#   and never multiplied by a matrix, only scaled by a gate and added to.
+# - **Ask**: what does "only scaled and added to" buy for the gradient?
+# - **Answer**: the Jacobian along that path is the scaling itself, a gate the network controls: no $W_h$, no tanh
+#   slope. Section 3 makes this exact.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. The LSTM cell
@@ -167,14 +211,36 @@ assert slopes[-1] ** 50 < 1e-20 < 1e-2 < slopes[0] ** 50
 # $\odot$ is the element-wise product. The gates are in $(0, 1)$; $c_t$ is not squashed, so it can grow beyond
 # $\pm 1$; $h_t$ is in $(-1, 1)$.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: walk the equations top to bottom. One matrix product, four blocks in PyTorch's order $i, f, g, o$: three
+#   sigmoid gates in $(0, 1)$ and a tanh candidate $g$. Then the two state lines: $c_t$ is scaled by $f_t$ and added
+#   to by $i_t \odot g_t$; $h_t = o_t \odot \tanh(c_t)$ is what the rest of the network sees.
+# - **Ask**: which quantity here can leave $(-1, 1)$?
+# - **Answer**: only $c_t$: it is a sum that is never squashed (section 7 shows how far it grows when nothing empties
+#   it). $h_t$ is in $(-1, 1)$.
+# - **Ask**: what does the cell do when $o_t = 0$?
+# - **Answer**: it keeps its memory and shows none of it: $h_t = 0$ while $c_t$ carries on. The hand-set cell of
+#   section 3 works exactly like that.
+
 # %% slideshow={"slide_type": "subslide"}
 plot_lstm_cell()
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: follow the cell state along the top line: one multiplication ($f_t$) and one addition ($i_t \odot g_t$),
+#   nothing else. Everything below it is ordinary RNN machinery: four small layers that read $x_t$ and $h_{t-1}$.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### The step in NumPy
 #
 # The whole cell fits in a few lines. Here it is written out, and checked against the package's
 # `lstm_step_forward`:
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the whole cell is a few lines; the slices pick the four blocks out of one $(N, 4H)$ product. The check on
+#   the next slides compares it with the package's `lstm_step_forward`: the two agree to within $10^{-12}$ (asserted).
+# - **Ask**: why one product of shape $(N, 4H)$ rather than four of shape $(N, H)$?
+# - **Answer**: it is the same arithmetic, and one larger matrix product runs faster than four small ones; libraries
+#   store the LSTM's weights this way too (which is why the block order matters when you load them).
 
 # %% slideshow={"slide_type": "subslide"}
 def lstm_step(x, h_prev, c_prev, Wx, Wh, b):
@@ -206,6 +272,14 @@ assert np.abs(h_mine - h_pkg).max() < 1e-12 and np.abs(c_mine - c_pkg).max() < 1
 #
 # Each of the four blocks has the weights of a whole vanilla RNN layer, so an LSTM has **4×** the parameters of a
 # tanh RNN of the same width H (a GRU, with three blocks, 3×): $G\,(DH + H^2 + H)$ with $G$ = 1, 4, 3.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Ask** (before the table): an LSTM reads $D = 2$ inputs with $H = 16$ units. How many parameters does its
+#   recurrent layer have?
+# - **Answer**: $4\,(DH + H^2 + H) = 4 \times (32 + 256 + 16) = 1216$. A tanh RNN of the same width has a quarter of
+#   that, a GRU three quarters (the table checks the formula for three sizes).
+# - **Say**: hence two tanh RNNs in section 5: one of the same width, and one of the same parameter count, which needs
+#   $H = 34$ (the smallest width with at least as many parameters; next slides).
 
 # %% slideshow={"slide_type": "subslide"}
 print(f"{'D':>4} {'H':>4} {'tanh RNN':>10} {'LSTM':>10} {'GRU':>10}")
@@ -249,10 +323,26 @@ assert (H_same - 1) * (2 + H_same) < lstm_params <= H_same * (2 + H_same + 1)  #
 # To see it work, set the weights of a one-unit LSTM by hand. Its input has three channels per step: a value
 # $v_t$, a *write* flag and a *read* flag.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: hold the gates' inputs fixed and differentiate $c_t = f_t \odot c_{t-1} + i_t \odot g_t$: the Jacobian is
+#   $\operatorname{diag}(f_t)$. Put it next to the tanh RNN's $J_t$: no $W_h$, no slope. Along $c$ the gradient from
+#   step $T$ back to step $k$ is multiplied by $f_{k+1} \odot \dots \odot f_T$, which is exactly 1 when $f = 1$. In
+#   the package's backward pass it is one product, `dc * f`.
+# - **Ask**: is $\operatorname{diag}(f_t)$ the whole of $\partial c_t/\partial c_{t-1}$?
+# - **Answer**: no. The gates and $g_t$ read $h_{t-1}$, which depends on $c_{t-1}$; those paths go through $W_h$ and
+#   can still vanish or explode. The carousel is *one* path along which the gradient can be kept, if training sets $f$
+#   near 1 (check question 3).
+
 # %% slideshow={"slide_type": "subslide"}
 params = carousel_params(forget=1.0)
 for name, value in params.items():
     print(f"{name} =\n{value}\n")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: weights set by hand, no training. Rows of $W_x$ are the input channels (value, write flag, read flag),
+#   columns the blocks $i, f, g, o$; $W_h$ is zero, so the gates read only the flags.
+# - **Ask**: which entry makes the cell keep everything it holds?
+# - **Answer**: the forget block's bias of 40: $f = \sigma(40)$, which is exactly 1 in float64 (asserted).
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Reading the columns (gate blocks i, f, g, o):
@@ -268,6 +358,14 @@ assert abs((1 - sigmoid(20.0)) / 2.06e-9 - 1) < 0.01 and abs(sigmoid(-20.0) / 2.
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # Store 4.2 at step 10 among random distractor values in $[-5, 5]$, read it at step 50:
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the input and output gates are switches: $\sigma(\pm 20)$ is within about $2 \cdot 10^{-9}$ of 0 or 1
+#   (asserted). The candidate $g = \tanh(0.2\, v_t)$ is invertible, so the value can be read back as
+#   $\operatorname{atanh}(g)/0.2$.
+# - **Ask**: why scale the value by 0.2 before the tanh?
+# - **Answer**: values in $[-5, 5]$ then stay in $[-1, 1]$ before the tanh, away from its flat tails, so inverting it
+#   at the read does not amplify small errors.
+
 # %% slideshow={"slide_type": "subslide"}
 run = run_carousel(T=60, value=4.2, t_write=10, t_read=50)
 print(f"written at t = 10: c = tanh({CAROUSEL_SCALE} x 4.2) = {run.stored:.10f}")
@@ -279,8 +377,20 @@ print(f"gradient from the read step back to the write step: dc_50/dc_10 = {run.c
 assert np.abs(run.x[:, 0]).max() <= 5 and abs(run.recalled - 4.2) < 1e-7
 assert np.abs(np.delete(run.h, 49)).max() < 1e-8 and run.carousel_gradient[9] == 1.0
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: 4.2 written at step 10, forty steps of distractors as large as the value, read at step 50: it comes back
+#   with an error below $10^{-7}$; $h$ stays below $10^{-8}$ everywhere else (the output gate is shut); and the
+#   gradient from the read back to the write is exactly 1.0. All three are asserted.
+# - **Ask**: where does the tiny error come from?
+# - **Answer**: the input gate is not exactly shut: $\sigma(-20)$, about $2 \cdot 10^{-9}$, lets a sliver of every
+#   distractor's $g$ into $c$ at each step.
+
 # %% slideshow={"slide_type": "subslide"}
 plot_carousel(run)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: the distractors and the value to store; $i$ spikes at the write, $o$ at the read, $f$ stays at 1; $c_t$
+#   steps up at $t = 10$ and stays flat until $t = 50$; $h_t$ is non-zero only at the read.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Forty steps of distractors as large as the stored value, and it comes back with an error below $10^{-7}$. Now make
@@ -294,6 +404,14 @@ for f in (1.0, 0.999, 0.99, 0.9):
           f"dc_50/dc_10 = {leaky.carousel_gradient[9]:.3g}  (f^40 = {f ** 40:.3g})")
     assert abs(leaky.c[49] - leaky.stored * f**40) < 1e-6 and np.isclose(leaky.carousel_gradient[9], f**40, rtol=1e-9)
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Ask** (before you point at the output): with $f = 0.99$, what fraction of the stored value is left forty steps
+#   later, and what fraction of the gradient?
+# - **Answer**: the same for both, $0.99^{40} \approx 0.67$: the loop asserts, for every $f$, that the value at the
+#   read is the stored value times $f^{40}$ and that the gradient is $f^{40}$.
+# - **Say**: memory and gradient travel the same path; a leaky memory is a leaky gradient. With $f = 0.9$ almost
+#   nothing of either survives the forty steps.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Demo: the carousel
 #
@@ -302,8 +420,21 @@ for f in (1.0, 0.999, 0.99, 0.9):
 # the same value as a stable fixed point ($\text{slope}^{\,\text{read}-k}$, section 1). Try the presets: what happens
 # if the read comes before the write?
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: on the slide the demo is a still picture; run it live in the notebook, or as demo 6 of `lecture_demos`
+#   (presenter mode).
+
 # %% slideshow={"slide_type": "subslide"}
 carousel_demo()
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: the presets in order. **"perfect memory (f = 1)"**: the caption reads the value back and the LSTM's
+#   gradient curve (bottom right) is flat at 1. **"leaky (f = 0.98)"** and **"forgetful (f = 0.8)"**: the value at the
+#   read and the gradient shrink together, like $f^{40}$. **"long hold (55 steps)"**: the LSTM's curve stays at 1
+#   while the tanh unit's falls by orders of magnitude. Then drag the forget gate down from 1.
+# - **Ask**: what happens if the read comes before the write (the last preset)?
+# - **Answer**: the output gate opens while nothing is stored: the caption says so, and the value written later is
+#   never shown. The gradient runs backward in time from the read, so the write step gets none.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Gradient flow, in lesson 03's picture
@@ -312,6 +443,13 @@ carousel_demo()
 # $s = h$ otherwise. First the hand-set cells, then randomly initialised networks (H = 16, D = 2) on a random input
 # sequence, computed with `state_jacobian_norms`: it sends the identity matrix back through the package's step
 # backward functions, so each row of the result is one row of the Jacobian product.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: lesson 03's plot of $\|\partial s_T/\partial s_k\|$ against the lag, with $s = c$ for the LSTM and $s =
+#   h$ for the others. The hand-set curves are formulas ($f^{\text{lag}}$, $\text{slope}^{\text{lag}}$); the randomly
+#   initialised networks are measured by sending the identity back through the package's step backward functions.
+# - **Ask** (before the plot): at initialisation, which keeps the most gradient at lag 99: an LSTM with forget bias 1,
+#   a GRU, or a tanh RNN? Take a vote.
 
 # %% slideshow={"slide_type": "subslide"}
 lags = np.arange(100)
@@ -340,6 +478,12 @@ flow_colors = {"hand-set LSTM, f = 1.0": "#3f007d", "hand-set LSTM, f = 0.99": "
 # %% slideshow={"slide_type": "subslide"}
 plot_state_gradients(flow, colors=flow_colors, title="Gradient surviving the trip back: hand-set and new cells")
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Answer** to the vote: not what most expect. At initialisation the LSTM's carousel leaks about as fast as the
+#   tanh RNN's (the two are within a factor of 10 at lag 99), and the GRU starts worst, more than a thousand times
+#   below both (asserted). The LSTM's mean forget gate starts near $\sigma(1) \approx 0.73$, the GRU's update gate
+#   near $1/2$.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Read this carefully: **at initialisation the LSTM's carousel leaks too**. A forget bias of 1 gives
 # $f \approx \sigma(1) = 0.73$ on average, and the measured product vanishes about as fast as the tanh RNN's (the two
@@ -355,6 +499,14 @@ lstm_0, gru_0, rnn_0 = (flow[k][-1] for k in ("LSTM at init. (forget bias 1)", "
 assert 0.65 < keep_at_init["lstm"] < 0.8 and abs(sigmoid(1.0) - 0.731) < 1e-3
 assert 0.1 < lstm_0 / rnn_0 < 10  # about as fast as the tanh RNN
 assert gru_0 < 1e-3 * min(lstm_0, rnn_0) and 0.4 < keep_at_init["gru"] < 0.6  # the GRU starts worst, z near 1/2
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the gates do not change where training starts, they change what it can reach. Along $c$ the factor is
+#   $f_t$ itself, a gate the network can push to 1 for the units that must remember; for a tanh RNN no setting of
+#   $W_h$ makes both the memory and its gradient last.
+# - **Ask**: the GRU starts with the weakest gradient of all. Which cell do you expect to learn the adding problem
+#   first?
+# - **Answer**: hold the answer until section 5: the GRU, on every seed; the rest of the lesson explains why.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. The GRU
@@ -375,8 +527,22 @@ assert gru_0 < 1e-3 * min(lstm_0, rnn_0) and 0.4 < keep_at_init["gru"] < 0.6  # 
 # contains $\operatorname{diag}(z_t)$: the update gate plays the forget gate's role, and $1 - z_t$ the input gate's.
 # Keeping and writing are *coupled*: the GRU cannot keep everything and add something at the same time.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: two gates, no separate cell state, blocks $r, z, n$. The last line is the one to remember: $h_t = (1 -
+#   z_t) \odot n_t + z_t \odot h_{t-1}$, a convex combination. $z$ keeps the old state, $1 - z$ writes the candidate.
+# - **Ask**: which LSTM gates do $z$ and $1 - z$ play?
+# - **Answer**: $z$ the forget gate ($\partial h_t/\partial h_{t-1}$ contains $\operatorname{diag}(z_t)$), $1 - z$ the
+#   input gate.
+# - **Ask**: what can an LSTM do in one step that a GRU cannot?
+# - **Answer**: keep everything ($f = 1$) and write something ($i > 0$) at once. In a GRU, keeping more means writing
+#   less. Section 5 shows this coupling is an advantage early in training.
+
 # %% slideshow={"slide_type": "subslide"}
 plot_gru_cell()
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: one state line; the update gate mixes the old $h$ with the candidate $n$; the reset gate $r$ only
+#   decides how much of $h_{t-1}$ the candidate sees.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### PyTorch's GRU is a different cell
@@ -388,6 +554,16 @@ plot_gru_cell()
 # That lets all three blocks of $h_{t-1}$ share one matrix product (the product no longer depends on $r_t$),
 # which is faster; it is not the same function. With the same weights the two disagree unless every
 # $r_t = 1$:
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: PyTorch and cuDNN apply $r$ after the matrix product, with a second bias $b_{hn}$ inside it. Then
+#   $h_{t-1}$ goes through one product for all three blocks, independent of $r$: faster, but a different function.
+# - **Ask**: when do the two cells compute the same thing?
+# - **Answer**: when every $r_t = 1$. The next slides check it: with random weights the two differ by more than 0.01,
+#   with the reset gate fully open by less than $10^{-12}$ (asserted).
+# - **Say**: in practice, GRU weights trained in PyTorch do not reproduce their outputs in a Cho-style GRU, the
+#   course's included (check question 5). The PyTorch comparison cell runs only where PyTorch is installed; the course
+#   does not need it.
 
 # %% slideshow={"slide_type": "subslide"}
 def gru_step_pytorch_style(x, h_prev, Wx, Wh, b_x, b_h):
@@ -454,6 +630,13 @@ else:
 # | path that carries the gradient | $\partial c_t/\partial c_{t-1} \ni \operatorname{diag}(f_t)$ | $\partial h_t/\partial h_{t-1} \ni \operatorname{diag}(z_t)$ |
 # | typical behaviour | the default; forget bias 1 matters; can count (its $c$ is unbounded) | comparable accuracy, fewer parameters; cannot count beyond its bounded state |
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the rows that matter for the rest of the lesson: keep and write independent in the LSTM, coupled in the
+#   GRU; the gradient path $\operatorname{diag}(f_t)$ against $\operatorname{diag}(z_t)$; the GRU's state is bounded.
+# - **Ask**: the GRU shows all of its state to the next layer. What does the LSTM's output gate allow that the GRU
+#   cannot do?
+# - **Answer**: to hold something in $c$ without showing it, as the hand-set cell did until the read.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The evidence behind the last row: Chung et al. (2014) found the two comparable on polyphonic music and speech
 # signal modelling, and both better than a tanh RNN (clearly so on speech). Jozefowicz et al. (2015) evaluated over
@@ -463,6 +646,14 @@ else:
 # input and forget gates or removing the peepholes did not hurt significantly (section 8 measures both variants
 # here). Weiss et al. (2018) showed that an LSTM can implement counting with its unbounded cell state, which a GRU
 # cannot.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the literature says *comparable*: no cell wins everywhere, and a forget bias of 1 closed the LSTM's gap
+#   in Jozefowicz et al.
+# - **Ask**: what would it take to convince you that one cell is better than another?
+# - **Answer**: several tasks, several seeds, and each cell's hyperparameters tuned, which is what Greff et al. did
+#   (the learning rate mattered most). The adding problem in this lesson is one task with one untuned budget: use it
+#   to understand *why* cells differ, not to rank them.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. The adding problem
@@ -477,11 +668,22 @@ else:
 #
 # The first marked value must be carried between $T/2$ and $T - 1$ steps, past $T - 2$ distractors.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: two channels: values, and a marker at exactly two steps, one in each half. The target is the sum of the
+#   two marked values, predicted once after the last step. Here $T = 50$ (100 with `LONG_RUN`).
+# - **Ask**: why put one marker in each half of the sequence?
+# - **Answer**: it guarantees a long dependency: the first marked value must be carried between $T/2$ and $T - 1$
+#   steps, past $T - 2$ distractors. With both markers near the end, a short memory would do.
+
 # %% slideshow={"slide_type": "subslide"}
 T = 100 if LONG_RUN else 50
 test = adding_batch(1000, T, rng=2024)  # a fixed test set, never trained on: the final scores
 validation = adding_batch(300, T, rng=2025)  # smaller, for the learning curves (evaluated every 25 steps)
 plot_adding_example(test, n=0)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: one test sequence: the values, the two marked steps, the target. The test set is never trained on; a
+#   smaller validation set draws the learning curves.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Baselines and the success criterion
@@ -497,6 +699,14 @@ plot_adding_example(test, n=0)
 #   $0.5 + (X_1 + X_2)/4$ with values in $[-1, 1]$, rescaled to this form of the task.
 #
 # Checked on the test set:
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Ask** (before the bullets): a model that learns nothing about the markers: what is the best it can predict, and
+#   what MSE does it get?
+# - **Answer**: the mean, $E[y] = 1$, with MSE $= \operatorname{Var}(y) = 2 \cdot \tfrac{1}{12} = \tfrac16$. A model
+#   that reads only the recent second marker predicts $x_b + 0.5$: MSE $\tfrac{1}{12}$.
+# - **Say**: success is 10 times below the constant, $1/60$, five times below the one-value baseline, so it takes the
+#   long memory. Per sequence, an error below 0.08 counts as solved: Hochreiter & Schmidhuber's criterion, rescaled.
 
 # %% slideshow={"slide_type": "subslide"}
 baseline_scores = {}
@@ -514,6 +724,11 @@ assert abs(baseline_scores["one value"].mse - ONE_VALUE_BASELINE_MSE) < 0.01
 assert abs(baseline_scores["constant"].solved - solved_by_chance()) < 0.035 and 0.15 < solved_by_chance() < 0.16
 assert ONE_VALUE_BASELINE_MSE / (CONSTANT_BASELINE_MSE / SUCCESS_FACTOR) == 5.0
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the test set agrees with the exact values within sampling error (asserted). Note the last line:
+#   predicting 1 every time is within 0.08 of the target on about 15 % of the sequences by chance (between 15 and 16
+#   %, asserted). Remember it when you read the per-sequence scores.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Five models, one budget
 #
@@ -526,6 +741,13 @@ assert ONE_VALUE_BASELINE_MSE / (CONSTANT_BASELINE_MSE / SUCCESS_FACTOR) == 5.0
 # Every run has a seed $s$: its initial weights come from seed $s$ and its batches from seed $s + 1$. The table is
 # seed 0. While the LSTM and the GRU train, a *tracker* records every 25 updates how much of the old state their
 # gates keep and how much gradient reaches the first step from the last (used below).
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the same width $H = 16$ (the second tanh RNN: the LSTM's parameter count instead), the same optimiser
+#   (Adam, learning rate 0.02, gradients clipped at norm 1), the same batches in the same order, the same number of
+#   updates. Only the cell differs, and the settings are tuned for none of them.
+# - **Ask**: vote: which of the five solve the task within the budget, and which gets there first? Keep the votes for
+#   the results.
 
 # %% slideshow={"slide_type": "subslide"}
 H = 16
@@ -602,6 +824,13 @@ for label, model in models.items():
     print(f"{label:<17} {model.num_params:>6} {s.mse:>9.4f} {s.improvement:>12.1f}x {100 * s.solved:>6.1f}% "
           f"{'never' if reached is None else f'step {reached}':>14}")
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: the columns: parameters, test MSE, how many times below the constant, the share of sequences solved, the
+#   first step at the success level.
+# - **Say**: the LSTM and the GRU end at least 10 times below the constant; both tanh RNNs stay at it (less than 1.5
+#   times below) and never reach the success level, even the one with at least four times the parameters. The GRU gets
+#   there before the LSTM. All asserted. Compare with the votes.
+
 # %% slideshow={"slide_type": "skip"}
 colors = {f"tanh RNN, H = {H_same}": "#7f0000"}  # a darker red for the second tanh RNN
 
@@ -610,6 +839,11 @@ fig, (ax_curves, ax_scores) = new_figure(figsize=(13, 4.6), ncols=2, gridspec_kw
 plot_adding_curves(histories, colors=colors, ax=ax_curves, title=f"Adding problem, T = {T}: validation MSE")
 plot_adding_scores(scores, colors=colors, ax=ax_scores)
 fig
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: left, the validation curves: the tanh RNNs flat on the constant line, the GRU breaking through first,
+#   the LSTM after a longer plateau, the IRNN crossing the success line and climbing back above it. Right, the two
+#   scores side by side.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # With the same budget, the LSTM and the GRU go from the constant baseline to a test error at least 10× below it;
@@ -652,6 +886,14 @@ assert min(histories["IRNN"].metrics["mse"]) <= CONSTANT_BASELINE_MSE / SUCCESS_
 assert back_above["IRNN"] >= 2 and back_above["LSTM"] == back_above["GRU"] == 0  # ... raggedly
 assert irnn_sigma > 1.5 and clipped["IRNN"] > 0.5 and clipped["IRNN"] > 2 * clipped["LSTM"]
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the IRNN learns but relapses: after first reaching the success level it is back above it at least twice,
+#   the gated cells never. Training pushed the largest singular value of its $W_h$ above 1.5, and in the second half
+#   more than half of its updates hit the clipping threshold, more than twice the LSTM's rate (all asserted).
+# - **Ask**: clipping is on; why does it not fix the IRNN?
+# - **Answer**: clipping caps the size of each step; the cause stays: an unbounded ReLU state and a $W_h$ that
+#   stretches, so the gradients keep coming out large (lesson 03).
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### One seed is an anecdote
 #
@@ -664,6 +906,13 @@ for seed in SEEDS[1:]:
         model = SequenceRegressor(2, H, cell=cell, forget_bias=1.0, seed=seed)
         runs[label, seed] = (model, train(model, f"{label}, seed {seed}", seed=seed))
 
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: new initial weights and new batches for the two gated cells. The claim on the next slides is asserted on
+#   every seed: both solve the task, and the GRU reaches the success level first.
+# - **Ask**: "the GRU first on every seed": what does that tell you about GRUs in general?
+# - **Answer**: little on its own: one task, one length, one untuned budget. What carries further is the *reason*,
+#   which the next slides look for and sections 7 and 8 test.
 
 # %% slideshow={"slide_type": "skip"}
 def seed_table(labels):
@@ -701,6 +950,13 @@ for seed in SEEDS:  # on every seed: both solve the task, and the GRU gets there
 # piles up near its mean 1. And a model whose predictions are all off by the same small amount has a small MSE and
 # solves nothing. Three made-up predictors, and the IRNN's errors taken apart:
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Ask**: the IRNN's MSE is several times below the constant's, yet it solves far fewer sequences than the gated
+#   cells. How can both be true?
+# - **Answer**: the scores ask different questions. The MSE ratio averages squared errors: how much of the target's
+#   spread the model explains. The per-sequence criterion asks whether *each* error is below 0.08. A model that is off
+#   by the same small amount everywhere has a small MSE and solves nothing.
+
 # %% slideshow={"slide_type": "subslide"}
 noise = np.random.default_rng(3).normal(0.0, 0.1, size=test.y.shape)
 made_up = {
@@ -711,6 +967,11 @@ made_up = {
 made_up_scores = {label: score_adding(prediction, test.y) for label, prediction in made_up.items()}
 for label, s in made_up_scores.items():
     print(f"{label:<26} MSE {s.mse:.4f} ({s.improvement:5.1f}x below the constant), solved {100 * s.solved:5.1f} %")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Ask** (before the output): predicting the target plus 0.1: what MSE, and how many sequences solved?
+# - **Answer**: MSE $0.1^2 = 0.01$, more than 16 times below the constant, and not one sequence solved, since every
+#   error is 0.1. Noise with a standard deviation of 0.1 has about the same MSE and solves more than half (asserted).
 
 # %% slideshow={"slide_type": "subslide"}
 irnn_prediction = models["IRNN"].predict(test.x)[:, 0]
@@ -728,6 +989,11 @@ assert abs(noisy.mse - offset_only.mse) < 0.002 and noisy.solved > 0.5
 assert scores["IRNN"].improvement > 2 and scores["IRNN"].solved < min(scores["LSTM"].solved, scores["GRU"].solved) - 0.1
 assert np.corrcoef(irnn_prediction, test.y)[0, 1] > 0.9  # the IRNN has learned the sum ...
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the IRNN's predictions correlate with the target above 0.9 (asserted): it has learned the sum. Its error
+#   splits into a common offset and a spread, MSE = offset² + sd²; which part dominates depends on where in an
+#   oscillation training stopped, so the split changes with the seed and with `LONG_RUN`.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # An offset of 0.1 makes an MSE 16× below the constant and not one sequence solved; noise of the same MSE solves more
 # than half. The IRNN's predictions follow the target closely (a correlation above 0.9: it has learned the sum), but
@@ -742,6 +1008,13 @@ assert np.corrcoef(irnn_prediction, test.y)[0, 1] > 0.9  # the IRNN has learned 
 # Section 3 found the GRU starting with the weakest gradient of all, orders of magnitude below the LSTM's, and yet it
 # breaks through first on every seed. The trackers show what training does to the memory path (dotted lines: the
 # first step at the success level):
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the rule to take away: report both scores, with the constant's 15 % next to the rate.
+# - **Say** (second half): back to the puzzle from section 3: the GRU starts with the weakest gradient and learns
+#   first. The trackers recorded, every 25 updates, the mean keep gate ($f$ for the LSTM, $z$ for the GRU) and the
+#   gradient from the last step to the first.
+# - **Ask**: what do you expect the GRU's update gate to do in the first few dozen updates?
 
 # %% slideshow={"slide_type": "subslide"}
 plot_gate_tracks(tracks, first_success={label: first_success(histories[label]) for label in tracks},
@@ -765,6 +1038,12 @@ assert gru_flow_50 > lstm_flow_50 and first_success(histories["GRU"]) > 50  # ..
 assert f_50 < f_0 and lstm_flow_50 < lstm_flow_0  # the LSTM first closes it
 assert max(tracks["LSTM"]["flow"]) > 100 * lstm_flow_50  # ... and opens it later
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Answer** (the figure, and the next slide, asserted): within 50 updates, long before the success level, the GRU's
+#   mean $z$ rises by more than 0.05 and its gradient grows more than a hundredfold, past the LSTM's. The LSTM does
+#   the opposite at first: its mean $f$ falls and its gradient shrinks; later its gradient grows more than a
+#   hundredfold from there.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Within the first 50 updates, long before it reaches the success level, the GRU's update gates rise (mean $z$ up by
 # more than 0.05) and its gradient from the last step to the first grows more than a hundredfold, past the LSTM's. The
@@ -780,6 +1059,14 @@ assert max(tracks["LSTM"]["flow"]) > 100 * lstm_flow_50  # ... and opens it late
 # follow: section 7 starts the GRU with an update-gate bias of 1 (a strong start), and section 8 gives an LSTM the
 # GRU's coupling, $f = 1 - i$.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Ask**: why would gradient descent *lower* the LSTM's forget gate early on, when keeping is what the task needs?
+# - **Answer**: early on its input gates are half open at every step, so keeping more means piling distractors into
+#   $c$, which raises the loss. In the GRU, raising $z$ keeps more *and* writes less ($1 - z$), so keeping never piles
+#   up distractors.
+# - **Say**: an explanation is a prediction. Section 7 gives the GRU a strong start (it should barely help); section 8
+#   gives an LSTM the GRU's coupling (it should learn like a GRU).
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Inside the trained LSTM
 #
@@ -787,6 +1074,14 @@ assert max(tracks["LSTM"]["flow"]) > 100 * lstm_flow_50  # ... and opens it late
 # much it keeps per step (mean $f$), how open its output gate is at the last step, its read-out weight, and how well
 # its last cell state alone predicts the target (the correlation of $c_T$ with $y$). Units are numbered 1..H, as the
 # rows of the heatmaps below; the five with the most selective input gates:
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: one row per unit: how much more its input gate opens at a marker than elsewhere, its mean forget gate,
+#   its output gate at the last step, its read-out weight, and how well its last cell state alone predicts the target.
+#   Units are numbered 1..H like the heatmap rows.
+# - **Ask**: what would a unit that does the whole job look like in this table?
+# - **Answer**: input gate open at the markers and shut elsewhere, forget gate near 1, output gate open at the end, a
+#   large read-out weight, $c_T$ correlated with $y$. Look at the top row.
 
 # %% slideshow={"slide_type": "skip"}
 lstm = models["LSTM"].params
@@ -807,11 +1102,24 @@ for u in np.argsort(-selectivity)[:5]:
           f"{o_gate[:, -1, u].mean():>7.2f} {lstm['W_out'][u, 0]:>6.2f} {corr_y[u]:>13.2f}")
 print(f"\nread-out weights: largest |W_out| {w_out.max():.2f}, median {np.median(w_out):.2f}")
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: the top row: input gate above 0.8 at the markers and below 0.05 elsewhere, mean forget gate above 0.98,
+#   output gate above 0.8 at the end, a read-out weight more than twice the median, and $|\operatorname{corr}(c_T,
+#   y)|$ above 0.98 (all asserted). Which unit it is changes with the seed.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The unit at the top has an input gate that is nearly shut except at the markers, a forget gate close to 1, an open
 # output gate at the end, a large read-out weight, and a last cell state that correlates almost perfectly with the
 # sum. What does it write at a marker? Fit its candidate $g$ at the marked steps against the marked value $v$, and
 # its final cell state against the target:
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the next cell fits what this unit writes at a marker against the marked value, and its last cell state
+#   against the target.
+# - **Show**: at the markers $g$ is a linear function of the value ($R^2$ above 0.95) that changes sign between $v =
+#   0$ and $v = 1$; $c_T$ is a linear function of $y$, with a residual spread below 15 % of $c_T$'s own (asserted).
+# - **Ask**: the hand-set cell wrote $\tanh(0.2\, v)$. Why is a linear $g$ with an offset just as good here?
+# - **Answer**: the read-out is linear too: its weights and bias undo any scale and offset of $c_T$.
 
 # %% slideshow={"slide_type": "subslide"}
 u = memory_unit
@@ -844,6 +1152,11 @@ assert c_resid.std() < 0.15 * c_all[:, -1, u].std()
 # is held to the end: the final cell state is a linear function of the target up to a small residual. Its cell state
 # on five test sequences:
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: gradient descent found section 3's carousel: write at the markers, keep in between, show at the end.
+#   Because the forget gate stays near 1 at the second marker, the first value is kept while the second is added.
+# - **Show** (the trace): a step at each marker, flat in between, up or down with the marked value.
+
 # %% slideshow={"slide_type": "subslide"}
 plot_cell_trace(c_all[:5, :, memory_unit], markers=test.markers[:5], unit=memory_unit + 1,
                 title=f"Unit {memory_unit + 1} of the trained LSTM: a step at each marker, held in between")
@@ -852,6 +1165,10 @@ plot_cell_trace(c_all[:5, :, memory_unit], markers=test.markers[:5], unit=memory
 # And every gate of every unit on one test sequence, units down, time across, with the accumulator outlined. The
 # white dashed lines are the two marked steps. Gates use a sequential colour map from 0 (dark) to 1 (yellow); the
 # candidate $g$ and the cell state $c$ a diverging one centred at 0.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show** (the heatmaps): units down, time across; white dashed lines at the markers; the outlined row is the
+#   accumulator: its $i$ bright only at the markers, its $f$ bright all along, its $c$ a two-step staircase.
 
 # %% slideshow={"slide_type": "skip"}
 n = 0  # the figure is drawn here and shown by the next cell (on the slides, the figure without this code)
@@ -877,10 +1194,27 @@ print(f"units whose input gate opens at the markers (by > 0.3): {int(np.sum(sele
 print(f"spread over time of the output gates {o_swing:.3f}, of the input gates {i_swing:.3f}")
 assert np.sum(selectivity > 0.3) >= 2 and np.sum(f_dip > 0.1) >= 2 and o_swing < min(0.06, i_swing)
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the work is shared: several input gates open at the markers and several forget gates dip there (asserted:
+#   at least two of each); the output gates barely move over a sequence, less than the input gates, since the
+#   prediction is read only at the last step.
+# - **Ask**: what can a unit whose forget gate dips at a marker hold, that the accumulator cannot?
+# - **Answer**: it *replaces* its content at a marker, so it can hold the latest marked value rather than a sum; the
+#   read-out combines all the units.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Gradient flow after training
 #
 # Section 3's curves again, for the trained networks (seed 0) on test sequence 0:
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Ask** (before the plot): section 3's curves again, after training. Which still collapse?
+# - **Answer** (two slides on, asserted): the LSTM's and the GRU's stay within two decades of 1 at every lag; the tanh
+#   RNN's falls below $10^{-6}$ by the last lag, which is why it never found the first marker. The IRNN's passes
+#   through its $W_h$ and is cut to exactly 0 back from any step at which all its ReLUs are off (the cell lists such
+#   steps; a run may have none).
+# - **Say**: this is what "what training can *reach*" meant in section 3: units with $f \approx 1$ (or $z \approx 1$),
+#   like the accumulator, carry the gradient.
 
 # %% slideshow={"slide_type": "subslide"}
 trained_flow = {}
@@ -928,6 +1262,16 @@ assert all((irnn_flow[lag] == 0) == any(t > T - lag for t in all_off) for lag in
 # - **forget bias 0**;
 # - **forget bias 1** (the LSTM of section 5).
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the LSTM of 1997 had no forget gate: $c_t = c_{t-1} + i_t \odot g_t$, a perfect integrator that can never
+#   be emptied. Gers et al. (2000) added $f_t$ for continual streams; Jozefowicz et al. (2015) found that starting it
+#   near 1 matters.
+# - **Ask**: with forget bias 0, $f$ starts at $\sigma(0) = 1/2$. What is left of the gradient along $c$ after 10
+#   steps? And with bias 1?
+# - **Answer**: $0.5^{10} \approx 0.001$ against $\sigma(1)^{10} \approx 0.04$ (asserted).
+# - **Say**: the three variants run the same cell code; the one without a forget gate has its forget block pinned to
+#   exactly 1, so the runs differ only in $f$.
+
 # %% slideshow={"slide_type": "skip"}
 ablation_seeds = SEEDS if LONG_RUN else (0,)
 variants = {
@@ -951,6 +1295,14 @@ for label in ablation:
         reached = "never" if reached is None else f"step {reached}"
         print(f"{'forget bias 1' if label == 'LSTM' else label:<15} {seed:>4} {s.mse:>9.4f} {s.improvement:>12.1f}x "
               f"{reached:>14}")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: the first step at the success level: the forget-bias-1 LSTM gets there at least 50 updates (two
+#   evaluations) before the bias-0 one (asserted on every seed run), and the cell without a forget gate can solve the
+#   task too (asserted on at least one seed).
+# - **Ask**: why can a cell without a forget gate solve the adding problem at all?
+# - **Answer**: an integrator is exactly what adding two numbers needs, and every sequence starts from $c_0 = 0$
+#   (check question 7).
 
 # %% slideshow={"slide_type": "skip"}
 variant_colors = {"no forget gate": OKABE_ITO["vermillion"], "forget bias 0": OKABE_ITO["reddish_purple"],
@@ -983,6 +1335,15 @@ assert any(score_adding(runs["no forget gate", seed][0].predict(test.x), test.y)
 # $c_0 = 0$ and needs only two additions. Its real weakness, which Gers et al. demonstrated, is a long stream with no
 # resets. Run the trained models on one sequence twenty times as long as the ones they were trained on:
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Ask**: run both trained models on one stream twenty times as long as their training sequences. What happens to
+#   $c$ without a forget gate?
+# - **Answer** (two slides on, asserted): whatever leaks through the nearly shut input gates accumulates and nothing
+#   takes it out: its largest $|c_t|$ grows more than fivefold over the stream. With a forget gate it stays within a
+#   factor of 2 of its size on training-length sequences.
+# - **Say**: a growing $c$ drives $\tanh(c_t)$ into saturation, where $h_t$ stops changing with what is stored: that
+#   is why continual streams need a forget gate.
+
 # %% slideshow={"slide_type": "subslide"}
 stream = adding_batch(1, 20 * T, rng=7)
 growth = {}
@@ -1011,6 +1372,17 @@ assert growth["LSTM"][-1] < 2 * growth["LSTM"][T - 1]
 # `gru_update_bias(H, 1.0)` (`SequenceRegressor(cell="gru", update_bias=1.0)`). With $b_z = 1$ the GRU starts at
 # $z \approx \sigma(1) = 0.73$, where the LSTM's forget gate starts. Section 5's explanation predicts that this
 # should help the GRU little, since training raises $z$ within a few dozen updates anyway. Measured on every seed:
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: in the GRU, $z$ keeps, so the update-gate bias plays the forget bias's role; `gru_update_bias` sits
+#   beside `lstm_forget_bias` in `rnn_course.init`.
+# - **Ask**: section 5's explanation makes a prediction: will starting the GRU at $z \approx \sigma(1)$ speed it up
+#   much?
+# - **Answer** (the next slides, asserted): little. The gradient at the first step starts more than a hundred times
+#   stronger, yet the first success moves by at most two evaluations (50 updates), less than the forget bias moves the
+#   LSTM, and the plain GRU still beats the LSTM on every seed. The weak start costs little because training fixes $z$
+#   within a few dozen updates.
+# - **Say**: Tallec & Ollivier (2018) set these biases from the time scales a task needs (chrono initialisation).
 
 # %% slideshow={"slide_type": "skip"}
 for seed in SEEDS:
@@ -1060,6 +1432,14 @@ for seed in SEEDS:
 # let each gate look at its unit's cell state through one weight per unit ($p_i, p_f, p_o$, each (H,): a diagonal
 # matrix), so a cell can time its gates from what it holds:
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the gates of the standard cell see the cell state only through $h_{t-1} = o_{t-1} \odot \tanh(c_{t-1})$,
+#   which is 0 while the output gate is shut. Peepholes give each gate one weight per unit on its own cell state: a
+#   diagonal matrix, not a full one.
+# - **Ask** (on the equations, next slide): why does $o_t$ read the new $c_t$, while $i_t$ and $f_t$ read $c_{t-1}$?
+# - **Answer**: $i_t$ and $f_t$ decide the update, so only the old state exists when they are computed; $o_t$ is
+#   computed after the update.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The peephole LSTM, step by step ($a_t = x_t W_x + h_{t-1} W_h + b$ as before):
 #
@@ -1085,6 +1465,14 @@ for seed in SEEDS:
 # h_t &= o_t \odot \tanh(c_t)
 # \end{aligned}
 # $$
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the CIFG has no forget weights: $f_t = 1 - i_t$, it forgets exactly as much as it writes. It is the GRU's
+#   coupling inside an LSTM, with three blocks like the GRU.
+# - **Ask**: from section 5's explanation, what do you predict for the CIFG on the adding problem?
+# - **Answer**: that it learns as early as the GRU, well before the standard LSTM. The next slides test it.
+# - **Say** (the gradient checks): both backward passes are written like the cells and pass the float64 gradient
+#   check.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Both are in the package, `rnn_course/lstm_variants.py`, written like the cells: named gates, a visible loop over
@@ -1127,6 +1515,13 @@ assert peep_report.ok and cifg_report.ok
 # before the first update), and the CIFG keeps the i, g, o blocks, with its input-gate bias at $-1$ so that its
 # forget gate $1 - i$ starts at $\sigma(1)$ like the LSTM's. The CIFG is tracked like the GRU in section 5.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the same budget and seeds. Both variants start from the weights the plain LSTM draws: the peepholes at 0
+#   (the same function before the first update), the CIFG with its input bias at $-1$ so that $1 - i$ starts at
+#   $\sigma(1)$, like the LSTM's $f$. A fair start.
+# - **Show** (the table and the curves): all three solve the task on every seed; the CIFG reaches the success level
+#   before the LSTM on every seed; the peephole LSTM is close to the LSTM (asserted).
+
 # %% slideshow={"slide_type": "skip"}
 cifg_track = None
 for seed in SEEDS:
@@ -1148,13 +1543,17 @@ seed_table(["LSTM", "peephole LSTM", "CIFG LSTM"])
 lstm_family = {"LSTM": CELL_COLORS["lstm"], "peephole LSTM": OKABE_ITO["sky_blue"],
                "CIFG LSTM": OKABE_ITO["reddish_purple"]}
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} tags=["remove-input"]
 plot_adding_curves({f"{label}, seed {seed}": runs[label, seed][1] for label in lstm_family for seed in SEEDS},
                    colors={f"{label}, seed {seed}": color for label, color in lstm_family.items() for seed in SEEDS},
                    title="LSTM variants on the adding problem: validation MSE during training")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # And section 5's trackers, with the CIFG's keep gate $1 - i$ added (its gradient is not tracked):
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Show**: the CIFG's keep gate $1 - i$ rises from the first updates, like the GRU's $z$ and unlike the LSTM's $f$
+#   (asserted after 50 updates).
 
 # %% slideshow={"slide_type": "subslide"}
 plot_gate_tracks({**tracks, "CIFG LSTM": cifg_track}, colors={"CIFG LSTM": lstm_family["CIFG LSTM"]},
@@ -1194,6 +1593,16 @@ assert cifg_keep_50 > cifg_keep_0  # like the GRU's z, and unlike the LSTM's f, 
 # more now also means writing less, so keeping no longer piles up distractors. That is section 5's explanation, tested:
 # give an LSTM the GRU's coupling and it learns like a GRU.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: the explanation passed its test: with the GRU's coupling, an LSTM learns as early as the GRU (median
+#   first steps within two evaluations; below 0.6 of the LSTM's), and ends with about the LSTM's error or lower.
+#   Peepholes change little: median step within a quarter, median error within a factor of 3 of the LSTM's (all
+#   asserted).
+# - **Ask**: so is the CIFG a better LSTM?
+# - **Answer**: faster on this one task. Greff et al. found no variant significantly better than the standard LSTM
+#   over three tasks; coupling did not hurt significantly and makes the cell simpler. A difference in speed on a toy
+#   task cannot overturn a comparison of final accuracy over many runs.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # What Greff et al. (2017) found, over 5400 runs on speech recognition (TIMIT), handwriting recognition (IAM Online)
 # and polyphonic music (JSB Chorales): none of the eight variants improved significantly on their standard LSTM
@@ -1215,6 +1624,13 @@ assert cifg_keep_50 > cifg_keep_0  # like the GRU's z, and unlike the LSTM's f, 
 # - The **GRU** merges cell and hidden state and couples keeping and writing ($z$, $1 - z$); Cho et al. reset
 #   before the product, PyTorch after. It has 3/4 of the LSTM's parameters.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Ask**: one sentence each from the room: why does a value survive in $c$ where it could not in $h$? Why did the
+#   GRU learn first? What did training build inside the LSTM?
+# - **Answer**: along $c$ the Jacobian is $\operatorname{diag}(f_t)$, with no $W_h$ and no slope; the coupling of $z$
+#   and $1 - z$ lets the GRU keep more without piling up distractors; an accumulator unit (input gate open at the
+#   markers, forget gate near 1).
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Summary, continued
 #
@@ -1229,6 +1645,11 @@ assert cifg_keep_50 > cifg_keep_0  # like the GRU's z, and unlike the LSTM's f, 
 #   with a carousel that leaks less.
 # - **Peepholes** change little here; Greff et al. found neither peepholes nor coupled gates significantly better or
 #   worse than the standard LSTM.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Ask**: which two scores do you report on the adding problem, and what goes next to the per-sequence rate?
+# - **Answer**: the MSE ratio to the constant baseline and the per-sequence rate, with the constant's 15 % chance rate
+#   beside it.
 
 # %% slideshow={"slide_type": "skip"}
 print(f"{time.perf_counter() - notebook_start:.1f} s wall, {time.process_time():.1f} s CPU in this kernel "
@@ -1246,6 +1667,14 @@ print(f"{time.perf_counter() - notebook_start:.1f} s wall, {time.process_time():
 # 4. A GRU's update gate is $z_t = 1$ for one unit at every step. What does that unit compute, and what is
 #    $\partial h_t/\partial h_{t-1}$ for it?
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: a few minutes in pairs, questions 1 to 4 here and 5 to 8 on the next slide; the answers follow (in the
+#   notebook, behind a click).
+# - **Answer** (for you): 1: a weight of $-40$ on the write flag and a bias of 20 in the $f$ column, so the cell
+#   replaces at a write. 2: $0.95^{50} \approx 0.077$; half over 50 steps needs $f \approx 0.986$. 3: the argument is
+#   about the path along $c$; the paths through $h$ can still vanish. 4: $h_t = h_{t-1}$, with Jacobian 1: a GRU's
+#   carousel. Each is checked in the skipped cell after the answers.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # 5. You load PyTorch GRU weights into the course's `gru_forward` (transposing them and adding `bias_ih + bias_hh`).
 #    Why do the outputs differ, and which one bias term cannot be folded in?
@@ -1254,6 +1683,12 @@ print(f"{time.perf_counter() - notebook_start:.1f} s wall, {time.process_time():
 # 7. Why is the adding problem easy for an LSTM without a forget gate, while a continual stream is not?
 # 8. A CIFG cannot keep all of its cell state and add to it in the same step. How can it still add the two marked
 #    values?
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Answer** (for you): 5: the reset gate is applied after the product in PyTorch; $b_{hn}$ cannot be folded. 6: the
+#   constant solves about 15 % by chance, and an offset keeps the MSE low while solving nothing. 7: two additions from
+#   $c_0 = 0$, against a stream that accumulates. 8: write with $i = 1$ at the first marker and $i = 1/2$ at the
+#   second: half the sum, which the read-out scales back.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # <details><summary>Answers</summary>
@@ -1304,6 +1739,10 @@ g_a, g_b = 0.3, -0.5
 c_a = (1 - 1.0) * 0.0 + 1.0 * g_a
 assert (1 - 0.5) * c_a + 0.5 * g_b == 0.5 * (g_a + g_b)
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: go through the answers the room struggled with; question 3 is the one to insist on: the LSTM does not
+#   abolish vanishing gradients, it gives training one path where they can be avoided.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### References
 #
@@ -1314,6 +1753,11 @@ assert (1 - 0.5) * c_a + 0.5 * g_b == 0.5 * (g_a + g_b)
 # - F. A. Gers, J. Schmidhuber, "Recurrent nets that time and count", *IJCNN* 2000: peephole connections.
 # - K. Cho, B. van Merriënboer, C. Gulcehre, D. Bahdanau, F. Bougares, H. Schwenk, Y. Bengio, "Learning phrase
 #   representations using RNN encoder-decoder for statistical machine translation", *EMNLP* 2014: the GRU.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# - **Say**: to read first: Hochreiter & Schmidhuber (1997) for the carousel and the adding problem, Greff et al.
+#   (2017) for the variants, Olah's blog post for the diagrams. Then the exercise, `exercises/04_gates`: an LSTM step
+#   forward and backward, and a GRU step.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### References, continued
