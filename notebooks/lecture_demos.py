@@ -9,25 +9,27 @@
 # %% [markdown] slideshow={"slide_type": "slide"}
 # # Lecture demos: the course's key ideas, one line each
 #
-# Lessons 01 to 07 come with demos: sliders over a figure that redraws as you drag. This notebook gathers them
+# Lessons 01 to 08 come with demos: sliders over a figure that redraws as you drag. This notebook gathers them
 # for a lecture, in **presenter mode** (large fonts, thick lines, large figures), each with what to show, what
 # to say and a question for the room.
-#
-# **What you will show**
-# - the hidden state as a memory that fades, persists or saturates (lesson 01);
-# - a two-unit RNN, built by hand, that remembers a bit for thousands of steps (lesson 01);
-# - how far the gradient travels back in BPTT, and what truncation drops (lesson 02);
-# - the spectral radius deciding between vanishing and exploding gradients (lesson 03);
-# - the cliff on a real loss surface, and gradient clipping walking down it (lesson 03);
-# - the LSTM's constant error carousel: a value, and its gradient, kept for 40 steps (lesson 04);
-# - sampling temperature: from repetitive to noise, and top-k in between (lesson 05);
-# - a classifier reading a review word by word, against a bag of words that cannot see word order (lesson 06);
-# - an encoder-decoder under teacher forcing and running free: what it reads decides what it writes (lesson 07).
 #
 # **Prerequisites**: the lessons the demos come from (for you; the room needs only the idea of an RNN).
 # A JupyterLab with the widget extension: `rnn-course doctor` checks it.
 #
 # **Time**: 3 to 5 minutes per demo; the whole set takes about 50 minutes.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# **What you will show** (the lesson each demo comes from)
+# - the hidden state: a memory that fades, persists or saturates (01);
+# - a two-unit RNN, built by hand, that keeps a bit for thousands of steps (01);
+# - how far the gradient travels back in BPTT; what truncation drops (02);
+# - the spectral radius: vanishing or exploding gradients (03);
+# - the cliff in a real loss surface, and clipping walking down it (03);
+# - the LSTM's cell: a value and its gradient kept for 40 steps (04);
+# - sampling temperature and top-k: from repetitive to noise (05);
+# - word order: an RNN against a bag of words on reviews (06);
+# - teacher forcing against free running: what it reads decides what it writes (07);
+# - attention: where the decoder looks, an alignment it learned alone (08).
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # ## Before the lecture
@@ -292,7 +294,7 @@ demos.attention_demo(presenter=True)
 # - **Say**: `set` moves several controls with one redraw; without widgets (a static export, these slides) the
 #   figure shows the values set last.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} tags=["split-output"]
 cliff = demos.cliff_demo(presenter=True)
 cliff.set(threshold=0.05, lr=1.0)
 print(cliff)  # the values it shows now
@@ -307,30 +309,32 @@ cliff
 # - The same numbers decide how far gradient travels back, and so what truncating BPTT costs (demo 3) and
 #   whether gradients vanish or explode (demo 4).
 # - Exploding gradients are a cliff in the loss surface; clipping the norm walks down it (demo 5).
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## Summary (continued)
+#
 # - The LSTM's cell state is updated by addition and scaled only by the forget gate: with $f = 1$ a value and
 #   its gradient survive any gap (demo 6).
 # - Generating text is sampling, and temperature and top-k set how adventurous it is (demo 7).
 # - An RNN's state carries word order, so it can represent negation and contrast; a bag of words cannot (demo 8).
 # - A decoder trained with teacher forcing reads true prefixes; in use it reads its own output, and one wrong
 #   character makes the whole sequence wrong (demo 9).
+# - Attention lets each output step read a weighted average of all the encoder's states; the weights, learned
+#   from the loss alone, show which source characters each output character reads (demo 10).
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # - **Say**: one line per idea, and the same numbers (the singular values of $W_h$) decide memory, how far the
 #   gradient travels, and whether it vanishes or explodes; gates and clipping are the remedies.
-# - **Ask**: the questions on the next slide; the answers are under them.
+# - **Ask**: the questions on the next two slides; the answers are under each (click *Answers*).
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# ## Questions for the room
+# ## Questions for the room (1 of 2)
 #
 # 1. In demo 1, the scale is exactly 1 and the net is linear instead of tanh. What happens to the pulse?
 # 2. In demo 3, why does the *last* loss $L_T$ send almost nothing to $h_1$ at scale 0.5, while $L_2$
 #    sends plenty to $h_1$?
 # 3. In demo 4 (linear, radius 1.2), by roughly what factor has the gradient grown after 50 steps?
 # 4. In demo 5, the unclipped run and the norm-clipped run take the same first steps. Why?
-# 5. In demo 6, the forget gate is 0.98. What fraction of the stored value is left after 40 steps?
-# 6. In demo 7, what does top-k with $k = 1$ do, at any temperature?
-# 7. In demo 8, a bag of *bigrams* sees "not good". Which review from the menus would still fool it?
-# 8. In demo 9, 90% of the characters are right and errors are independent. What share of the dates is right?
 #
 # <details>
 # <summary>Answers</summary>
@@ -344,6 +348,21 @@ cliff
 #    factor in the long run.
 # 4. Clipping only acts when the gradient's norm exceeds the threshold; on the plateau it is small, so both
 #    runs take the same steps until one of them reaches the wall.
+#
+# </details>
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## Questions for the room (2 of 2)
+#
+# 5. In demo 6, the forget gate is 0.98. What fraction of the stored value is left after 40 steps?
+# 6. In demo 7, what does top-k with $k = 1$ do, at any temperature?
+# 7. In demo 8, a bag of *bigrams* sees "not good". Which review from the menus would still fool it?
+# 8. In demo 9, 90% of the characters are right and errors are independent. What share of the dates is right?
+# 9. In demo 10, a row's weights sum to 1. What can the row of the "-" between year and month look like?
+#
+# <details>
+# <summary>Answers</summary>
+#
 # 5. $0.98^{40} \approx 0.45$: less than half, and the gradient back to the write shrinks by the same factor.
 # 6. It keeps only the likeliest character: greedy decoding, whatever the temperature.
 # 7. "the plot was not really good": the negator and the adjective are two words apart, so no bigram holds both
@@ -351,11 +370,13 @@ cliff
 #    carries the negation as far as needed.
 # 8. A date is 10 characters and `</s>`: $0.9^{11} \approx 0.31$. During training the demo's whole-dates curve
 #    lies mostly below that estimate: errors cluster, and a wrong character fed back in can cause more.
+# 9. It cannot be empty: it spreads over several characters or rests near the field just written. The decoder's
+#    own state, not the context, tells it that a "-" comes next.
 #
 # </details>
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# ## References
+# ## References (1 of 2)
 #
 # - R. Pascanu, T. Mikolov, Y. Bengio, *On the difficulty of training recurrent neural networks*, ICML 2013
 #   (the cliff, norm clipping, the spectral-radius conditions).
@@ -364,6 +385,10 @@ cliff
 # - R. J. Williams, J. Peng, *An efficient gradient-based algorithm for on-line training of recurrent network
 #   trajectories*, Neural Computation 1990 (truncated BPTT).
 # - A. Karpathy, *min-char-rnn.py* (2015): truncated BPTT in chunks of 25 characters.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## References (2 of 2)
+#
 # - S. Hochreiter, J. Schmidhuber, *Long short-term memory*, Neural Computation 1997 (the constant error
 #   carousel); F. Gers, J. Schmidhuber, F. Cummins, *Learning to forget*, 2000 (the forget gate).
 # - A. Holtzman et al., *The curious case of neural text degeneration*, ICLR 2020 (why sampling needs a
@@ -373,4 +398,6 @@ cliff
 # - R. J. Williams, D. Zipser, *A learning algorithm for continually running fully recurrent neural networks*,
 #   Neural Computation 1989 (teacher forcing); S. Bengio et al., *Scheduled sampling for sequence prediction with
 #   recurrent neural networks*, NeurIPS 2015 (exposure bias).
-# - The lessons of this course: `notebooks/01_*` to `notebooks/07_*`.
+# - D. Bahdanau, K. Cho, Y. Bengio, *Neural machine translation by jointly learning to align and translate*,
+#   ICLR 2015 (attention, and its weights read as an alignment).
+# - The lessons of this course: `notebooks/01_*` to `notebooks/08_*`.
