@@ -61,7 +61,7 @@ if "google.colab" in sys.modules:
 import numpy as np
 
 import rnn_course
-from rnn_course import doctor
+from rnn_course.tools import doctor
 
 print(f"rnn_course {rnn_course.__version__}, numpy {np.__version__}")
 

@@ -11,7 +11,7 @@ from . import __version__
 # module path -> registers one subcommand
 SUBCOMMANDS = (
     "rnn_course.tools.lab",
-    "rnn_course.tools.doctor_cmd",
+    "rnn_course.tools.doctor",
     "rnn_course.tools.notebooks",
     "rnn_course.tools.slides",
     "rnn_course.tools.site",

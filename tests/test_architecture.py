@@ -125,7 +125,6 @@ FLOORS = {
     "rnn_course.grading": 5,
     "rnn_course.tools": 6,
     "rnn_course.cli": 6,
-    "rnn_course.doctor": 6,
     "rnn_course.__main__": 6,
 }
 

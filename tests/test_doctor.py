@@ -11,7 +11,7 @@ import pytest
 import tomllib
 from packaging.specifiers import SpecifierSet
 
-from rnn_course import doctor
+from rnn_course.tools import doctor
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -125,7 +125,7 @@ def test_doctor_reports_every_check():
 
 
 def test_doctor_says_what_to_fix_when_the_widget_extension_is_missing(monkeypatch, tmp_path):
-    from rnn_course import doctor
+    from rnn_course.tools import doctor
 
     monkeypatch.setattr(doctor, "_labextension_dirs", lambda: [tmp_path])
     check = doctor._check_widget_extension()

@@ -27,7 +27,7 @@ __all__ = ["PACKAGE_DIR", "parse_specs", "package_sources", "stub_plan", "stub_s
 PACKAGE_DIR = Path(__file__).resolve().parents[2]
 
 #: the course's tooling: never stubbed unless a spec names it
-EXEMPT = ("rnn_course.grading", "rnn_course.tools", "rnn_course.demos", "rnn_course.plots", "rnn_course.doctor",
+EXEMPT = ("rnn_course.grading", "rnn_course.tools", "rnn_course.demos", "rnn_course.plots",
           "rnn_course.cli")
 #: parts of the package no graded submission's process gets (see ``staging``): the checks, which hold the
 #: references the judge compares with and the known-wrong variants, and the instructor's commands

@@ -27,9 +27,9 @@ from dataclasses import asdict, dataclass
 from html import escape
 from pathlib import Path
 
-from .grading.isolation.bubblewrap import doctor_check as grading_sandbox_check
+from ..grading.isolation.bubblewrap import doctor_check as grading_sandbox_check
 
-__all__ = ["Check", "run_checks", "report", "main"]
+__all__ = ["Check", "run_checks", "report", "main", "register"]
 
 PIP = f"{Path(sys.executable).name} -m pip"
 #: ipywidgets releases that draw nothing in some front end, and why
@@ -330,3 +330,16 @@ def main(json_output: bool = False) -> int:
     else:
         print(format_text(checks))
     return 1 if any(c.status == "fail" for c in checks) else 0
+
+
+def register(subparsers) -> None:
+    """The ``rnn-course doctor`` subcommand."""
+    p = subparsers.add_parser(
+        "doctor",
+        help="check Python, numpy, matplotlib, ipywidgets, the kernel and the JupyterLab widget extension",
+        description="Check that this machine can run the course, and say exactly what to fix. "
+        "Recognises VS Code and Google Colab and says what matters there. "
+        "Exit status 1 when something must be fixed.",
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=lambda args: main(args.json))
