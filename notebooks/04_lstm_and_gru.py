@@ -1543,7 +1543,7 @@ seed_table(["LSTM", "peephole LSTM", "CIFG LSTM"])
 lstm_family = {"LSTM": CELL_COLORS["lstm"], "peephole LSTM": OKABE_ITO["sky_blue"],
                "CIFG LSTM": OKABE_ITO["reddish_purple"]}
 
-# %% slideshow={"slide_type": "subslide"} tags=["remove-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["split-output"]
 plot_adding_curves({f"{label}, seed {seed}": runs[label, seed][1] for label in lstm_family for seed in SEEDS},
                    colors={f"{label}, seed {seed}": color for label, color in lstm_family.items() for seed in SEEDS},
                    title="LSTM variants on the adding problem: validation MSE during training")
