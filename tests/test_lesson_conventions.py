@@ -4,7 +4,8 @@ The notebooks themselves are executed by nbval (pytest collects notebooks/*.ipyn
 see ``testpaths`` in pyproject.toml); these tests check their structure for every
 lesson (the sections every lesson must have, hidden answers, the slide metadata, an
 interactive demo, that each .ipynb is the one generated from its .py twin) and the
-set-up and notation content of lesson 00.
+set-up and notation content of lesson 00; and, for lesson 04, that no code is hidden and that the
+lesson asserts its claims.
 """
 
 from __future__ import annotations
@@ -142,3 +143,34 @@ def test_the_readme_test_command_runs_the_lessons():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     command = readme.split("<!-- test-command -->")[1].split("```")[1]
     assert "pytest" in command and "--ignore" not in command and "-k" not in command.split()
+
+
+# -- lesson 04's notebook --------------------------------------------------------------------------------
+def _lesson_cells():
+    import json
+
+    return json.loads((ROOT / "notebooks" / "04_lstm_and_gru.ipynb").read_text(encoding="utf-8"))["cells"]
+
+
+def test_no_code_is_hidden_in_the_notebook():
+    """Code may be left off the slides (slide_type "skip"), never hidden from the notebook's reader."""
+    for cell in _lesson_cells():
+        tags = set(cell["metadata"].get("tags", ()))
+        assert not tags & {"remove-input", "remove_input", "hide-input", "remove-cell", "remove_cell"}, cell["source"]
+        assert not cell["metadata"].get("jupyter", {}).get("source_hidden"), cell["source"]
+
+
+def test_the_lesson_asserts_its_claims():
+    """Claims are executable: the lesson checks what its text says with asserts on computed values."""
+    code = "\n".join("".join(c["source"]) for c in _lesson_cells() if c["cell_type"] == "code")
+    assert len(re.findall(r"^\s*assert ", code, re.M)) >= 40
+    for needle in ("first_success(runs[\"CIFG LSTM\", seed][1]) < first_success(runs[\"LSTM\", seed][1])",
+                   "offset_only.solved == 0", "bias_gain"):
+        assert needle in code, needle
+
+
+def test_notebook_is_in_sync_with_its_twin():
+    from rnn_course.tools.notebooks import render
+
+    py = ROOT / "notebooks" / "04_lstm_and_gru.py"
+    assert py.with_suffix(".ipynb").read_text(encoding="utf-8") == render(py)

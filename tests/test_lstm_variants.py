@@ -1,4 +1,5 @@
-"""The peephole and CIFG LSTMs (rnn_course.lstm_variants), their regressors, and the GRU update-gate bias."""
+"""The peephole and CIFG LSTMs (rnn_course.lstm_variants), their regressors and the LSTM without a forget gate
+(rnn_course.models.lstm_variants), and the GRU update-gate bias."""
 
 from __future__ import annotations
 
@@ -23,7 +24,14 @@ from rnn_course.lstm_variants import (
     peephole_lstm_step_backward,
     peephole_lstm_step_forward,
 )
-from rnn_course.models import CIFGLSTMRegressor, PeepholeLSTMRegressor, SequenceRegressor, load_model
+from rnn_course.models import (
+    CIFGLSTMRegressor,
+    NoForgetLSTMRegressor,
+    PeepholeLSTMRegressor,
+    SequenceRegressor,
+    load_model,
+)
+from rnn_course.models.lstm_variants import FORGET_PIN
 from rnn_course.optim import Adam
 from rnn_course.tasks.adding import adding_data
 from rnn_course.train import fit
@@ -290,3 +298,59 @@ def test_gru_update_bias_starts_z_high_and_keeps_the_rest_of_the_init(rng):
         _, cache = gru_forward(x, None, p["Wx"], p["Wh"], p["b"])
         z[label] = cache.gates[..., 8:16].mean()
     assert abs(z["none"] - 0.5) < 0.1 and abs(z["bias"] - sigmoid(1.0)) < 0.1
+
+
+def test_no_forget_lstm_pins_f_to_exactly_one(rng):
+    model = NoForgetLSTMRegressor(2, 5, seed=0)
+    H = 5
+    p = model.params
+    assert np.all(p["Wx"][:, H : 2 * H] == 0) and np.all(p["Wh"][:, H : 2 * H] == 0)
+    assert np.all(p["b"][H : 2 * H] == FORGET_PIN)
+    x = 3 * rng.standard_normal((4, 9, 2))
+    _, cache = lstm_forward(x, None, p["Wx"], p["Wh"], p["b"])
+    assert np.all(cache.f == 1.0)  # exactly, not approximately
+    c_prev = np.concatenate([np.zeros((4, 1, H)), cache.c[:, :-1]], axis=1)
+    np.testing.assert_array_equal(cache.c, c_prev + cache.i * cache.g)  # the 1997 cell: a pure integrator
+    # everything else is an ordinary LSTM regressor with the same seed
+    other = SequenceRegressor(2, 5, cell="lstm", seed=0)
+    keep = np.ones(4 * H, dtype=bool)
+    keep[H : 2 * H] = False
+    np.testing.assert_array_equal(p["Wx"][:, keep], other.params["Wx"][:, keep])
+    np.testing.assert_array_equal(p["W_out"], other.params["W_out"])
+
+
+def test_no_forget_lstm_gradients_and_training_keep_the_pin(rng):
+    model = NoForgetLSTMRegressor(2, 3, seed=1)
+    H = 3
+    x, y = rng.standard_normal((3, 5, 2)), rng.standard_normal(3)
+    _, grads = model.loss((x, y))
+    for name in ("Wx", "Wh"):
+        assert np.all(grads[name][:, H : 2 * H] == 0)
+        assert np.any(grads[name][:, :H] != 0)
+    assert np.all(grads["b"][H : 2 * H] == 0)
+
+    def fn(**params):
+        saved = dict(model.params)
+        model.params.update(params)
+        try:
+            return model.loss((x, y))[0]
+        finally:
+            model.params.update(saved)
+
+    report = gradcheck(fn, dict(model.params), grads, tol=1e-7)
+    assert report.ok, str(report)  # the numerical gradient of the pinned block is 0 too: f'(40) = 0
+    pinned = model.params["b"][H : 2 * H].copy()
+    fit(model, adding_data(5, 8), steps=20, optimizer=Adam(0.05), progress=False, seed=0)
+    np.testing.assert_array_equal(model.params["b"][H : 2 * H], pinned)
+    assert np.all(model.params["Wh"][:, H : 2 * H] == 0)
+
+
+def test_no_forget_lstm_save_and_load(tmp_path, rng):
+    model = NoForgetLSTMRegressor(2, 4, seed=3)
+    fit(model, adding_data(6, 8), steps=5, progress=False, seed=0)
+    path = model.save(tmp_path / "no_forget")
+    loaded = load_model(path)
+    assert type(loaded) is NoForgetLSTMRegressor
+    x = rng.standard_normal((2, 6, 2))
+    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
+    assert loaded.config == {"D": 2, "H": 4, "K": 1, "recurrent_init": "orthogonal", "scale": 1.0, "seed": 3}

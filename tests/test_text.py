@@ -1,4 +1,5 @@
-"""The shipped corpus, the character vocabulary, stateful text batches and the n-gram baselines."""
+"""rnn_course.text: the shipped corpus, the character and word vocabularies, padding, stateful text batches, the
+n-gram baselines and the character n-gram model."""
 
 from __future__ import annotations
 
@@ -7,11 +8,15 @@ import pytest
 
 from rnn_course.text import (
     CORPORA,
+    CharNGramModel,
     CharVocab,
     TextBatches,
+    WordVocab,
+    known_word_fraction,
     load_corpus,
     ngram_baselines,
     ngram_cross_entropy,
+    pad_sequences,
     split_ids,
 )
 
@@ -111,3 +116,33 @@ def test_baselines_on_the_corpus_are_ordered():
     base = ngram_baselines(train, val, vocab.size)
     assert base["uniform"] == pytest.approx(np.log(vocab.size))
     assert base["uniform"] > base["unigram"] + 0.5 > base["bigram"] + 1.0  # each model of context helps
+
+
+def test_ngram_model_is_normalised_and_beats_the_bigram_on_the_corpus():
+    text = load_corpus()
+    vocab = CharVocab.from_text(text)
+    train, val = split_ids(vocab.encode(text))
+    model = CharNGramModel(train, vocab.size, order=4, chars=vocab.chars)
+    for context in (np.array([], dtype=np.int64), vocab.encode("the "), vocab.encode("Qzx")):
+        assert model.next_probs(context).sum() == pytest.approx(1.0)
+    bigram = CharNGramModel(train, vocab.size, order=2)
+    assert model.cross_entropy(val[:3000]) < bigram.cross_entropy(val[:3000]) - 0.3
+    assert model.sample(50, prime="the ", rng=1) == model.sample(50, prime="the ", rng=1)
+
+
+def test_known_word_fraction():
+    reference = "to be or not to be that is the question"
+    assert known_word_fraction("the question is not that", reference) == 1.0
+    assert known_word_fraction("xqz the vvv", reference) == pytest.approx(1 / 3)
+    assert known_word_fraction("", reference) == 0.0
+
+
+def test_word_vocab_and_padding():
+    vocab = WordVocab(["a", "b"])
+    assert vocab["<pad>"] == 0 and vocab.encode("b a").tolist() == [2, 1] and vocab.decode([2, 1, 0]) == "b a"
+    with pytest.raises(ValueError, match=r"words not in the vocabulary: \['c'\]"):
+        vocab.encode("a c")
+    x, lengths = pad_sequences([[1, 2, 3], [4]])
+    assert x.tolist() == [[1, 2, 3], [4, 0, 0]] and lengths.tolist() == [3, 1]
+    with pytest.raises(ValueError, match="length: 2 is shorter"):
+        pad_sequences([[1, 2, 3]], length=2)

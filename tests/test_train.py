@@ -1,4 +1,4 @@
-"""The model base class, the regressor, and the training loop."""
+"""rnn_course.train: the training loop fit(), its History, minibatches and the progress bar."""
 
 from __future__ import annotations
 
@@ -8,35 +8,15 @@ import sys
 import numpy as np
 import pytest
 
-from rnn_course import gradcheck
-from rnn_course.models import Model, SequenceRegressor, load_model
+from rnn_course.models import SequenceRegressor
 from rnn_course.optim import Adam
-from rnn_course.plots import plot_history
-from rnn_course.train import History, fit, minibatches
+from rnn_course.train import fit, minibatches
 
 
 def sum_task(rng, N=32, T=6):
     """A memory-light task: predict the sum of the inputs."""
     x = rng.uniform(-1, 1, size=(N, T, 1))
     return x, x.sum(axis=1)
-
-
-@pytest.mark.parametrize("cell", ["rnn", "rnn_relu", "lstm", "gru"])
-def test_regressor_gradients(cell, rng):
-    model = SequenceRegressor(2, 3, K=2, cell=cell, seed=1)
-    x, y = rng.standard_normal((2, 4, 2)), rng.standard_normal((2, 2))
-    names = list(model.params)
-
-    def fn(**params):
-        saved = dict(model.params)
-        model.params.update(params)
-        try:
-            return model.loss((x, y))[0]
-        finally:
-            model.params.update(saved)
-
-    report = gradcheck(fn, dict(model.params), {k: v for k, v in model.loss((x, y))[1].items() if k in names}, tol=1e-7)
-    assert report.ok, str(report)
 
 
 def test_training_makes_progress_and_is_seeded():
@@ -95,37 +75,6 @@ def test_minibatches_cover_every_row_each_epoch():
     np.testing.assert_array_equal(np.sort(seen), a)
     with pytest.raises(ValueError, match=r"arrays\[1\]: expected 10 rows"):
         next(minibatches(a, np.arange(9), batch_size=2))
-
-
-def test_save_load_round_trip(tmp_path, rng):
-    model = SequenceRegressor(2, 5, K=3, cell="lstm", forget_bias=1.0, seed=4)
-    model.params["Wh"] += 0.123  # trained parameters differ from the initialisation
-    path = model.save(tmp_path / "model")
-    assert path.suffix == ".npz"
-    again = Model.load(path)
-    assert isinstance(again, SequenceRegressor) and again.config == model.config
-    x = rng.standard_normal((3, 4, 2))
-    np.testing.assert_array_equal(again.predict(x), model.predict(x))
-    assert load_model(path).num_params == model.num_params
-    with pytest.raises(ValueError, match="path: no such file"):
-        Model.load(tmp_path / "missing.npz")
-    np.savez(tmp_path / "other.npz", a=np.zeros(2))
-    with pytest.raises(ValueError, match="not a saved rnn_course model"):
-        Model.load(tmp_path / "other.npz")
-
-
-def test_repr_shows_structure():
-    text = repr(SequenceRegressor(2, 5, cell="gru", seed=0))
-    assert "SequenceRegressor(D=2, H=5" in text and "Wh" in text and "(5, 15)" in text and "parameters" in text
-
-
-def test_history_plot(artifacts):
-    model = SequenceRegressor(1, 4, cell="gru", seed=0)
-    history = fit(model, sum_task, steps=60, optimizer=Adam(1e-2), progress=False)
-    fig = plot_history(history, label="GRU")
-    fig.savefig(artifacts / "training_curve.png", dpi=80)
-    assert fig.axes[0].get_xlabel() == "training step"
-    assert isinstance(history, History)
 
 
 def test_progress_bar_in_a_non_interactive_run_writes_nothing_to_stderr():

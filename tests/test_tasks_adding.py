@@ -1,14 +1,11 @@
-"""The adding problem (construction, baselines, scoring), the LSTM without a forget gate, lesson 04's training claim."""
+"""rnn_course.tasks.adding: the adding problem (construction, baselines, scoring) and lesson 04's training claim."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from rnn_course import gradcheck
-from rnn_course.cells import lstm_forward
-from rnn_course.models import NoForgetLSTMRegressor, SequenceRegressor, load_model
-from rnn_course.models.lstm_variants import FORGET_PIN
+from rnn_course.models import SequenceRegressor
 from rnn_course.optim import Adam
 from rnn_course.tasks.adding import (
     CONSTANT_BASELINE_MSE,
@@ -25,8 +22,6 @@ from rnn_course.tasks.adding import (
     solved_by_chance,
 )
 from rnn_course.train import fit
-
-# -- construction ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("T", [2, 3, 7, 50])
@@ -90,9 +85,6 @@ def test_shape_errors_say_expected_and_received():
         marker_positions(np.zeros((2, 5, 2)))
 
 
-# -- baselines and scoring ---------------------------------------------------------------------
-
-
 def test_baselines_match_their_exact_values():
     batch = adding_batch(200_000, 8, rng=11)
     const = score_adding(baseline_predictions(batch.x, "constant"), batch.y)
@@ -128,68 +120,7 @@ def test_evaluate_adding_scores_a_model():
     assert metrics == {"mse": want.mse, "solved": want.solved}
 
 
-# -- the LSTM without a forget gate -----------------------------------------------------------------
-
-
-def test_no_forget_lstm_pins_f_to_exactly_one(rng):
-    model = NoForgetLSTMRegressor(2, 5, seed=0)
-    H = 5
-    p = model.params
-    assert np.all(p["Wx"][:, H : 2 * H] == 0) and np.all(p["Wh"][:, H : 2 * H] == 0)
-    assert np.all(p["b"][H : 2 * H] == FORGET_PIN)
-    x = 3 * rng.standard_normal((4, 9, 2))
-    _, cache = lstm_forward(x, None, p["Wx"], p["Wh"], p["b"])
-    assert np.all(cache.f == 1.0)  # exactly, not approximately
-    c_prev = np.concatenate([np.zeros((4, 1, H)), cache.c[:, :-1]], axis=1)
-    np.testing.assert_array_equal(cache.c, c_prev + cache.i * cache.g)  # the 1997 cell: a pure integrator
-    # everything else is an ordinary LSTM regressor with the same seed
-    other = SequenceRegressor(2, 5, cell="lstm", seed=0)
-    keep = np.ones(4 * H, dtype=bool)
-    keep[H : 2 * H] = False
-    np.testing.assert_array_equal(p["Wx"][:, keep], other.params["Wx"][:, keep])
-    np.testing.assert_array_equal(p["W_out"], other.params["W_out"])
-
-
-def test_no_forget_lstm_gradients_and_training_keep_the_pin(rng):
-    model = NoForgetLSTMRegressor(2, 3, seed=1)
-    H = 3
-    x, y = rng.standard_normal((3, 5, 2)), rng.standard_normal(3)
-    _, grads = model.loss((x, y))
-    for name in ("Wx", "Wh"):
-        assert np.all(grads[name][:, H : 2 * H] == 0)
-        assert np.any(grads[name][:, :H] != 0)
-    assert np.all(grads["b"][H : 2 * H] == 0)
-
-    def fn(**params):
-        saved = dict(model.params)
-        model.params.update(params)
-        try:
-            return model.loss((x, y))[0]
-        finally:
-            model.params.update(saved)
-
-    report = gradcheck(fn, dict(model.params), grads, tol=1e-7)
-    assert report.ok, str(report)  # the numerical gradient of the pinned block is 0 too: f'(40) = 0
-    pinned = model.params["b"][H : 2 * H].copy()
-    fit(model, adding_data(5, 8), steps=20, optimizer=Adam(0.05), progress=False, seed=0)
-    np.testing.assert_array_equal(model.params["b"][H : 2 * H], pinned)
-    assert np.all(model.params["Wh"][:, H : 2 * H] == 0)
-
-
-def test_no_forget_lstm_save_and_load(tmp_path, rng):
-    model = NoForgetLSTMRegressor(2, 4, seed=3)
-    fit(model, adding_data(6, 8), steps=5, progress=False, seed=0)
-    path = model.save(tmp_path / "no_forget")
-    loaded = load_model(path)
-    assert type(loaded) is NoForgetLSTMRegressor
-    x = rng.standard_normal((2, 6, 2))
-    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
-    assert loaded.config == {"D": 2, "H": 4, "K": 1, "recurrent_init": "orthogonal", "scale": 1.0, "seed": 3}
-
-
-# -- the claim of lesson 04 --------------------------------------------------------------------------
-
-
+# the task's claim (lesson 04): it separates gated cells from the tanh RNN
 @pytest.mark.slow
 def test_gated_cells_solve_the_adding_problem_and_the_tanh_rnn_does_not():
     """The notebook's default budget (T = 50, H = 16, 600 Adam updates of 32 fresh sequences): the LSTM (forget

@@ -1,4 +1,4 @@
-"""The timer task (rnn_course.tasks.timer): pulses, targets and how the output's pulse lengths are scored."""
+"""rnn_course.tasks.timer: pulses, targets and how the output's pulse lengths are scored."""
 
 from __future__ import annotations
 
@@ -64,26 +64,3 @@ def test_skip_leaves_out_early_pulses_and_the_cut_off_last_one():
 def test_bad_arguments_name_themselves(call, name):
     with pytest.raises(ValueError, match=f"^{name}:"):
         call()
-
-
-def test_timer_figures(artifacts):
-    from matplotlib.figure import Figure
-
-    from rnn_course.plots import plot_pulse_lengths, plot_timer_outputs
-
-    x, y = timer_batch(2, 120, rng=5)
-    late = np.roll(y, 1, axis=1)
-    fig = plot_timer_outputs(x, y, {"target itself": y, "one step late": late}, steps=(0, 100))
-    assert isinstance(fig, Figure)
-    labels = [line.get_label() for line in fig.axes[0].get_lines()]
-    assert "target itself" in labels and "one step late" in labels
-    fig.savefig(artifacts / "timer_outputs.png", dpi=80)
-    fig = plot_pulse_lengths({"target itself": pulse_lengths(y, x), "one step late": pulse_lengths(late, x)})
-    assert any("100% exact" in line.get_label() for line in fig.axes[0].get_lines())
-    fig.savefig(artifacts / "timer_pulse_lengths.png", dpi=80)
-    with pytest.raises(ValueError, match="^outputs:"):
-        plot_timer_outputs(x, y, {})
-    with pytest.raises(ValueError, match="^steps:"):
-        plot_timer_outputs(x, y, {"y": y}, steps=(50, 500))
-    with pytest.raises(ValueError, match="^lengths"):
-        plot_pulse_lengths({"y": (1, 2)})
