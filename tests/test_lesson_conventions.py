@@ -167,10 +167,3 @@ def test_the_lesson_asserts_its_claims():
     for needle in ("first_success(runs[\"CIFG LSTM\", seed][1]) < first_success(runs[\"LSTM\", seed][1])",
                    "offset_only.solved == 0", "bias_gain"):
         assert needle in code, needle
-
-
-def test_notebook_is_in_sync_with_its_twin():
-    from rnn_course.tools.notebooks import render
-
-    py = ROOT / "notebooks" / "04_lstm_and_gru.py"
-    assert py.with_suffix(".ipynb").read_text(encoding="utf-8") == render(py)

@@ -132,13 +132,3 @@ def test_check_reports_a_stale_pair_and_sync_fixes_it(tmp_path):
         "notebooks/09_new.ipynb differs from its twin 09_new.py (run `rnn-course notebooks sync`)"]
     assert notebooks.sync(tmp_path) == [tmp_path / "notebooks" / "09_new.ipynb"]
     assert notebooks.sync(tmp_path) == []  # idempotent
-
-
-# lesson 03's pair (every lesson's pair: test_lesson_conventions.py::test_notebook_is_generated_from_its_twin)
-def test_notebook_is_in_sync_with_its_twin():
-    from pathlib import Path
-
-    from rnn_course.tools.notebooks import render
-
-    py = Path(__file__).resolve().parents[1] / "notebooks" / "03_vanishing_and_exploding_gradients.py"
-    assert py.with_suffix(".ipynb").read_text(encoding="utf-8") == render(py)
