@@ -175,6 +175,12 @@ def command(availability: Availability, python: str, *, package_root: str | Path
     for f in _ETC_FILES:
         if os.path.exists(f):
             args += ["--ro-bind", f, f]
+    # the private /tmp before the runtime's folders: a checkout or virtualenv that lives under /tmp is
+    # mounted on top of it, instead of being hidden by it
+    if availability.can_size_tmpfs:
+        args += ["--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
+    else:
+        args += ["--bind", private_tmp, "/tmp"]
     trees = _runtime_trees(_checkout(home))
     for tree in trees:
         args += ["--ro-bind", tree, tree]
@@ -193,10 +199,6 @@ def command(availability: Availability, python: str, *, package_root: str | Path
             if _is_inside(path, tree) and os.path.exists(path):
                 args += ["--tmpfs", path, "--remount-ro", path]
     args += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev"]
-    if availability.can_size_tmpfs:
-        args += ["--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
-    else:
-        args += ["--bind", private_tmp, "/tmp"]
     args += ["--chdir", "/tmp", "--clearenv"]
     environment = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "TMPDIR": "/tmp", "LANG": "C.UTF-8",
                    "PYTHONPATH": SANDBOX_PACKAGE_ROOT if package_root is not None else "",
