@@ -281,7 +281,7 @@ assert step_check.ok and step_check.max_error < 1e-8  # far below the tolerance
 # - **Answer**: JupyterLab loads its extensions (the one that draws sliders among them) when the server starts; a
 #   reload only fetches the same page from the same server.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} tags=["small-code", "split-output"]
 report = doctor.report()
 report
 

@@ -325,7 +325,7 @@ cliff
 # %% [markdown] slideshow={"slide_type": "notes"}
 # - **Say**: one line per idea, and the same numbers (the singular values of $W_h$) decide memory, how far the
 #   gradient travels, and whether it vanishes or explodes; gates and clipping are the remedies.
-# - **Ask**: the questions on the next two slides; the answers are under each (click *Answers*).
+# - **Ask**: the questions on the next slide and the one below it; the answers are under each (click *Answers*).
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## Questions for the room (1 of 2)

@@ -220,16 +220,25 @@ def test_small_code_sets_one_cells_code_and_output_smaller(tmp_path):
              _cell("code", "print('small')", "subslide", tags=["small-code"])]
     for cell, text in zip(cells[1:], ("normal\n", "small\n"), strict=True):
         cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+    table = "<p><b>verdict</b></p><table><tr><th>check</th></tr><tr><td>ok</td></tr></table>"
+    for tags in ([], ["small-code"]):  # an HTML report, like rnn-course doctor's
+        cell = _cell("code", "report", "subslide", tags=tags)
+        cell.outputs = [nbformat.v4.new_output("execute_result", data={"text/html": table}, execution_count=1)]
+        cells.append(cell)
     nbformat.write(nbformat.v4.new_notebook(cells=cells), tmp_path / "code.ipynb")
     deck = slides.build_deck(tmp_path / "code.ipynb", tmp_path, execute=False)
     with launch() as browser:
         page = browser.new_context(viewport={"width": 1280, "height": 800}, offline=True).new_page()
         page.goto(deck.path.as_uri())
         page.wait_for_function("window.Reveal && Reveal.isReady()")
-        sizes = page.evaluate("""() => Array.from(document.querySelectorAll('.jp-CodeCell')).map(cell => [
+        sizes = page.evaluate("""() => Array.from(document.querySelectorAll('.jp-CodeCell')).slice(0, 2).map(cell => [
             getComputedStyle(cell.querySelector('.jp-InputArea-editor pre')).fontSize,
             getComputedStyle(cell.querySelector('.jp-RenderedText pre')).fontSize])""")
+        tables = page.evaluate("""() => Array.from(document.querySelectorAll('.jp-RenderedHTMLCommon table')).map(
+            table => [getComputedStyle(table).fontSize, getComputedStyle(table.previousElementSibling).fontSize])""")
     assert sizes == [["24px", "24px"], ["20px", "20px"]]
+    assert tables[1] == ["20px", "20px"]
+    assert all(float(size[:-2]) > 20 for size in tables[0])  # the untagged report keeps the deck's sizes
 
 
 @pytest.mark.browser

@@ -17,11 +17,12 @@ Cell tags ``remove-input`` / ``remove-output`` / ``remove-cell`` hide parts of
 a cell on the slides only, ``split-output`` shows a cell's output on a slide
 of its own, below its code (for a cell whose code and output together are
 taller than the screen; the notes cells right after it are shown with both),
-and ``small-code`` sets a cell's code and text output at 20 px instead of 24
-(for a function that must be seen whole but is taller than the screen, or a
-printed table whose rows wrap at 24 px: about 76 characters fit a line at
-24 px, 91 at 20); ``fit-output`` shrinks a printed table's text, down to
-16 px, until its longest row fits the slide's width (a wider table still wraps).
+and ``small-code`` sets a cell's code, text output and HTML tables at 20 px
+instead of 24 (for a function that must be seen whole but is taller than the
+screen, a printed table whose rows wrap at 24 px: about 76 characters fit a
+line at 24 px, 91 at 20, or an HTML report that runs past the slide's foot);
+``fit-output`` shrinks a printed table's text, down to 16 px, until its
+longest row fits the slide's width (a wider table still wraps).
 
 By default each notebook is executed first (in its own folder, with a fresh
 kernel), so the deck shows the lesson's figures; a lesson runs in well under
