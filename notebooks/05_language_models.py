@@ -569,6 +569,15 @@ def cpu_ms_per_step(model, repeats=7):
     return 1000 * min(times)
 
 
+def multiply_adds_per_step(model):
+    """Multiply-adds of one training step's matrix products, counted from the weights: forward x_t W_x, h_{t-1} W_h
+    and h_t W_out at each of the N T positions, and backward two products for each (one for the gradient of the
+    input, one for the weight's), so three times the forward count."""
+    x, _, _ = first
+    N, T = x.shape[:2]
+    return 3 * N * T * sum(model.params[name].size for name in ("Wx", "Wh", "W_out"))
+
+
 # %% slideshow={"slide_type": "subslide"}
 rnn_val = rnn.cross_entropy(val_ids)
 print(f"{'':>12} {'parameters':>10} {'seconds':>8} {'ms/step':>8} {'validation':>11} {'perplexity':>10}")
@@ -576,19 +585,23 @@ for name, model, history, val in (("vanilla RNN", rnn, rnn_history, rnn_val), ("
     print(f"{name:>12} {model.num_params:>10,} {history.seconds:>8.1f} {1000 * history.seconds / STEPS:>8.1f} "
           f"{val:>11.3f} {np.exp(val):>10.2f}")
 step_ms = {"vanilla RNN": cpu_ms_per_step(rnn), "LSTM": cpu_ms_per_step(lstm)}
-print("CPU time per step (forward and backward):", {k: f"{v:.1f} ms" for k, v in step_ms.items()})
+step_work = {"vanilla RNN": multiply_adds_per_step(rnn), "LSTM": multiply_adds_per_step(lstm)}
+print("per step (forward and backward):", {k: f"{step_work[k] / 1e6:.1f} M multiply-adds, {v:.1f} ms CPU"
+                                           for k, v in step_ms.items()})
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # - **Show**: the LSTM's validation loss is below the vanilla RNN's, and both are below the bigram (asserted).
-#   The LSTM's step costs more than twice the vanilla RNN's CPU time (asserted).
-# - **Ask**: why measure the step's CPU time rather than read the `seconds` column?
-# - **Answer**: the machine may be shared: wall time includes waiting for other processes. `process_time`
-#   counts this process's CPU only, and the cell keeps the fastest of seven repeats.
+#   The LSTM's step does more than three times the vanilla RNN's multiply-adds (counted and asserted); its CPU
+#   time on this machine is printed beside the count.
+# - **Ask**: why count multiply-adds rather than read the `seconds` column?
+# - **Answer**: the count is the same on every machine; a time depends on the machine and on what else it is
+#   running (wall time includes waiting for other processes, which is why the printed CPU time is the fastest of
+#   seven repeats, in `process_time`).
 
 # %% slideshow={"slide_type": "skip"}
 assert lstm_val < rnn_val < baselines["bigram"]  # the text below relies on it
 assert rnn.params["Wh"].size * 4 == lstm.params["Wh"].size and rnn.params["Wx"].size * 4 == lstm.params["Wx"].size
-assert step_ms["LSTM"] > 2 * step_ms["vanilla RNN"]
+assert step_work["LSTM"] > 3 * step_work["vanilla RNN"]  # four gates' worth of W_x, W_h; the same read-out
 
 # %% slideshow={"slide_type": "skip"}
 cells_figure, ax = new_figure(figsize=(7.5, 4.3))
@@ -606,8 +619,8 @@ cells_figure
 #   step. With the same training time the vanilla RNN would get more steps.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# At the same number of steps the LSTM ends lower, but each of its steps costs more (more than twice the CPU
-# time here): with the same training *time* the vanilla RNN would get more steps. With $T = 32$ most of what a
+# At the same number of steps the LSTM ends lower, but each of its steps costs more (more than three times the
+# multiply-adds): with the same training *time* the vanilla RNN would get more steps. With $T = 32$ most of what a
 # character-level model needs (the current word, the line so far) lies within a few characters, where a vanilla
 # RNN's gradient has not yet vanished (section 6 shows how far four characters of context go). Karpathy, Johnson
 # & Fei-Fei (2016) compare the cells on character-level text and trace the LSTM's advantage to long-range
