@@ -103,7 +103,8 @@ def beam_search(step, state, *, start_id: int, end_id: int, beam_size: int = 4, 
         start_id, end_id: "<s>" (the first input) and "</s>" (ends a hypothesis)
         beam_size: hypotheses kept after every step; max_len: at most this many tokens per hypothesis
         counts: optional dict; ``counts["steps"]`` is increased by the number of hypothesis-steps the
-            decoder computed (B summed over the calls of ``step``), the cost of the search
+            decoder computed (B summed over the calls of ``step``), the cost of the search, and
+            ``counts["calls"]`` by the number of calls of ``step`` (each one batch of up to ``beam_size`` rows)
     Returns: a list of up to ``beam_size`` Hypothesis, sorted by score, best first.
     """
     _check_search_args(start_id, end_id, max_len, beam_size)
@@ -117,6 +118,7 @@ def beam_search(step, state, *, start_id: int, end_id: int, beam_size: int = 4, 
         log_probs, new_state = _log_probs(step, previous, live_state, len(live))
         if counts is not None:
             counts["steps"] = counts.get("steps", 0) + len(live)
+            counts["calls"] = counts.get("calls", 0) + 1
         V = log_probs.shape[1]
         # the candidates: every one-token extension of every unfinished hypothesis, and the finished ones as they are
         total = np.array([hyp.score for hyp in live])[:, None] + log_probs  # (B, V) total log-probabilities
@@ -156,7 +158,8 @@ def decode(model, sources, *, beam_size: int = 1, max_len: int = 30, counts: dic
     """The best hypothesis for each source (a list of id arrays), by greedy search or beam search.
 
     ``beam_size=1`` runs ``greedy_search``; larger beams run ``beam_search``. ``counts["steps"]`` (when a
-    dict is given) adds up the hypothesis-steps the decoder computed.
+    dict is given) adds up the hypothesis-steps the decoder computed, ``counts["calls"]`` the calls of its step
+    function (greedy: one per token; beam search: one per step of the search, on all its live hypotheses at once).
     """
     start, end = model.config["start_id"], model.config["end_id"]
     best = []
@@ -166,6 +169,7 @@ def decode(model, sources, *, beam_size: int = 1, max_len: int = 30, counts: dic
             hyp = greedy_search(step, state, start_id=start, end_id=end, max_len=max_len)
             if counts is not None:
                 counts["steps"] = counts.get("steps", 0) + len(hyp.tokens)
+                counts["calls"] = counts.get("calls", 0) + len(hyp.tokens)
         else:
             hyp = beam_search(step, state, start_id=start, end_id=end, beam_size=beam_size, max_len=max_len,
                               counts=counts)[0]

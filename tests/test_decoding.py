@@ -107,6 +107,7 @@ def test_counts_the_decoder_steps():
     counts = {}
     beams = beam_search(step, h0, start_id=START_ID, end_id=END_ID, beam_size=3, max_len=5, counts=counts)
     assert 3 <= counts["steps"] <= 1 + 3 * 4
+    assert 1 <= counts["calls"] <= 5 and counts["calls"] < counts["steps"]  # one call per step, all beams at once
     assert beams
 
 
@@ -137,6 +138,7 @@ def test_decoder_for_a_model_agrees_with_its_greedy_decoding(cls):
         want = model.greedy_decode(ids[None, :], [len(ids)], max_len=8)[0]
         np.testing.assert_array_equal(hyp.tokens[: len(want)], want)
     assert counts["steps"] == sum(len(h.tokens) for h in found)
+    assert counts["calls"] == counts["steps"]  # greedy: one row per call
     step, state = decoder_for(model, sources[0])
     log_probs, _ = step(np.array([model.config["start_id"]] * 2), select_states(state, np.array([0, 0])))
     np.testing.assert_allclose(np.exp(log_probs).sum(axis=1), 1.0)
