@@ -145,6 +145,18 @@ def test_the_readme_test_command_runs_the_lessons():
     assert "pytest" in command and "--ignore" not in command and "-k" not in command.split()
 
 
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_no_lesson_hides_code_from_its_reader(lesson):
+    """Code may be left off the slides (slide_type "skip", or the slides-only tag remove-input, which the
+    notebook and the site ignore: tests/test_site.py), never hidden in JupyterLab or on the site."""
+    cells = json.loads((ROOT / "notebooks" / f"{lesson}.ipynb").read_text(encoding="utf-8"))["cells"]
+    for cell in cells:
+        metadata = cell["metadata"]
+        assert not metadata.get("jupyter", {}).get("source_hidden"), cell["source"]  # JupyterLab collapses it
+        assert not set(metadata.get("tags", ())) & {"hide-input", "hide_input"}, cell["source"]  # Jupyter Book's
+        assert "form" not in metadata.get("cellView", ""), cell["source"]  # Colab shows only the form
+
+
 # -- lesson 04's notebook --------------------------------------------------------------------------------
 def _lesson_cells():
     import json

@@ -110,6 +110,23 @@ def test_bad_arguments_name_the_argument(tmp_path):
         site.build_site(ROOT, tmp_path, notebooks=[LESSON], jobs=0)
 
 
+def test_code_hidden_on_the_slides_is_shown_on_the_site(tmp_path):
+    """remove-input is a slides-only tag: the site, like the notebook, shows every cell's code."""
+    import html
+    import json
+
+    built = site.build_site(ROOT, tmp_path, notebooks=LESSONS, execute=False, slides=False)
+    checked = 0
+    for lesson, page in zip(LESSONS, built.pages, strict=True):
+        text = html.unescape(re.sub(r"<[^>]+>", "", page.path.read_text(encoding="utf-8")))
+        for cell in json.loads(lesson.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] == "code" and "remove-input" in cell["metadata"].get("tags", ()):
+                lines = [line.strip() for line in "".join(cell["source"]).splitlines() if line.strip()]
+                assert lines[0] in text and lines[-1] in text, (lesson.name, lines[0])
+                checked += 1
+    assert checked >= 3  # lessons 01, 02 and 08 hide plotting code on their slides
+
+
 def test_cli_builds_without_executing(tmp_path, capsys):
     assert main(["site", str(EXERCISE), "--out", str(tmp_path), "--no-execute", "--no-slides"]) == 0
     out = capsys.readouterr().out
