@@ -151,6 +151,7 @@ for w in (1, 4, 8, 12):
     assert np.all(np.abs(window_curves[w][w:] - 0.5) < 0.06)  # ... at every single step (1000 test sequences)
 assert window_inside[1] == window_inside[4] == 1.0  # small tables: the whole prefix fits, all right
 assert window_curves[8][7] < 0.9 and window_curves[12][11] < 0.75  # large tables slip already at t = w
+assert abs(window_curves[12][11] - 0.66) < 0.01  # "0.66 in the table" (notes)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # From step $w+1$ on the table is at **chance**, 50% up to sampling noise, for every window size: the bits that fell
@@ -301,6 +302,8 @@ for T_len in (10, 100, 1000):
 
 # %% slideshow={"slide_type": "skip"}
 assert n_shared == D * H + H * H + H + H * V + V  # independent of T
+assert n_shared == 33_217 and 1000 * n_shared > 33e6  # the notes' numbers
+assert max(shared, key=lambda name: shared[name].size) == "Wh" and shared["Wh"].size == 16_384  # the largest array
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Sharing also means that whatever the net learns about reading a character at step 3 it knows at step 300: one
@@ -327,7 +330,7 @@ Wy_hand = [[1.0, -1.0], [0.5, 0.5]]  # (H, V)
 by_hand = [0.0, 0.0]
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# - **Say**: numbers small enough to follow with a pencil; every weight is a multiple of 0.25.
+# - **Say**: numbers small enough to follow with a pencil; every entry of $W_x$, $W_h$, $W_y$ is a multiple of 0.25.
 # - **Ask**: before we run it: what is $a_1$, the first pre-activation? ($x_1 = (1, 0)$, $h_0 = 0$.)
 # - **Answer**: $x_1 W_x + b$ = the first row of $W_x$ plus $b$ = $(0.5, -0.5) + (0, 0.1) = (0.5, -0.4)$: the next
 #   slide prints it.
@@ -381,6 +384,8 @@ print("largest difference from the hand computation:", hand_vs_vectorised)
 
 # %% slideshow={"slide_type": "skip"}
 assert hand_vs_vectorised < 1e-14
+assert all(np.all(np.array(W) % 0.25 == 0) for W in (Wx_hand, Wh_hand, Wy_hand))  # multiples of 0.25 (notes)
+assert np.allclose(np.arctanh(hand_h[0]), [0.5, -0.4])  # a_1 = (0.5, -0.4), as the notes answer
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Input/output patterns
@@ -461,6 +466,10 @@ delayed, _ = temporal_affine_forward(h_dec, Wy, by)
 for name, out in [("one-to-many", one_to_many), ("many-to-many, delayed", delayed)]:
     print(f"{name:22s} scores of shape {out.shape}")
 
+# %% slideshow={"slide_type": "skip"}
+assert h.shape == (4, 6, 8) and one_to_one.shape == many_to_one.shape == (4, 3)  # the shapes the notes give
+assert synced.shape == one_to_many.shape == (4, 6, 3) and delayed.shape == (4, 4, 3)
+
 # %% [markdown] slideshow={"slide_type": "notes"}
 # - **Say**: delayed many-to-many: the encoder reads all 6 input steps, and its final state is the decoder's $h_0$;
 #   the decoder writes 4 outputs. Input and output lengths are independent.
@@ -522,6 +531,7 @@ a_grid = np.linspace(-8, 8, 16_001)  # includes a = 0, where tanh and the sigmoi
 assert np.isclose(tanh_grad_from_output(np.tanh(a_grid)).max(), 1.0) and np.abs(np.tanh(a_grid)).max() < 1
 assert np.isclose(sigmoid_grad_from_output(sigmoid(a_grid)).max(), 0.25) and 0 < sigmoid(a_grid).min()
 assert np.all(relu_grad(a_grid[a_grid > 0]) == 1.0)
+assert 0.5e-12 < sigmoid_grad_from_output(sigmoid(a_grid)).max() ** 20 < 2e-12  # 20 sigmoids: about 1e-12 (notes)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Softmax
@@ -560,6 +570,8 @@ print("stable softmax  ", z_big, "->", softmax(z_big))
 # %% slideshow={"slide_type": "skip"}
 assert np.isnan(naive).any() and np.isclose(softmax(z_big).sum(), 1.0)
 assert np.allclose(softmax(z_big), softmax(z_big - z_big.max()))  # subtracting the max changes nothing
+assert np.allclose(softmax(z_big), [0.73, 0.27, 0.0], atol=0.005)  # "0.73, 0.27 and 0"
+assert np.allclose(softmax(z_big), softmax(np.array([1.0, 0.0, -999.0])))  # the same as for (1, 0, -999)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. Watch the hidden state
@@ -712,6 +724,8 @@ fig
 
 # %% slideshow={"slide_type": "skip"}
 assert np.all(rnn_curve == 1.0)  # right at every step of every test sequence
+assert np.abs(h_short).min() > 0.99  # the units are clean +-1 switches at every step (the figure's notes)
+assert sum(getattr(model, name).size for name in ("Wx", "Wh", "b", "Wy", "by")) == 14 and 2**12 == 4096
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### The initial state is the memory before the first input
@@ -788,6 +802,7 @@ assert np.all(accuracy[gains >= threshold] == 1.0)  # perfect at every larger ga
 assert threshold == 2.3 and abs(accuracy[0] - 0.5) < 0.01  # from 2.3 on; chance at gain 1
 assert np.isclose(after_one[1.0][0][0], np.tanh(0.5)) and after_one[1.0][1] < 0.5  # the OR unit only reaches 0.46
 assert after_one[10.0][1] > 0.99
+assert np.any((accuracy > 0.9) & (accuracy < 1.0))  # somewhat below 2.3 the bit is stored but leaks (answer 6)
 
 # %% tags=["remove-input"]
 fig, ax = new_figure(figsize=(6.5, 3.2))
