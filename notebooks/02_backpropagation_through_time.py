@@ -192,6 +192,7 @@ print(f"L = {L_start:.4f}  (chance level: N T log V = {chance:.4f}; "
 # %% slideshow={"slide_type": "skip"}
 assert np.isclose(model_loss(x, **{**params, "Wy": np.zeros((H, V))}), chance, rtol=1e-12)
 assert chance < L_start < 1.5 * chance  # above chance, but not far
+assert N * T == 18 and abs(chance / (N * T) - 1.10) < 0.005  # log 3 = 1.10 per step, 18 steps (notes)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Deriving every gradient
@@ -498,7 +499,8 @@ assert whole_model.ok
 #   and $10^{-6}$ is the pass line.
 # - **Ask**: why not use a one-sided difference, $(L(\theta + \varepsilon) - L(\theta))/\varepsilon$?
 # - **Answer**: its error shrinks like $\varepsilon$, not $\varepsilon^2$: at $\varepsilon = 10^{-6}$ it is of the
-#   order of $10^{-6}$ times the curvature, as large as the pass line itself.
+#   order of $10^{-6}$ times the curvature, close to the pass line itself (measured on $W_h$: $3 \cdot 10^{-7}$,
+#   against $10^{-9}$ centred).
 
 # %% slideshow={"slide_type": "subslide"}
 layer_inputs = {"x": x, "h0": rng.standard_normal((N, H)), "Wx": params["Wx"], "Wh": params["Wh"], "b": params["b"]}
@@ -514,6 +516,25 @@ loop_report
 
 # %% slideshow={"slide_type": "skip"}
 assert loop_report.ok and loop_report.max_error < 1e-8 and whole_model.max_error < 1e-8
+assert loop_report.tol == whole_model.tol == 1e-6  # the pass line
+
+
+# %% slideshow={"slide_type": "skip"}
+# The notes' one-sided difference, measured on W_h: its error is far above the centred one's, near the pass line
+def loss_of_Wh(W):
+    return model_loss(x, **{**params, "Wh": W})
+
+
+analytic_Wh, eps = model_gradients(x, **params)["Wh"], 1e-6
+one_sided = np.zeros_like(analytic_Wh)
+for idx in np.ndindex(analytic_Wh.shape):
+    W_plus = params["Wh"].copy()
+    W_plus[idx] += eps
+    one_sided[idx] = (loss_of_Wh(W_plus) - L_start) / eps
+one_sided_error = rel_error(one_sided, analytic_Wh)
+centred_error = rel_error(numerical_gradient(loss_of_Wh, params["Wh"], eps=eps), analytic_Wh)
+print(f"one-sided: relative error {one_sided_error:.1e}; centred: {centred_error:.1e}")
+assert 1e-7 < one_sided_error < 1e-6 and one_sided_error > 100 * centred_error
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### A student's backward pass
@@ -568,6 +589,7 @@ plot_gradcheck(report)
 # %% slideshow={"slide_type": "skip"}
 assert set(report.failing) == set(layer_inputs)  # every input is wrong
 assert report["x"].bad_steps(report.tol) == list(range(T - 1))  # x: wrong at every step but the last
+assert report["x"].time_errors[:-1].min() > 1e4 * report.tol  # every earlier step far above the line
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Reading the report
@@ -619,6 +641,7 @@ print("inputs that are wrong:", second.failing)
 
 # %% slideshow={"slide_type": "skip"}
 assert second.failing == ["Wh"]
+assert second["Wh"].rel_error > 0.99  # a relative error of 1 (notes)
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # Only `Wh` is wrong, so the flow of gradient through the states is right (otherwise `x`, `h0` and `b` would be
@@ -842,6 +865,9 @@ assert np.all(np.diff(by_lag[:16]) < 0)  # fades with every step between t and k
 assert by_lag[15] < 1e-2 * by_lag[0]
 assert diagonal_share > 0.4 and by_lag[0] > 1.5 * by_lag[1]  # the diagonal dominates
 assert far < 1e-2  # long-range pairs: a tiny part of the gradient
+copy_totals = np.linalg.norm(G_20.sum(axis=0), axis=(1, 2))  # each copy's total, the right panel
+assert copy_totals[0] == 0  # copy 1 multiplies h_0 = 0
+assert abs(np.corrcoef(np.arange(2, 21), copy_totals[1:])[0, 1]) < 0.5  # no trend along the copies
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Along each row the contributions fade as $k$ moves away from $t$: the gradient of $L_t$ has been through more
@@ -892,6 +918,8 @@ assert np.all(reach[0.5][:-1] <= 0.5 * reach[0.5][1:] * (1 + 1e-9))  # at least 
 assert reach[0.5][0] < 1e-8 * reach[0.5][-1]  # nothing reaches the start
 assert reach[1.5].max() < 10 * reach[1.5][-1]  # 1.5 does not explode here ...
 assert slopes[1.5] < slopes[1.0] < slopes[0.5]  # ... because the units saturate more
+assert (reach[0.5][0] / reach[0.5][-1] < reach[1.0][0] / reach[1.0][-1]
+        < reach[1.5][0] / reach[1.5][-1])  # 0.5 falls fastest, then flatter for 1.0 and 1.5
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # - **Show**: the gradient's size at every state $h_k$, log scale, from $k = T$ on the right back to 1: a straight
@@ -932,6 +960,16 @@ bptt_demo()
 #   set a truncation and watch which pairs $(t, k)$ are dropped and how much $\partial L/\partial W_h$ changes.
 # - **Ask**: with a small scale, does truncating to a few steps change the gradient much?
 # - **Answer**: hardly: the pairs it drops were tiny anyway. With a scale near 1 it drops much more.
+
+# %% slideshow={"slide_type": "skip"}
+# The answer, measured on a problem like the demo's (24 steps): window truncation to 4 steps
+truncation_cost = {}
+for scale in (0.5, 1.0):
+    c_d, dh_d = make_problem(T=24, scale=scale)
+    full_d = rnn_backward(dh_d, c_d).dWh
+    truncation_cost[scale] = rel_error(rnn_backward(dh_d, c_d, truncate=4, truncate_mode="window").dWh, full_d)
+print("relative change of dL/dW_h with window k = 4:", {s: f"{e:.3f}" for s, e in truncation_cost.items()})
+assert truncation_cost[0.5] < 0.02 and truncation_cost[1.0] > 5 * truncation_cost[0.5]
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. Truncated BPTT
@@ -1010,6 +1048,7 @@ for k in (1, 4, 6):
 assert max(chunk_errors) < 1e-12
 window_mask = truncation_mask(12, 4, "window")
 assert np.all((np.arange(12)[:, None] - np.arange(12)[None, :])[window_mask] <= 3)  # at most k - 1 = 3 steps back
+assert window_mask.sum() > truncation_mask(12, 4, "chunk").sum()  # the window keeps more pairs (42 against 30)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### How wrong is the truncated gradient?
@@ -1054,6 +1093,9 @@ assert fall["window"] > 1e4 and fall["chunk"] < 10  # geometric against slow
 assert np.all(errors["window"][:-1] <= errors["chunk"][:-1] * (1 + 1e-12))  # window never worse at the same k
 assert errors["chunk"][T_long - 1] == errors["window"][T_long - 1] == 0.0  # k = T: full BPTT
 assert np.all(costs["chunk"] == T_long) and costs["window"][39] > 20 * T_long  # T against about T k
+assert np.all(costs["window"][:-1] <= T_long * ks[:-1]) and costs["window"][9] > 0.85 * T_long * 10  # about T k
+for k in (4, 10, 20):  # chunking: on average a loss sees only about k/2 steps back
+    assert abs(truncation_mask(T_long, k, "chunk").sum() / T_long - k / 2) < 1
 
 # %% slideshow={"slide_type": "subslide"}
 plot_truncation(ks, errors, costs=costs, T=T_long)
@@ -1288,6 +1330,7 @@ diagonal_only = np.einsum("tkij->ij", G_48 * np.eye(T_long)[:, :, None, None])
 assert rel_error(rnn_backward(dh_48, cache_48, truncate=1, truncate_mode="window").dWh, diagonal_only) < 1e-12  # 5
 assert rel_error(rnn_backward(dh_48, cache_48, truncate=T_long, truncate_mode="window").dWh, full) < 1e-12  # 5
 assert count_backward_steps(10_000, 100, "chunk") == 10_000 == count_backward_steps(10_000)  # 6
+assert abs(0.5**10 - 1e-3) < 0.1e-3  # section 2.4's notes: 0.5^10 is about 10^-3
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### References
