@@ -709,7 +709,8 @@ assert ngram_probe[5] < rnn.cross_entropy(probe)  # and beats the vanilla RNN to
 if not LONG_RUN:
     assert ngram_probe[5] < lstm_probe - 0.1
 windows = np.unique(np.lib.stride_tricks.sliding_window_view(train_ids, 6), axis=0, return_counts=True)[1]
-print(f"{np.mean(windows == 1):.0%} of the {len(windows):,} distinct 6-character windows of the training text occur once")
+print(f"{np.mean(windows == 1):.0%} of the {len(windows):,} distinct 6-character windows of the training text "
+      "occur once")
 assert np.mean(windows == 1) > 0.5  # most 6-character windows are seen once
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
