@@ -78,11 +78,12 @@ print(f"rnn_course {rnn_course.__version__}, numpy {np.__version__}")
 # | 05 | language models | train a character-level language model; sample with temperature |
 # | 06 | classification and tagging | many-to-one and tagging with bidirectional and stacked RNNs; place dropout |
 # | 07 | sequence to sequence | build an encoder-decoder with teacher forcing; see the bottleneck |
+# | 08 | attention and decoding | remove the bottleneck with attention; read attention maps; beam search vs greedy |
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# - **Say**: eight lessons in one arc: what an RNN computes (01), how it learns (02), why learning over long spans
-#   fails (03), the gated cells that fix it (04), then three uses (05-07). Each row says what you will be able to
-#   do afterwards.
+# - **Say**: nine lessons in one arc: what an RNN computes (01), how it learns (02), why learning over long spans
+#   fails (03), the gated cells that fix it (04), then three uses (05-07) and attention (08). Each row says what
+#   you will be able to do afterwards.
 # - **Ask**: lessons 01-03 use only the plain RNN. Why spend three lessons on a cell that practice has replaced
 #   with LSTM and GRU?
 # - **Answer**: the gates of lesson 04 are answers to the problem of lesson 03; without the product of Jacobians
@@ -183,6 +184,10 @@ check("rnn_step_forward", rnn_step_forward)
 #   points: the notebook runs on, nothing crashes.
 # - **Say**: every exercise notebook runs top to bottom even when blank; you can hand in a partial one.
 
+# %% slideshow={"slide_type": "skip"}
+result = check("rnn_step_forward", fn=rnn_step_forward)  # the function as it now stands
+assert result.status == "not attempted" and (result.points, result.max_points) == (0, 2)
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # A first attempt, with a mistake many people make (the check names the likely cause, not the expected numbers):
 
@@ -201,6 +206,10 @@ check("rnn_step_forward", rnn_step_forward)
 #   (H, H) shape, so no shape error can catch it: only the values are wrong.
 # - **Show**: the check says exactly that ("Likely cause: Wh is transposed"), without printing the expected numbers.
 
+# %% slideshow={"slide_type": "skip"}
+result = check("rnn_step_forward", fn=rnn_step_forward)  # the function as it now stands
+assert result.status == "incorrect" and "Likely cause: Wh is transposed" in result.text()
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Fixed: weights multiply from the right, so it is `h_prev @ Wh`.
 
@@ -217,6 +226,10 @@ check("rnn_step_forward", rnn_step_forward)
 # - **Say**: one character fixed, full points. The same checks grade the handed-in notebook, so *correct* here means
 #   correct there.
 
+# %% slideshow={"slide_type": "skip"}
+result = check("rnn_step_forward", fn=rnn_step_forward)  # the function as it now stands
+assert result.correct and result.points == result.max_points
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The checks also try awkward inputs. A softmax that is right on small numbers fails on large ones:
 
@@ -232,6 +245,13 @@ check("softmax", softmax)
 # - **Ask**: this is the textbook formula. Why does it fail?
 # - **Answer**: `np.exp(1000)` overflows to infinity and infinity over infinity is NaN. Subtract each row's maximum
 #   first: the softmax does not change, and the largest exponent becomes $e^0 = 1$. Lesson 01 shows it.
+
+# %% slideshow={"slide_type": "skip"}
+# right on small numbers, NaN on large ones
+assert np.allclose(softmax(np.array([1.0, 2.0, 3.0])), np.exp([1, 2, 3]) / np.exp([1, 2, 3]).sum())
+with np.errstate(over="ignore", invalid="ignore"):
+    assert np.isnan(softmax(np.array([1000.0, 0.0]))).any()
+assert check("softmax", softmax).status == "incorrect"
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### The tool behind the checks: the gradient checker

@@ -134,7 +134,7 @@ LONG_RUN = False  # True: 8x more training steps (a few minutes); section 6 chec
 # ### The corpus
 #
 # Four plays by Shakespeare ship with the package (public domain; see `rnn_course/data/README.txt`), so nothing
-# is downloaded. We keep the last 10% — the second half of *Hamlet* — for validation. The split is contiguous:
+# is downloaded. We keep the last 10% — the last third of *Hamlet* — for validation. The split is contiguous:
 # shuffling characters would leak every context into the validation set.
 
 # %%
@@ -147,12 +147,18 @@ print(f"train {len(train_ids):,}, validation {len(val_ids):,}")
 print(repr(vocab.chars))
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# - **Say**: four plays ship with the package, nothing is downloaded. Validation is the last tenth (the second
-#   half of *Hamlet*), kept as one block.
+# - **Say**: four plays ship with the package, nothing is downloaded. Validation is the last tenth (the last
+#   third of *Hamlet*, asserted), kept as one block.
 # - **Ask**: what does the printed vocabulary tell you about what the model must predict?
 # - **Answer**: one of $V$ characters at every step: lower- and upper-case letters (speakers' names are in
 #   capitals), punctuation, a few digits, the space and the newline; a newline is a character to predict like
 #   any other.
+
+# %% slideshow={"slide_type": "skip"}
+# Hamlet is the last play: the validation text is its last third; the training text is about 480,000 characters
+hamlet = len(text) - text.index("HAMLET, PRINCE OF DENMARK")
+print(f"validation: the last {len(val_ids) / hamlet:.0%} of Hamlet ({hamlet:,} characters)")
+assert abs(len(val_ids) / hamlet - 1 / 3) < 0.05 and abs(len(train_ids) - 480_000) < 10_000
 
 # %% slideshow={"slide_type": "subslide"}
 print(text[9500:9900])
@@ -264,6 +270,9 @@ lstm
 # - **Say**: every backward pass in this model is the hand-written one of the earlier lessons, and the tests
 #   gradient-check the whole model through its loss.
 
+# %% slideshow={"slide_type": "skip"}
+assert lstm.params["Wx"].shape[1] == lstm.params["Wh"].shape[1] == 4 * 128  # one block of H columns per gate
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Training on a long text: truncated BPTT across batches
 #
@@ -307,6 +316,7 @@ for name, (x, y, reset) in (("batch 0", first), ("batch 1", second)):
 # %% slideshow={"slide_type": "skip"}
 # y is x shifted by one, and every lane of batch 1 starts where the same lane of batch 0 stopped
 assert np.array_equal(first[1][:, :-1], first[0][:, 1:]) and np.array_equal(second[0][:, 0], first[1][:, -1])
+assert first[2].all() and not second[2].any()  # reset: the first batch of a pass only
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### The training run
@@ -374,6 +384,12 @@ lm_figure
 # - **Answer**: a small gap is normal (the model has seen the training text). The warning sign is a validation
 #   loss that rises while the training loss falls: overfitting, which lesson 06 provokes and cures with dropout.
 
+# %% slideshow={"slide_type": "skip"}
+# The validation curve is below the bigram line from its first measurement (step 100), and at the end the
+# training curve (the plot's running mean) lies below the validation curve.
+assert lstm_history.metrics["val_loss"][0] < baselines["bigram"]
+assert lstm_history.smoothed_loss(25)[-1] < lstm_history.metrics["val_loss"][-1]
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Generating text
 #
@@ -437,6 +453,7 @@ greedy_long = lstm.sample(1000, prime=prime, temperature=0.0)  # a better model 
 print(f"greedy text, 1,000 characters on, repeats a loop of {loop_length(greedy_long, tail=400)} characters: "
       f"{greedy_long[-40:]!r}")
 assert loop_length(greedy_long, tail=400) is not None and loop_length(samples[1.0]) is None
+assert loop_length(samples[0.5]) is None  # at tau = 0.5 the text varies too
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Greedy text gets stuck in a loop: once a phrase is the most likely continuation of itself, nothing random breaks
@@ -475,6 +492,7 @@ for name, rate in word_rates.items():
 # %% slideshow={"slide_type": "skip"}
 rates = list(word_rates.values())  # LSTM at 0.5, LSTM at 1.0, bigram, uniform: each clearly below the one before
 assert all(a > b + 0.05 for a, b in zip(rates, rates[1:])), word_rates
+assert word_rates["LSTM, tau = 1.0"] < 0.7  # at tau = 1 many words are invented
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### What temperature does to the distribution
@@ -537,12 +555,20 @@ temperature_demo(model=lstm, prime=prime, temperature=0.5)
 # - **Ask**: with top-k = 1, does $\tau$ matter?
 # - **Answer**: no: one character is left, so it is greedy decoding whatever $\tau$ (question 5 at the end).
 
+# %% slideshow={"slide_type": "skip"}
+# A high temperature with and without top-5 (the lecture deck's preset, tau = 1.5): cutting the tail brings back
+# real words
+hot = {k: known_word_fraction(lstm.sample(2000, prime=prime, temperature=1.5, top_k=k, rng=2), train_text)
+       for k in (None, 5)}
+print(f"tau = 1.5: {hot[None]:.0%} real words; with top-5: {hot[5]:.0%}")
+assert hot[5] > hot[None] + 0.2
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Vanilla RNN against LSTM
 #
 # The same text, hidden size, optimiser, learning rate, clipping, number of steps and batches. The vanilla tanh
-# RNN has a quarter of the LSTM's cell parameters (one block of $W_x, W_h, b$ where the LSTM has four), so each
-# of its steps does a quarter of the matrix work.
+# RNN has a quarter of the LSTM's cell parameters (one block of $W_x, W_h, b$ where the LSTM has four), so its
+# cell does a quarter of the matrix work at each step.
 
 # %%
 rnn = CharLanguageModel(vocab, H=128, cell="rnn", seed=0)
@@ -612,19 +638,26 @@ plot_lm_curves({"vanilla RNN": rnn_history, "LSTM": lstm_history}, baselines, ax
 cells_figure
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# - **Show**: the same batches for both (the training curves overlap at first); the LSTM's validation curve ends
-#   below the vanilla RNN's.
+# - **Show**: the same batches for both (the training curves cross each other at first); the LSTM's validation
+#   curve ends below the vanilla RNN's (asserted).
 # - **Ask**: is this a fair comparison?
 # - **Answer**: fair in steps, not in time or in parameters: the LSTM has more parameters and more work per
 #   step. With the same training time the vanilla RNN would get more steps.
+
+# %% slideshow={"slide_type": "skip"}
+# The plotted training curves (running means) cross each other in the first 100 steps; in the second half the
+# LSTM's is below the vanilla RNN's at every step, and its last validation measurement is lower.
+lead = lstm_history.smoothed_loss(25) - rnn_history.smoothed_loss(25)
+assert (lead[:100] > 0).any() and (lead[:100] < 0).any() and (lead[STEPS // 2:] < 0).all()
+assert lstm_history.metrics["val_loss"][-1] < rnn_history.metrics["val_loss"][-1]
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # At the same number of steps the LSTM ends lower, but each of its steps costs more (more than three times the
 # multiply-adds): with the same training *time* the vanilla RNN would get more steps. With $T = 32$ most of what a
 # character-level model needs (the current word, the line so far) lies within a few characters, where a vanilla
 # RNN's gradient has not yet vanished (section 6 shows how far four characters of context go). Karpathy, Johnson
-# & Fei-Fei (2016) compare the cells on character-level text and trace the LSTM's advantage to long-range
-# structure, such as a quote or bracket that must be closed many characters later.
+# & Fei-Fei (2016) found LSTMs and GRUs ahead of the vanilla RNN on character-level text, and traced the LSTM's
+# lead over n-gram models to long-range structure, such as a quote or bracket closed many characters later.
 # A sample of the vanilla RNN at $\tau = 0.5$:
 
 # %%
@@ -633,7 +666,7 @@ print(prime + rnn.sample(250, prime=prime, temperature=0.5, rng=1))
 # %% [markdown] slideshow={"slide_type": "notes"}
 # - **Say**: with chunks of 32 characters, most of what a character model needs lies a few characters back,
 #   where a vanilla RNN's gradient has not yet vanished. Karpathy, Johnson & Fei-Fei (2016) trace the LSTM's
-#   advantage to long-range structure.
+#   lead over n-gram models to long-range structure.
 # - **Ask**: name something in this corpus that needs a long memory.
 # - **Answer**: closing a stage direction's bracket, or naming as the next speaker someone who is in the scene.
 
@@ -672,8 +705,13 @@ print(f"LSTM after {STEPS} steps: {lstm_probe:.3f} nats/char")
 assert ngram_probe[5] < ngram_probe[2] - 0.5  # four characters of context go a long way
 assert ngram_probe[6] > ngram_probe[5]  # five are too many: most 6-character windows are seen too rarely
 assert ngram_probe[5] < lstm_probe  # the count model wins (by more than 0.1 nats/char at the default budget)
+assert ngram_probe[5] < rnn.cross_entropy(probe)  # and beats the vanilla RNN too
 if not LONG_RUN:
     assert ngram_probe[5] < lstm_probe - 0.1
+windows = np.unique(np.lib.stride_tricks.sliding_window_view(train_ids, 6), axis=0, return_counts=True)[1]
+print(f"{np.mean(windows == 1):.0%} of the {len(windows):,} distinct 6-character windows of the training text "
+      "occur once")
+assert np.mean(windows == 1) > 0.5  # most 6-character windows are seen once
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **Does more training change that?** Run the notebook with `LONG_RUN = True`: 8x the steps bring the LSTM much
@@ -718,6 +756,7 @@ print(f"second half of training (steps {half} to {STEPS}): validation loss fell 
 print(f"5-gram {ngram_probe[5]:.3f} against LSTM {lstm_probe:.3f} nats/char on the validation probe")
 if LONG_RUN:
     assert lstm_probe > ngram_probe[5]  # still behind the count model
+    assert lstm_probe < ngram_probe[5] + 0.15  # but much closer (at the default budget about 0.3 behind)
     assert train_drop > 2 * val_drop  # the extra steps mostly fit the training text
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -843,6 +882,10 @@ draws = np.array([sample_next(y, temperature=0.01, rng=k) for k, y in enumerate(
 differ = int(np.sum(draws != scores.argmax(axis=1)))
 print(f"5. tau = 0.01 chose another character than greedy at {differ} of 2,000 positions")
 assert 0 < differ < 20
+near_tie = scores.max(axis=1) - scores[np.arange(len(draws)), draws]  # how far below the best score the draw was
+assert near_tie.max() < 0.05  # a few hundredths at most
+top_1 = [sample_next(y, temperature=2.0, top_k=1, rng=k) for k, y in enumerate(scores)]
+assert np.array_equal(top_1, scores.argmax(axis=1))  # top-1 is greedy, whatever tau
 
 
 # 6. greedy is not the most probable continuation
