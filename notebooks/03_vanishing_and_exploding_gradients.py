@@ -1329,10 +1329,11 @@ x_test, y_test = timer_batch(20, 500, rng=1)
 WASHOUT = 50  # the first 50 steps still remember h_0: left out of the fit and of the scores
 
 
-
-def esn_multiply_adds(H, N=20, T=500, D=1):
-    """The ESN's fit, counted: the states (x_t W_x and h_{t-1} W_h at each of the N T steps), then the normal
-    equations of the read-out ([h_t, 1]^T [h_t, 1] over the kept steps) and their (H+1)-unknown solve."""
+def esn_multiply_adds(H, x):
+    """The ESN's fit on inputs x (N, T, D), counted: the states (x_t W_x and h_{t-1} W_h at each of the N T
+    steps), then the normal equations of the read-out ([h_t, 1]^T [h_t, 1] over the kept steps) and their
+    (H+1)-unknown solve."""
+    N, T, D = x.shape
     rows = N * (T - WASHOUT)
     return N * T * (D * H + H * H) + rows * (H + 1) ** 2 + (H + 1) ** 3 // 3
 
@@ -1343,10 +1344,13 @@ for H_res in (200, 32):
     reservoir = random_reservoir(1, H_res, spectral_radius=0.8, rng=0)
     readout = fit_readout(reservoir_states(x_train, reservoir), y_train, washout=WASHOUT)  # one least-squares solve
     seconds = time.process_time() - cpu
-    esn[H_res] = (readout_forward(reservoir_states(x_test, reservoir), readout), seconds, esn_multiply_adds(H_res))
+    esn[H_res] = (readout_forward(reservoir_states(x_test, reservoir), readout), seconds, esn_multiply_adds(H_res, x_train))
 
 
 # %% slideshow={"slide_type": "skip"}
+TIMER_BATCH = (16, 100)  # each update: 16 fresh sequences of 100 steps
+
+
 def train_timer_rnn(H, steps, seed):
     """A tanh RNN with a linear read-out at every step, trained by BPTT on fresh timer sequences."""
     r = np.random.default_rng(seed)
@@ -1354,7 +1358,7 @@ def train_timer_rnn(H, steps, seed):
     p["Wy"], p["by"] = 0.1 * r.standard_normal((H, 1)), np.zeros(1)
     optimizer = Adam(1e-2)
     for _ in range(steps):
-        x, y = timer_batch(16, 100, rng=r)
+        x, y = timer_batch(*TIMER_BATCH, rng=r)
         h, cache = rnn_forward(x, None, p["Wx"], p["Wh"], p["b"])
         y_hat, out_cache = temporal_affine_forward(h, p["Wy"], p["by"])
         _, dy_hat = mse_loss(y_hat, y)
@@ -1367,20 +1371,21 @@ def train_timer_rnn(H, steps, seed):
 
 
 # %% slideshow={"slide_type": "skip"}
-def rnn_training_multiply_adds(H, steps=1000, N=16, T=100, D=1, K=1):
-    """Training by BPTT, counted: each update's forward products (x_t W_x, h_{t-1} W_h, h_t W_y at each of the
-    N T steps) and twice that backward (the input's gradient and the weight's), for every update."""
-    return steps * 3 * N * T * (D * H + H * H + H * K)
+def rnn_training_multiply_adds(p, steps):
+    """Training by BPTT, counted from the weights: each update's forward products (x_t W_x, h_{t-1} W_h, h_t W_y
+    at each of the N T steps of its batch) and twice that backward (the input's gradient and the weight's)."""
+    N, T = TIMER_BATCH
+    return steps * 3 * N * T * sum(p[name].size for name in ("Wx", "Wh", "Wy"))
 
 
 # %% slideshow={"slide_type": "subslide"} tags=["split-output", "fit-output"]
-trained = {}
+trained, updates = {}, 1000
 for seed in (0, 1):
     cpu = time.process_time()
-    p_timer = train_timer_rnn(32, 1000, seed)
+    p_timer = train_timer_rnn(32, updates, seed)
     seconds = time.process_time() - cpu
     h_test, _ = rnn_forward(x_test, None, p_timer["Wx"], p_timer["Wh"], p_timer["b"])
-    trained[seed] = (h_test @ p_timer["Wy"] + p_timer["by"], seconds, rnn_training_multiply_adds(32))
+    trained[seed] = (h_test @ p_timer["Wy"] + p_timer["by"], seconds, rnn_training_multiply_adds(p_timer, updates))
 
 timer_scores = {}
 rows = [("ESN, 200 units", *esn[200]), ("ESN, 32 units", *esn[32])] + \

@@ -53,6 +53,7 @@ import numpy as np
 
 from rnn_course import use_blas_threads
 from rnn_course.demos import sentiment_demo
+from rnn_course.demos.classification import SENTIMENT_PRESETS, build_review, read_review
 from rnn_course.losses import softmax_cross_entropy
 from rnn_course.models import SequenceClassifier, SequenceTagger
 from rnn_course.optim import Adam
@@ -306,17 +307,13 @@ sentiment_demo(classifiers["last"])
 #   that decides only because it comes last still escapes it.
 
 # %% slideshow={"slide_type": "skip"}
-# The demo's reviews: the RNN's verdict flips with "not"; the bag of words stays near 50% and gives both orders of a
-# "but" review the same score.
-from rnn_course.activations import sigmoid, softmax
-from rnn_course.demos.classification import SENTIMENT_PRESETS, build_review
-
+# The demo's reviews, read as the demo reads them: the RNN's verdict flips with "not"; the bag of words stays near
+# 50% and gives both orders of a "but" review the same score.
 p_rnn, p_bow = {}, {}
 for name, preset in SENTIMENT_PRESETS.items():
-    ids = SENTIMENT_VOCAB.encode(build_review(*(preset[k] for k in ("first", "first_modifier", "second",
-                                                                      "second_modifier"))))[None]
-    p_rnn[name] = softmax(classifiers["last"].forward(ids, np.array([ids.shape[1]]))[0], axis=1)[0, 1]
-    p_bow[name] = sigmoid(bow.features(ids) @ bow.w + bow.b)[0]
+    clauses = {k: preset[k] for k in ("first", "first_modifier", "second", "second_modifier")}
+    _, rnn_curve, bow_curve = read_review(build_review(**clauses), classifiers["last"])
+    p_rnn[name], p_bow[name] = rnn_curve[-1], bow_curve[-1]  # after the last word
 print("P(positive), RNN:", {k: f"{v:.2f}" for k, v in p_rnn.items()})
 print("P(positive), bag of words:", {k: f"{v:.2f}" for k, v in p_bow.items()})
 assert p_rnn["plain: good"] > 0.9 and p_rnn["negated: not good"] < 0.1

@@ -19,6 +19,7 @@ from rnn_course.demos.classification import (
     SENTIMENT_PRESETS,
     _default_classifier,
     build_review,
+    read_review,
     review_meaning,
 )
 from rnn_course.models import SequenceClassifier
@@ -78,6 +79,15 @@ def test_sentiment_demo_draws_what_the_models_compute(artifacts):
     np.testing.assert_allclose(shown[:, :5], states[0].T, rtol=1e-12)
     assert np.isnan(shown[:, 5:]).all()
     (artifacts / "lesson06_sentiment_demo.png").write_bytes(demo.png())
+
+
+def test_read_review_returns_the_curves_the_demo_draws():
+    demo = sentiment_demo(first="good", first_modifier="not", second="", t=MAX_WORDS)
+    words, p_rnn, p_bow = read_review("the plot was not good")
+    assert words == ["the", "plot", "was", "not", "good"]
+    np.testing.assert_array_equal(p_rnn, _line(demo, "RNN").get_ydata())
+    np.testing.assert_array_equal(p_bow, _line(demo, "bag").get_ydata())
+    assert p_rnn[-1] < 0.5 < p_rnn[2]  # the verdict flips with "not"
 
 
 def test_sentiment_demo_every_control(artifacts):

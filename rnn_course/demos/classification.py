@@ -37,7 +37,7 @@ from ..tasks.sentiment import NEGATIVE, POSITIVE, SENTIMENT_VOCAB, BagOfWords, e
 from ._base import Demo, dropdown, int_slider
 from ._sprites import Sprite, TextSprites
 
-__all__ = ["sentiment_demo", "SENTIMENT_PRESETS", "build_review", "review_meaning"]
+__all__ = ["sentiment_demo", "SENTIMENT_PRESETS", "build_review", "review_meaning", "read_review"]
 
 #: what may stand before an adjective (the generator's negators and intensifiers)
 MODIFIERS = ("", "really", "not", "never", "not really")
@@ -165,6 +165,13 @@ def _modifier_options():
 def _adjective_options(optional: bool):
     options = [(f"{a} (+)", a) for a in POSITIVE] + [(f"{a} (−)", a) for a in NEGATIVE]
     return options + ([("(no second clause)", "")] if optional else [])
+
+
+def read_review(review: str, model=None) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """What the demo plots for one review: (words, P(positive) after each word for the RNN classifier,
+    the same for the demo's bag of words). ``model`` as in ``sentiment_demo`` (None: the lesson's GRU)."""
+    words, p_rnn, p_bow, _ = _Reader(_check_model(model), _bag_of_words()).read(review)
+    return words, p_rnn, p_bow
 
 
 def sentiment_demo(model=None, *, presenter: bool = False, first: str = "good", first_modifier: str = "not really",
