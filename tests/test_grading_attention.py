@@ -15,7 +15,7 @@ import pytest
 from grading_support import ROOT, define, grading_env, load_notebook
 
 from rnn_course.grading import EXERCISES, ITEMS, check, check_all
-from rnn_course.grading.checks.attention import beam_variant
+from rnn_course.grading.checks.attention import _reference, _total_log_prob, beam_variant, long_beam_case
 from rnn_course.grading.factories import toy_decoder
 
 EXERCISE = "06_attention"
@@ -233,6 +233,20 @@ def test_the_known_wrong_beam_searches_differ_from_the_right_one():
             changed[key] |= [w[0] for w in wrong] != [r[0] for r in right] or not np.allclose(
                 [w[1] for w in wrong], [r[1] for r in right])
     assert all(changed.values()), changed
+
+
+def test_the_400_step_case_rescores_the_same_one_hypothesis_at_a_time():
+    """The judge rescores each returned hypothesis alone (a batch of one row); the search ran it in a batch of
+    three. On a chaotic decoder that last-bit difference grew over 400 steps into scores 2% apart and failed the
+    model solution (CI, and 6 decoders in 6,000); the long case's state map is now a contraction. Seed 2756
+    drew one of those decoders before the fix."""
+    for seed in [2756, 5023, 4850, 1100, 1290, 2967, *range(60)]:
+        case = long_beam_case(np.random.default_rng(seed))
+        assert np.linalg.norm(case["params"]["Wh"], 2) < 1
+        step = toy_decoder(**case["params"])
+        for tokens, score in _reference(step, case):
+            assert len(tokens) == 400
+            assert np.isclose(score, _total_log_prob(step, case["h0"], tokens), rtol=1e-10, atol=0)
 
 
 def test_messages_never_show_expected_values():
