@@ -582,9 +582,34 @@ def lecturer_view(page) -> None:
         if (!app.shell.presentationMode) app.commands.execute('application:toggle-presentation-mode'); }""")
 
 
+UNSETTLED = """() => {
+  const dpr = window.devicePixelRatio || 1;
+  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  return Array.from(panel.querySelectorAll('.rnn-course-demo')).map((demo, index) => {
+    const img = demo.querySelector('img.rnn-course-demo-figure');
+    const slot = demo.querySelector('.rnn-course-demo-slot');
+    const input = demo.querySelector('.rnn-course-demo-viewport input');
+    const status = demo.querySelector('.rnn-course-demo-status');
+    const title = demo.querySelector('.rnn-course-demo-title');
+    return {index, title: title ? title.textContent.slice(0, 40) : '',
+            complete: img ? img.complete : null, natural: img ? img.naturalWidth : null,
+            client: img ? img.clientWidth : null, style_width: img ? img.style.width : null,
+            slot: slot ? slot.clientWidth : null, dpr, reported: input ? input.value : null,
+            status: status ? status.innerText.slice(0, 200) : null,
+            frame: (demo.querySelector('.rnn-course-demo-frame') || {dataset: {}}).dataset.frame || null};
+  }).filter(d => !(d.complete && d.natural > 0 && d.client <= d.slot + 1
+                   && Math.abs(d.natural - d.client * d.dpr) <= 2 * d.dpr));
+}"""
+
+
 def settle(page, timeout_ms=90_000) -> None:
+    """Wait until every demo shows a figure drawn for the size it is shown at; say which do not, if any."""
     page.wait_for_timeout(500)  # the demos report the new room after a short pause
-    page.wait_for_function(SETTLED, timeout=timeout_ms, polling=250)
+    try:
+        page.wait_for_function(SETTLED, timeout=timeout_ms, polling=250)
+    except Exception as err:
+        raise AssertionError(f"demos whose figure never matched its room within {timeout_ms / 1000:.0f} s: "
+                             f"{json.dumps(page.evaluate(UNSETTLED))}") from err
     page.wait_for_timeout(300)
 
 

@@ -11,7 +11,8 @@ finds the demo it belongs to and
   the height of the notebook's visible area below the controls, the
   screen's pixel density and JupyterLab's light or dark theme, and writes
   them (JSON) into the demo's hidden ``Text`` widget whenever they change
-  (a resized window, a sidebar opened, Presentation Mode); the kernel then
+  (a resized window, a sidebar opened, Presentation Mode; measured on every
+  resize the browser reports and, for any it does not, once a second); the kernel then
   redraws the figure for exactly that size (``Demo.resize``);
 * **says when the kernel cannot answer yet**: every redraw in the kernel
   bumps a frame counter in the demo's status line; a control used while no
@@ -145,6 +146,8 @@ SCRIPT = r"""
     function later() { clearTimeout(timer); timer = setTimeout(report, 120); }
     var observer = new ResizeObserver(later);
     observer.observe(root);
+    var slotNow = root.querySelector('.rnn-course-demo-slot');
+    if (slotNow) { observer.observe(slotNow); }
     if (area()) { observer.observe(area()); }
     new MutationObserver(later).observe(document.body, {attributes: true,
                                                          attributeFilter: ['data-jp-theme-light']});
@@ -162,8 +165,12 @@ SCRIPT = r"""
     ['click', 'change', 'pointerup', 'keyup'].forEach(function (name) {
       root.addEventListener(name, interacted, true);
     });
+    var ticks = 0;
     function tick() {
       if (!root.isConnected) { clearInterval(poll); observer.disconnect(); return; }
+      /* about once a second, measure again: a change no observer reported (an output off screen that the
+         notebook skipped, a late font or scrollbar) still reaches the kernel; report() sends only news */
+      if (++ticks %% 7 === 0) { report(); }
       var s = kernelStatus();
       if (s && s !== seenStatus) {
         if (/^(restarting|autorestarting|dead|terminating)$/.test(s) ||
