@@ -492,7 +492,8 @@ for name, rate in word_rates.items():
 # %% slideshow={"slide_type": "skip"}
 rates = list(word_rates.values())  # LSTM at 0.5, LSTM at 1.0, bigram, uniform: each clearly below the one before
 assert all(a > b + 0.05 for a, b in zip(rates, rates[1:])), word_rates
-assert word_rates["LSTM, tau = 1.0"] < 0.7  # at tau = 1 many words are invented
+# at tau = 1 many words are invented: more than half at this budget, over a fifth even with LONG_RUN
+assert word_rates["LSTM, tau = 1.0"] < (0.8 if LONG_RUN else 0.5)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### What temperature does to the distribution
@@ -561,7 +562,7 @@ temperature_demo(model=lstm, prime=prime, temperature=0.5)
 hot = {k: known_word_fraction(lstm.sample(2000, prime=prime, temperature=1.5, top_k=k, rng=2), train_text)
        for k in (None, 5)}
 print(f"tau = 1.5: {hot[None]:.0%} real words; with top-5: {hot[5]:.0%}")
-assert hot[5] > hot[None] + 0.2
+assert hot[5] > hot[None] + 0.15  # at this budget and with LONG_RUN
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Vanilla RNN against LSTM
