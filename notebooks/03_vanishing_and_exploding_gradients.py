@@ -1314,7 +1314,8 @@ plot_latch_sweep({"full BPTT": sweep, "truncated to 5 steps": sweep_truncated},
 # The task is a **timer**, after the example in Jaeger's tutorial (2002): a pulse starts the clock and its height
 # says for how long (1 to 20 steps); the output must be 1 for exactly that long, then 0 (`rnn_course.tasks.timer`).
 # It needs a memory (the height) and a clock (the steps since the start). Against it: a tanh RNN of 32 units with
-# the same read-out, trained by BPTT (Adam, norm clipping at 1, 1000 updates of 16 fresh sequences of 100 steps).
+# the same read-out, trained by BPTT (Adam, norm clipping at 1, 1000 updates of 16 fresh sequences of 100 steps),
+# from eight seeds: how well a trained RNN ends up varies a great deal from one seed to the next.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # - **Say**: Jaeger's way around the problem: never send a gradient through time. Draw $W_x$, $W_h$, $b$ at random,
@@ -1380,7 +1381,7 @@ def rnn_training_multiply_adds(p, steps):
 
 # %% slideshow={"slide_type": "subslide"} tags=["split-output", "fit-output"]
 trained, updates = {}, 1000
-for seed in (0, 1):
+for seed in range(8):
     cpu = time.process_time()
     p_timer = train_timer_rnn(32, updates, seed)
     seconds = time.process_time() - cpu
@@ -1400,12 +1401,12 @@ for label, y_hat, seconds, work in rows:
           f"{work / 1e9:11.2f} G | {seconds:.2f} s")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# - **Say**: two ESNs (200 and 32 random units, one least-squares solve each) against a trained 32-unit RNN (two
+# - **Say**: two ESNs (200 and 32 random units, one least-squares solve each) against a trained 32-unit RNN (eight
 #   seeds), scored on a few hundred pulses of fresh test sequences.
-# - **Show** (the table, on the slide below the code): the 200-unit ESN times more pulses exactly and with a smaller
-#   mean error than both trained RNNs, for under a fifth of their multiply-adds (counted; the CPU time on this
-#   machine is printed beside); the per-step squared error is about even;
-#   with 32 units the ESN is worse than the trained net (all asserted).
+# - **Show** (the table): the 200-unit ESN times more pulses exactly and with a smaller mean error than the median
+#   trained RNN, for under a fifth of one training run's multiply-adds (counted; the CPU time on this machine is
+#   printed beside); the trained runs spread widely, and the best of them beat the ESN; on the per-step squared
+#   error there is no consistent winner; with 32 units the ESN is worse than the median trained net (all asserted).
 # - **Ask**: what did the ESN trade for not training $W_h$?
 # - **Answer**: size: 200 random units contain by chance the features 32 trained units have to learn.
 
@@ -1414,12 +1415,21 @@ esn_mse, esn_lengths, esn_work = timer_scores["ESN, 200 units"]
 small_mse, small_lengths, _ = timer_scores["ESN, 32 units"]
 rnn_scores = [timer_scores[f"trained RNN, 32 units, seed {seed}"] for seed in trained]
 assert esn_lengths.true.size > 300  # a few hundred scored pulses
-assert all(esn_lengths.mean_abs_error < rnn[1].mean_abs_error for rnn in rnn_scores)  # the ESN times better ...
-assert all(esn_lengths.exact > rnn[1].exact for rnn in rnn_scores)
+rnn_exact = np.array([rnn[1].exact for rnn in rnn_scores])
+rnn_error = np.array([rnn[1].mean_abs_error for rnn in rnn_scores])
+rnn_mse = np.array([rnn[0] for rnn in rnn_scores])
+print(f"trained RNNs over {len(rnn_scores)} seeds: pulses exact {rnn_exact.min():.0%} to {rnn_exact.max():.0%} "
+      f"(median {np.median(rnn_exact):.0%}); ESN, 200 units: {esn_lengths.exact:.0%}")
+assert esn_lengths.exact > np.median(rnn_exact) + 0.15  # the ESN times better than the median trained run ...
+assert esn_lengths.mean_abs_error < np.median(rnn_error) / 1.5
 assert all(rnn[2] > 5 * esn_work for rnn in rnn_scores)  # ... at a fraction of the cost (counted, not timed)
-assert all(1 / 1.6 < esn_mse / rnn[0] < 1.6 for rnn in rnn_scores)  # per-step error: about even
-assert small_lengths.mean_abs_error > max(rnn[1].mean_abs_error for rnn in rnn_scores)  # same size: trained wins
+assert rnn_exact.max() - rnn_exact.min() > 0.5  # training is a lottery: the seeds spread widely ...
+assert rnn_exact.max() > esn_lengths.exact + 0.1  # ... and the best trained runs beat the ESN
+assert rnn_mse.min() < esn_mse < rnn_mse.max()  # per-step squared error: inside the trained runs' range
+assert small_lengths.mean_abs_error > np.median(rnn_error)  # same size: the median trained run wins
 assert esn_lengths.measured[esn_lengths.true == 20].mean() < 19  # the longest pulses end early
+median_seed = list(trained)[np.argsort(rnn_exact)[len(rnn_exact) // 2]]  # a typical trained run, drawn below
+typical, typical_lengths = f"trained RNN (seed {median_seed})", rnn_scores[list(trained).index(median_seed)][1]
 reservoir = random_reservoir(1, 200, spectral_radius=0.8, rng=0)
 from_plus = reservoir_states(x_test[:1], reservoir, h0=np.ones((1, 200)))
 from_minus = reservoir_states(x_test[:1], reservoir, h0=-np.ones((1, 200)))
@@ -1427,9 +1437,9 @@ assert np.abs(from_plus[0, WASHOUT - 1] - from_minus[0, WASHOUT - 1]).max() < 1e
 
 # %% slideshow={"slide_type": "subslide"}
 fig, (ax_t, ax_l) = new_figure((14, 4.4), ncols=2, gridspec_kw={"width_ratios": [1.8, 1]})
-plot_timer_outputs(x_test, y_test, {"ESN, 200 units": esn[200][0], "trained RNN, 32 units (seed 0)": trained[0][0]},
+plot_timer_outputs(x_test, y_test, {"ESN, 200 units": esn[200][0], typical: trained[median_seed][0]},
                    n=0, steps=(WASHOUT, WASHOUT + 150), ax=ax_t)
-plot_pulse_lengths({"ESN, 200 units": esn_lengths, "trained RNN (seed 0)": rnn_scores[0][1]}, ax=ax_l)
+plot_pulse_lengths({"ESN, 200 units": esn_lengths, typical: typical_lengths}, ax=ax_l)
 fig
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -1439,12 +1449,15 @@ fig
 # - **Answer**: at the longest pulses, 20 steps: they end early (asserted: measured below 19 on average).
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# - The ESN with 200 random units times the pulses **better** than the trained 32-unit RNN on both seeds (more
+# - The ESN with 200 random units times the pulses **better** than the median of eight trained 32-unit RNNs (more
 #   pulses exactly right, a smaller mean error in the pulse length), and fitting it costs under a fifth of the
-#   multiply-adds of training. On the squared error per step the two are about even.
+#   multiply-adds of one training run. It gives the same answer every time: one least-squares solve.
+# - Training is a lottery by comparison: the same network, data and budget, from eight seeds, ends anywhere from
+#   poor to better than the ESN (the best seeds time more pulses exactly). On the squared error per step there is
+#   no consistent winner: the ESN's lies inside the trained runs' range.
 # - Its weakness is the longest pulses: the echo of the pulse fades, and by 20 steps it no longer tells the
 #   read-out precisely when to stop, so the output switches off early.
-# - It is not magic: with the same 32 units the random reservoir times the pulses worse than the trained RNN. The
+# - It is not magic: with the same 32 units the random reservoir times the pulses worse than the median trained RNN. The
 #   ESN trades training for size: a large random state contains, by chance, the features a trained net would
 #   have to learn.
 
@@ -1519,8 +1532,8 @@ fig
 # - Remedies, measured: clipping (against exploding); an initialisation whose Jacobian product starts near norm 1
 #   (at $T = 50$ Xavier and the IRNN learn the latch on every seed and orthogonal on two of three, where tiny random
 #   weights learn it on none; at $T = 100$ orthogonal learned the most seeds); truncation (caps the cost and the explosion, and cuts the gradient path,
-#   not the memory); an echo state network, which trains no recurrent weight and timed pulses better than a trained
-#   RNN of 32 units; and gated cells (lesson 04).
+#   not the memory); an echo state network, which trains no recurrent weight and timed pulses better than the
+#   median of eight trained RNNs of 32 units (the best seeds beat it); and gated cells (lesson 04).
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # - **Say**: exploding is a cliff in parameter space, and clipping is enough for it; vanishing makes long memories
