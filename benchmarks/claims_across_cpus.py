@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CHILD = r"""
-import os, sys, jupytext
+import os, re, sys, jupytext
 from nbclient import NotebookClient
 nb = jupytext.read(sys.argv[1])
 NotebookClient(nb, timeout=1800, kernel_name="python3", allow_errors=True,
@@ -35,7 +35,8 @@ NotebookClient(nb, timeout=1800, kernel_name="python3", allow_errors=True,
 for index, cell in enumerate(nb.cells):
     for out in cell.get("outputs", []):
         if out.output_type == "error":
-            arrow = [line for line in out.traceback if "---->" in line][:1]
+            plain = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in out.traceback]
+            arrow = [part for line in plain for part in line.splitlines() if "---->" in part][:1]
             print(f"cell {index}: {out.ename}: {out.evalue[:200]} {arrow[0] if arrow else ''}".replace("\n", " "))
 """
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -1405,8 +1405,9 @@ for label, y_hat, seconds, work in rows:
 #   seeds), scored on a few hundred pulses of fresh test sequences.
 # - **Show** (the table): the 200-unit ESN times more pulses exactly and with a smaller mean error than the median
 #   trained RNN, for under a fifth of one training run's multiply-adds (counted; the CPU time on this machine is
-#   printed beside); the trained runs spread widely, and the best of them beat the ESN; on the per-step squared
-#   error there is no consistent winner; with 32 units the ESN is worse than the median trained net (all asserted).
+#   printed beside); the trained runs spread widely, the best of them close to the ESN or better; on the
+#   per-step squared error there is no consistent winner; with 32 units the ESN is worse than the median trained
+#   net (all asserted).
 # - **Ask**: what did the ESN trade for not training $W_h$?
 # - **Answer**: size: 200 random units contain by chance the features 32 trained units have to learn.
 
@@ -1423,8 +1424,8 @@ print(f"trained RNNs over {len(rnn_scores)} seeds: pulses exact {rnn_exact.min()
 assert esn_lengths.exact > np.median(rnn_exact) + 0.15  # the ESN times better than the median trained run ...
 assert esn_lengths.mean_abs_error < np.median(rnn_error) / 1.5
 assert all(rnn[2] > 5 * esn_work for rnn in rnn_scores)  # ... at a fraction of the cost (counted, not timed)
-assert rnn_exact.max() - rnn_exact.min() > 0.5  # training is a lottery: the seeds spread widely ...
-assert rnn_exact.max() > esn_lengths.exact + 0.1  # ... and the best trained runs beat the ESN
+assert rnn_exact.max() - rnn_exact.min() > 0.4  # training is a lottery: the seeds spread widely ...
+assert rnn_exact.max() > esn_lengths.exact - 0.15  # ... and the best trained runs come close to the ESN, or beat it
 assert rnn_mse.min() < esn_mse < rnn_mse.max()  # per-step squared error: inside the trained runs' range
 assert small_lengths.mean_abs_error > np.median(rnn_error)  # same size: the median trained run wins
 assert esn_lengths.measured[esn_lengths.true == 20].mean() < 19  # the longest pulses end early
@@ -1453,8 +1454,8 @@ fig
 #   pulses exactly right, a smaller mean error in the pulse length), and fitting it costs under a fifth of the
 #   multiply-adds of one training run. It gives the same answer every time: one least-squares solve.
 # - Training is a lottery by comparison: the same network, data and budget, from eight seeds, ends anywhere from
-#   poor to better than the ESN (the best seeds time more pulses exactly). On the squared error per step there is
-#   no consistent winner: the ESN's lies inside the trained runs' range.
+#   poor to about as good as the ESN or better (the printed range). On the squared error per step there is no
+#   consistent winner: the ESN's lies inside the trained runs' range.
 # - Its weakness is the longest pulses: the echo of the pulse fades, and by 20 steps it no longer tells the
 #   read-out precisely when to stop, so the output switches off early.
 # - It is not magic: with the same 32 units the random reservoir times the pulses worse than the median trained RNN. The
@@ -1533,7 +1534,7 @@ fig
 #   (at $T = 50$ Xavier and the IRNN learn the latch on every seed and orthogonal on two of three, where tiny random
 #   weights learn it on none; at $T = 100$ orthogonal learned the most seeds); truncation (caps the cost and the explosion, and cuts the gradient path,
 #   not the memory); an echo state network, which trains no recurrent weight and timed pulses better than the
-#   median of eight trained RNNs of 32 units (the best seeds beat it); and gated cells (lesson 04).
+#   median of eight trained RNNs of 32 units (the best seeds come close or beat it); and gated cells (lesson 04).
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # - **Say**: exploding is a cliff in parameter space, and clipping is enough for it; vanishing makes long memories
