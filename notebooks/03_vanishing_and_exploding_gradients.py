@@ -1452,15 +1452,15 @@ fig
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # - The ESN with 200 random units times the pulses **better** than the median of eight trained 32-unit RNNs (more
 #   pulses exactly right, a smaller mean error in the pulse length), and fitting it costs under a fifth of the
-#   multiply-adds of one training run. It gives the same answer every time: one least-squares solve.
+#   multiply-adds of one training run.
 # - Training is a lottery by comparison: the same network, data and budget, from eight seeds, ends anywhere from
 #   poor to about as good as the ESN or better (the printed range). On the squared error per step there is no
 #   consistent winner: the ESN's lies inside the trained runs' range.
 # - Its weakness is the longest pulses: the echo of the pulse fades, and by 20 steps it no longer tells the
 #   read-out precisely when to stop, so the output switches off early.
-# - It is not magic: with the same 32 units the random reservoir times the pulses worse than the median trained RNN. The
-#   ESN trades training for size: a large random state contains, by chance, the features a trained net would
-#   have to learn.
+# - It is not magic: with the same 32 units the random reservoir times the pulses worse than the median trained
+#   RNN. The ESN trades training for size: a large random state contains, by chance, the features a trained net
+#   would have to learn.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # - **Say**: better timing for a fraction of the cost, weakest on the longest pulses, and not magic: at equal size
