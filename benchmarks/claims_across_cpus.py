@@ -61,8 +61,10 @@ def main() -> int:
                         help="OPENBLAS_CORETYPE values, comma-separated ('default': what OpenBLAS picks here)")
     parser.add_argument("--lessons", default="", help="lesson numbers, comma-separated (default: all)")
     args = parser.parse_args()
-    wanted = {n for n in args.lessons.split(",") if n}
+    wanted = {n.zfill(2) for n in args.lessons.split(",") if n}  # "6" and "06" both mean lesson 06
     lessons = sorted(p for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.py") if not wanted or p.name[:2] in wanted)
+    if not lessons:
+        parser.error(f"--lessons {args.lessons!r} names no lesson in notebooks/ (expected numbers such as 03,07)")
     failures = 0
     for kernel in args.kernels.split(","):
         for lesson in lessons:

@@ -539,15 +539,16 @@ for topic, row, r in zip(TOPICS, confusion, recall):
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # - **Show**: rows are true topics, columns predicted ones, at $t = 49$, test time: one topic above 95% right,
-#   another below 60% (asserted); the weak topics are mistaken for each other.
+#   another below 60% (asserted); the topics not kept are mistaken mostly for each other (over 80% of their
+#   mistakes, asserted), rarely for a kept one.
 # - **Ask**: is this forgetting in the sense of $(1-p)^t$?
-# - **Answer**: no: it is selective. The code that survives the masks keeps one distinction and merges the others.
+# - **Answer**: no: it is selective. The code that survives the masks keeps some distinctions and merges others.
 
 # %% slideshow={"slide_type": "skip"}
 assert recall.max() > 0.95 and recall.min() < 0.6  # some topics kept perfectly, others merged
-weak = recall < 0.6  # and the weak topics are mistaken for each other, not for the kept one
-assert confusion[np.ix_(weak, weak)].sum() - confusion.diagonal()[weak].sum() >= 0.9 * (
-    confusion[weak].sum() - confusion.diagonal()[weak].sum())
+merged = recall <= 0.95  # and the merged topics are mistaken mostly for each other, rarely for a kept one
+mistakes = confusion[merged].sum() - confusion.diagonal()[merged].sum()
+assert confusion[np.ix_(merged, merged)].sum() - confusion.diagonal()[merged].sum() >= 0.8 * mistakes
 assert abs(0.5**10 - 0.001) < 0.0001  # one unit kept 10 steps in a row at p = 0.5
 assert 0.35 < train_curves[naive_gru][49] < 0.6 and 1e-15 < (1 - P) ** 49 < 1e-14  # "about half", "10^-15"
 
