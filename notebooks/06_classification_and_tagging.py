@@ -499,14 +499,16 @@ assert train_curves["GRU, non-recurrent"].max() < 1 <= eval_curves["GRU, non-rec
 assert min(eval_curves["LSTM, naive recurrent"].min(), train_curves["LSTM, naive recurrent"].min()) > 0.95
 assert train_curves[naive_gru][1] > train_curves[naive_gru][49] + 0.3  # eroded while training...
 assert train_curves[naive_gru][49] > 1 / len(TOPICS) + 0.15  # ...but far more slowly than (1-p)^t
-assert eval_curves[naive_gru][10:].max() < 0.9  # and worse at test time too
+assert eval_curves[naive_gru][1] > 0.95 and eval_curves[naive_gru][49] < 0.9  # and worse at test time too,
+assert min(eval_curves[label].min() for label in placements if label != naive_gru) > 0.95  # unlike the other three
 
 # %% slideshow={"slide_type": "subslide"}
 topic_figure
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # - **Show**: left, the naive GRU's accuracy falls with $t$ while training but levels off well above chance (the
-#   dashed line); right, at test time it stays below 90% from $t = 10$ on (asserted).
+#   dashed line); right, at test time it is right at $t = 1$ but ends below 90% at $t = 49$, where the other three
+#   stay above 95% (asserted).
 # - **Ask**: $(1-p)^{49}$ is about $10^{-15}$ (asserted). Why is the GRU still right on about half the topics at
 #   $t = 49$?
 # - **Answer**: the next slide: the memory is a pattern spread over 32 units and written back at every step.
@@ -517,8 +519,8 @@ topic_figure
 # holds for one unit that copies its own value forward. A GRU with 32 units does not have to keep the topic that
 # way: at every step the units that were kept can write it back into the ones that were dropped (through $W_h$),
 # so the memory is a pattern spread over many units, and a pattern survives as long as enough of it does. What
-# the noise does destroy is detail. At test time, with no dropout at all, the naive GRU stays below 100% from
-# about $t = 10$ on: it learned a code coarse enough to survive the masks, which tells some topics apart and
+# the noise does destroy is detail. At test time, with no dropout at all, the naive GRU is right at first but ends
+# below 90% at $t = 49$: it learned a code coarse enough to survive the masks, which tells some topics apart and
 # merges others:
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -538,17 +540,15 @@ for topic, row, r in zip(TOPICS, confusion, recall):
     print(f"{topic:>8}" + "".join(f"{n:>8}" for n in row) + f"   {r:.0%} right")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# - **Show**: rows are true topics, columns predicted ones, at $t = 49$, test time: one topic above 95% right,
-#   another below 60% (asserted); the topics not kept are mistaken mostly for each other (over 80% of their
-#   mistakes, asserted), rarely for a kept one.
+# - **Show**: rows are true topics, columns predicted ones, at $t = 49$, test time: at least one topic is kept
+#   perfectly (always right, and never the guess for another topic), another is below 60% right (both asserted).
+#   The mistakes stay among the merged topics.
 # - **Ask**: is this forgetting in the sense of $(1-p)^t$?
 # - **Answer**: no: it is selective. The code that survives the masks keeps some distinctions and merges others.
 
 # %% slideshow={"slide_type": "skip"}
-assert recall.max() > 0.95 and recall.min() < 0.6  # some topics kept perfectly, others merged
-merged = recall <= 0.95  # and the merged topics are mistaken mostly for each other, rarely for a kept one
-mistakes = confusion[merged].sum() - confusion.diagonal()[merged].sum()
-assert confusion[np.ix_(merged, merged)].sum() - confusion.diagonal()[merged].sum() >= 0.8 * mistakes
+kept = (confusion.diagonal() == confusion.sum(axis=1)) & (confusion.diagonal() == confusion.sum(axis=0))
+assert kept.any() and recall.min() < 0.6  # a topic kept perfectly (never missed, never guessed wrongly), one merged
 assert abs(0.5**10 - 0.001) < 0.0001  # one unit kept 10 steps in a row at p = 0.5
 assert 0.35 < train_curves[naive_gru][49] < 0.6 and 1e-15 < (1 - P) ** 49 < 1e-14  # "about half", "10^-15"
 
